@@ -1,0 +1,1 @@
+"""Fair selection of panels by lottery (LEXIMIN on HiGHS)."""
