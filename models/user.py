@@ -1,0 +1,90 @@
+"""Accounts, sign-in attempts and the development mail outbox."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, UTCDateTime, utcnow
+
+ROLES: dict[str, str] = {
+    "member": "Member",
+    "lead": "Engagement lead",
+    "manager": "Manager",
+    "admin": "Administrator",
+}
+"""Role codes and the names people see."""
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('member', 'lead', 'manager', 'admin')", name="role_valid"),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    # flask-login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        """The id flask-login keeps in the session; changes when the password changes."""
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def role_name(self) -> str:
+        return ROLES[self.role]
+
+
+class LoginAttempt(Base):
+    """One sign-in attempt, kept to throttle guessing per account and per address."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "attempted_at"),
+        Index("ix_login_attempts_address_at", "address", "attempted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A message the service would send; in development it is only stored and logged."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,3 @@
+from panels.cli import main
+
+main()

@@ -1,0 +1,85 @@
+"""Sign-in and password forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import EmailField, PasswordField, SubmitField
+from wtforms.validators import Email, EqualTo, InputRequired, ValidationError
+
+from panels.auth.service import MIN_PASSWORD_LENGTH
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter your email address"),
+            Email(message="Enter an email address in the correct format, like name@example.com"),
+        ],
+    )
+    password = PasswordField(
+        "Password", widget=GovPasswordInput(), validators=[InputRequired(message="Enter your password")]
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class NewPasswordMixin:
+    def validate_new_password(self, field) -> None:
+        if len(field.data or "") < MIN_PASSWORD_LENGTH:
+            raise ValidationError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters long")
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your current password")],
+    )
+    new_password = PasswordField(
+        "New password",
+        widget=GovPasswordInput(),
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words make a good one.",
+        validators=[InputRequired(message="Enter a new password")],
+    )
+    confirm_password = PasswordField(
+        "Confirm new password",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired(message="Enter the new password again"),
+            EqualTo("new_password", message="The passwords do not match"),
+        ],
+    )
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class RequestResetForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        description="We will send a link to this address if it has an account.",
+        validators=[
+            InputRequired(message="Enter your email address"),
+            Email(message="Enter an email address in the correct format, like name@example.com"),
+        ],
+    )
+    submit = SubmitField("Send reset link", widget=GovSubmitInput())
+
+
+class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+    new_password = PasswordField(
+        "New password",
+        widget=GovPasswordInput(),
+        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+        validators=[InputRequired(message="Enter a new password")],
+    )
+    confirm_password = PasswordField(
+        "Confirm new password",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired(message="Enter the new password again"),
+            EqualTo("new_password", message="The passwords do not match"),
+        ],
+    )
+    submit = SubmitField("Set new password", widget=GovSubmitInput())

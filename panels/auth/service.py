@@ -1,0 +1,219 @@
+"""Accounts: create, authenticate (throttled), change and reset passwords."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from models import ROLES, LoginAttempt, OutboxMessage, User, utcnow
+from models.user import new_session_token
+from panels import db
+from panels.errors import InvalidInput
+from panels.security import hash_password, password_needs_rehash, verify_password
+
+log = logging.getLogger(__name__)
+
+MIN_PASSWORD_LENGTH = 10
+_RESET_SALT = "password-reset"
+# A fixed hash to verify against when the account does not exist, so that the
+# time taken does not reveal whether an email address has an account.
+_DUMMY_HASH = hash_password("not-a-real-password-000")
+
+
+class Throttled(InvalidInput):
+    """Too many failed sign-ins for this account or address."""
+
+    status_code = 429
+
+
+@dataclass(frozen=True)
+class SignInFailure:
+    message: str
+    throttled: bool = False
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"Password must be at least {MIN_PASSWORD_LENGTH} characters long")
+
+
+def create_user(email: str, role: str, password: str, display_name: str | None = None) -> User:
+    """Create an account; the email must be new and the role one of ROLES."""
+    email = normalise_email(email)
+    if role not in ROLES:
+        raise InvalidInput(f"role {role!r} is not valid; valid roles are: {', '.join(ROLES)}")
+    if "@" not in email:
+        raise InvalidInput(f"email {email!r} is not an email address")
+    check_password_rules(password)
+    user = User(
+        email=email,
+        role=role,
+        display_name=display_name or email.split("@")[0],
+        password_hash=hash_password(password),
+    )
+    with db.transaction() as session:
+        if session.scalar(select(User.id).where(User.email == email)) is not None:
+            raise InvalidInput(f"an account with the email {email!r} already exists")
+        session.add(user)
+        try:
+            session.flush()
+        except IntegrityError:
+            raise InvalidInput(f"an account with the email {email!r} already exists") from None
+    return user
+
+
+def set_password(user_id: int, password: str) -> None:
+    """Set a new password and sign the account out everywhere else."""
+    check_password_rules(password)
+    with db.transaction() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise InvalidInput(f"there is no account with id {user_id}")
+        _apply_new_password(user, password)
+
+
+def _apply_new_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.session_token = new_session_token()
+
+
+def _recent_failures(session, column, value: str, since: datetime) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at >= since)
+    )
+
+
+def authenticate(email: str, password: str, address: str) -> User:
+    """Return the account if the email and password match; record the attempt either way.
+
+    Raises Throttled after too many failures for the account or the address in the
+    window, and InvalidInput with one generic message for any other failure.
+    """
+    email = normalise_email(email)
+    config = current_app.config
+    window = timedelta(minutes=int(config["LOGIN_WINDOW_MINUTES"]))
+    limit = int(config["LOGIN_MAX_FAILURES"])
+    now = utcnow()
+    with db.transaction() as session:
+        since = now - window
+        if (
+            _recent_failures(session, LoginAttempt.email, email, since) >= limit
+            or _recent_failures(session, LoginAttempt.address, address, since) >= limit
+        ):
+            raise Throttled(
+                f"Too many failed attempts to sign in. Wait {window.seconds // 60} minutes, "
+                "then try again, or reset your password."
+            )
+        user = session.scalar(select(User).where(User.email == email))
+        valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+        succeeded = bool(user and valid and user.is_active)
+        session.add(LoginAttempt(email=email, address=address, succeeded=succeeded, attempted_at=now))
+        if succeeded:
+            assert user is not None
+            user.last_login_at = now
+            if password_needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            session.execute(
+                delete(LoginAttempt).where(
+                    LoginAttempt.email == email, LoginAttempt.succeeded.is_(False)
+                )
+            )
+    if not succeeded:
+        raise InvalidInput("Enter a correct email address and password")
+    return user
+
+
+def change_password(user_id: int, current_password: str, new_password: str) -> User:
+    """Change a password after checking the current one; other sessions are signed out."""
+    check_password_rules(new_password)
+    with db.transaction() as session:
+        user = session.get(User, user_id)
+        if user is None or not verify_password(user.password_hash, current_password):
+            raise InvalidInput("Your current password is not correct")
+        _apply_new_password(user, new_password)
+    return user
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_RESET_SALT)
+
+
+def _password_fingerprint(user: User) -> str:
+    # Part of the token: once the password changes the token no longer matches,
+    # which makes every reset link single use.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def request_password_reset(email: str, reset_url_for) -> None:
+    """Write a reset link to the outbox if the account exists; say nothing either way."""
+    email = normalise_email(email)
+    with db.transaction() as session:
+        user = session.scalar(select(User).where(User.email == email, User.is_active.is_(True)))
+        if user is None:
+            log.info("password reset asked for an address with no account")
+            return
+        token = _serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+        minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"])
+        body = (
+            f"Hello {user.display_name},\n\n"
+            "Someone asked to reset the password for your Co-production Panels account. "
+            f"To choose a new password, open this link within {minutes} minutes:\n\n"
+            f"{reset_url_for(token)}\n\n"
+            "If you did not ask for this, you can ignore this message."
+        )
+        session.add(
+            OutboxMessage(recipient=user.email, subject="Reset your password", body=body, user_id=user.id)
+        )
+    log.info("password reset message for user %s written to the outbox:\n%s", user.id, body)
+
+
+def user_for_reset_token(token: str) -> User:
+    """The account a reset token belongs to, if it is genuine, unexpired and unused."""
+    max_age = int(current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"]) * 60
+    try:
+        payload = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise InvalidInput("This link has expired. Ask for a new one.") from None
+    except BadSignature:
+        raise InvalidInput("This link is not valid. Ask for a new one.") from None
+    user = db.session().get(User, payload.get("uid"))
+    if user is None or not user.is_active or payload.get("fp") != _password_fingerprint(user):
+        raise InvalidInput("This link has already been used. Ask for a new one.")
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password from a reset token; the token cannot be used again."""
+    check_password_rules(new_password)
+    with db.transaction():
+        user = user_for_reset_token(token)
+        _apply_new_password(user, new_password)
+        db.session().execute(
+            delete(LoginAttempt).where(LoginAttempt.email == user.email, LoginAttempt.succeeded.is_(False))
+        )
+    return user
+
+
+def load_user(session_id: str) -> User | None:
+    """flask-login's loader: the id is '<user id>:<session token>'."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session().get(User, int(user_id))
+    if user is None or not user.is_active or user.session_token != token:
+        return None
+    return user

@@ -1,0 +1,117 @@
+"""The ``panels`` command: the Flask CLI plus database, account and demo commands."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from sqlalchemy.engine import make_url
+
+from models import ROLES
+from panels import create_app
+from panels.config import ConfigurationError
+from panels.errors import DomainError
+
+
+def _create_app():
+    try:
+        return create_app()
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from None
+
+
+cli = FlaskGroup(
+    create_app=_create_app,
+    help="Co-production Panels. Run `panels demo` then `panels run` to try it.",
+)
+db_cli = AppGroup("db", help="Create, upgrade and downgrade the database schema.")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Upgrade the database schema (to the latest version by default)."""
+    from panels import migrate
+
+    migrate.upgrade(revision)
+    click.echo(f"Database is at revision {migrate.current_revision()}.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision", default="-1")
+def db_downgrade(revision: str) -> None:
+    """Downgrade the database schema (one step by default; 'base' removes everything)."""
+    from panels import migrate
+
+    migrate.downgrade(revision)
+    click.echo(f"Database is at revision {migrate.current_revision() or 'base (empty)'}.")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the database's schema revision."""
+    from panels import migrate
+
+    click.echo(migrate.current_revision() or "base (empty)")
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration does.")
+def db_revision(message: str) -> None:
+    """Autogenerate a new migration from the models (read and fix it before committing)."""
+    from panels import migrate
+
+    migrate.revision(message)
+
+
+@click.command("create-user")
+@click.option("--email", required=True, help="The account's email address.")
+@click.option("--role", required=True, type=click.Choice(list(ROLES)), help="The account's role.")
+@click.option("--name", "display_name", default=None, help="The name shown in the service.")
+@click.password_option(help="The password (asked for if not given).")
+@with_appcontext
+def create_user_command(email: str, role: str, display_name: str | None, password: str) -> None:
+    """Create an account."""
+    from panels.auth.service import create_user
+
+    try:
+        user = create_user(email, role, password, display_name)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {ROLES[user.role].lower()} account {user.email}.")
+
+
+@click.command("demo")
+@click.option(
+    "--password",
+    default=None,
+    help="One password for every demo account (at least 10 characters). "
+    "Without it each account gets a random password, printed once.",
+)
+@with_appcontext
+def demo_command(password: str | None) -> None:
+    """Create and migrate the database if needed, and seed demo accounts and data."""
+    from panels import migrate
+    from panels.demo import seed_demo_accounts
+
+    migrate.upgrade("head")
+    try:
+        accounts = seed_demo_accounts(password)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    url = make_url(current_app.config["DATABASE_URL"]).render_as_string(hide_password=True)
+    click.echo(f"Demo data is ready in {url}.")
+    click.echo("Start the service with `panels run` and open http://127.0.0.1:5000/")
+    click.echo("Sign in with one of these accounts:")
+    for account in accounts:
+        click.echo(f"  {ROLES[account.role]:<16} {account.email:<24} password: {account.password}")
+
+
+def init_app(app) -> None:
+    """Add the commands to the app's CLI group (found by `panels` and by test runners)."""
+    for command in (db_cli, create_user_command, demo_command):
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    cli.main(prog_name="panels")

@@ -1,0 +1,126 @@
+"""Configuration: defaults in code, then the environment, then a test mapping; validated at start."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+ENVIRONMENT_SETTINGS: dict[str, type] = {
+    "DATABASE_URL": str,
+    "SECRET_KEY": str,
+    "SESSION_COOKIE_SECURE": bool,
+    "LOGIN_MAX_FAILURES": int,
+    "LOGIN_WINDOW_MINUTES": int,
+    "PASSWORD_RESET_MAX_AGE_MINUTES": int,
+    "MAIL_OUTBOX_ONLY": bool,
+}
+"""Settings that may come from environment variables, with their types."""
+
+SUPPORTED_DATABASES = ("sqlite", "postgresql")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or has a value the application cannot use."""
+
+
+def defaults(instance_path: str, debug: bool) -> dict[str, Any]:
+    """The built-in defaults; nothing secret lives here."""
+    return {
+        "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'panels.sqlite'}",
+        "SECRET_KEY": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not debug,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": not debug,
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_WINDOW_MINUTES": 15,
+        "PASSWORD_RESET_MAX_AGE_MINUTES": 60,
+        "MAIL_OUTBOX_ONLY": True,
+    }
+
+
+def _coerce(name: str, raw: str, kind: type) -> Any:
+    if kind is bool:
+        lowered = raw.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise ConfigurationError(
+            f"{name}={raw!r} is not a yes/no value; use one of: "
+            f"{', '.join(sorted(_TRUE | _FALSE))}"
+        )
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigurationError(f"{name}={raw!r} is not a whole number") from None
+    return raw
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Read the settings listed in ENVIRONMENT_SETTINGS from environment variables."""
+    found: dict[str, Any] = {}
+    for name, kind in ENVIRONMENT_SETTINGS.items():
+        if name in environ and environ[name] != "":
+            found[name] = _coerce(name, environ[name], kind)
+    return found
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual spellings of a PostgreSQL URL and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def validate(config: Mapping[str, Any]) -> None:
+    """Fail at start-up, with a sentence naming the setting, if the configuration is unusable."""
+    secret = config.get("SECRET_KEY")
+    if not secret:
+        raise ConfigurationError(
+            "SECRET_KEY is not set; set the SECRET_KEY environment variable to a long random "
+            "string (for example the output of: python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))')"
+        )
+    if not config.get("TESTING") and not config.get("DEBUG") and len(str(secret)) < 32:
+        raise ConfigurationError("SECRET_KEY is too short; use at least 32 random characters")
+    try:
+        url = make_url(config["DATABASE_URL"])
+    except ArgumentError:
+        raise ConfigurationError(
+            f"DATABASE_URL={config['DATABASE_URL']!r} is not a database URL; use for example "
+            "sqlite:///path/to/panels.sqlite or postgresql+psycopg://user@host/dbname"
+        ) from None
+    if url.get_backend_name() not in SUPPORTED_DATABASES:
+        raise ConfigurationError(
+            f"DATABASE_URL uses {url.get_backend_name()!r}; supported databases are: "
+            f"{', '.join(SUPPORTED_DATABASES)}"
+        )
+    for name in ("LOGIN_MAX_FAILURES", "LOGIN_WINDOW_MINUTES", "PASSWORD_RESET_MAX_AGE_MINUTES"):
+        if int(config[name]) < 1:
+            raise ConfigurationError(f"{name}={config[name]!r} must be at least 1")
+
+
+def load(
+    instance_path: str, debug: bool, test_config: Mapping[str, Any] | None, environ=os.environ
+) -> dict[str, Any]:
+    """Defaults, then environment, then the test mapping; normalised and validated."""
+    config = defaults(instance_path, debug)
+    config.update(from_environment(environ))
+    if test_config:
+        config.update(test_config)
+    config["DATABASE_URL"] = normalise_database_url(str(config["DATABASE_URL"]))
+    return config

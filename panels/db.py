@@ -1,0 +1,75 @@
+"""Engine and per-request session. Services commit; views and models never do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+_EXTENSION = "panels.db"
+
+
+class Database:
+    """The application's engine and session factory, kept on ``app.extensions``."""
+
+    def __init__(self, url: str) -> None:
+        self.engine: Engine = make_engine(url)
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with foreign keys enforced on SQLite too."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - driver hook
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[_EXTENSION] = Database(app.config["DATABASE_URL"])
+    app.teardown_appcontext(_close_session)
+
+
+def database(app: Flask | None = None) -> Database:
+    return (app or current_app).extensions[_EXTENSION]
+
+
+def session() -> Session:
+    """The session for this request or command; created on first use, closed at teardown."""
+    if "db_session" not in g:
+        g.db_session = database().sessionmaker()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.rollback()
+        db_session.close()
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """Run one unit of work: commit if it succeeds, roll everything back if it raises."""
+    db_session = session()
+    try:
+        yield db_session
+        db_session.commit()
+    except BaseException:
+        db_session.rollback()
+        raise

@@ -1,0 +1,1 @@
+"""The landing page, each role's start page, and the health check."""

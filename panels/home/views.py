@@ -1,0 +1,62 @@
+"""The landing page, each role's start page, and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from panels import db
+from panels.security import public, requires_role
+
+bp = Blueprint("home", __name__)
+
+START_PAGES = {
+    "member": "home.member",
+    "lead": "home.lead",
+    "manager": "home.manager",
+    "admin": "home.admin",
+}
+
+
+def start_page_for(user) -> str:
+    return url_for(START_PAGES[user.role])
+
+
+@bp.route("/")
+@public
+def index():
+    if current_user.is_authenticated:
+        return redirect(start_page_for(current_user))
+    return render_template("home/index.html")
+
+
+@bp.route("/health")
+@public
+def health():
+    db.session().execute(text("SELECT 1"))
+    return jsonify(status="ok")
+
+
+@bp.route("/member/")
+@requires_role("member")
+def member():
+    return render_template("home/member.html")
+
+
+@bp.route("/lead/")
+@requires_role("lead")
+def lead():
+    return render_template("home/lead.html")
+
+
+@bp.route("/manager/")
+@requires_role("manager")
+def manager():
+    return render_template("home/manager.html")
+
+
+@bp.route("/admin/")
+@requires_role("admin")
+def admin():
+    return render_template("home/admin.html")

@@ -1,0 +1,125 @@
+"""Who may use each view, password hashing and the security headers.
+
+Every view states its audience with exactly one of :func:`requires_role` or
+:func:`public`. A request to a view that states neither is refused (fail closed),
+and a test walks the URL map to catch such a view before it ships.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TypeVar
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
+
+from models import ROLES
+
+F = TypeVar("F", bound=Callable[..., object])
+ACCESS_ATTRIBUTE = "panels_access"
+PUBLIC = "public"
+STAFF_ROLES = ("lead", "manager", "admin")
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash of the password."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def requires_role(*roles: str) -> Callable[[F], F]:
+    """Allow only signed-in users holding one of ``roles``."""
+    unknown = [role for role in roles if role not in ROLES]
+    if not roles or unknown:
+        raise ValueError(
+            f"requires_role got {unknown or 'no roles'}; valid roles are: {', '.join(ROLES)}"
+        )
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        setattr(wrapped, ACCESS_ATTRIBUTE, frozenset(roles))
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def signed_in(view: F) -> F:
+    """Allow any signed-in user, whatever the role."""
+    return requires_role(*ROLES)(view)
+
+
+def public(view: F) -> F:
+    """Allow everyone, signed in or not."""
+    setattr(view, ACCESS_ATTRIBUTE, PUBLIC)
+    return view
+
+
+def access_of(view: Callable[..., object]) -> frozenset[str] | str | None:
+    """What a view declared: a set of roles, ``"public"``, or None if it forgot."""
+    return getattr(view, ACCESS_ATTRIBUTE, None)
+
+
+PUBLIC_ENDPOINTS = frozenset({"static"})
+"""Endpoints registered by Flask itself, which cannot carry a decorator."""
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "object-src 'none'",
+    ]
+)
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _refuse_undeclared_views():
+        endpoint = request.endpoint
+        if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
+            return None
+        if access_of(app.view_functions[endpoint]) is None:
+            app.logger.error("view %s declares no access rule; refusing the request", endpoint)
+            abort(403)
+        return None
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
+        if current_user and getattr(current_user, "is_authenticated", False):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

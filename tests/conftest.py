@@ -1,0 +1,137 @@
+"""Shared fixtures: a migrated database (SQLite, or PostgreSQL via TEST_DATABASE_URL),
+a fresh set of tables per test, the app, its client and CLI runner, and factories."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import create_engine, delete, inspect, text
+
+from models import Base
+
+TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+TEST_PASSWORD = "correct horse battery"
+
+
+def pytest_report_header(config):
+    url = os.environ.get("TEST_DATABASE_URL")
+    return f"database: {url or 'SQLite (temporary file)'}"
+
+
+def drop_everything(url: str) -> None:
+    """Remove every table (and Alembic's version table) so migrations start from empty."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        else:
+            for table in inspect(connection).get_table_names():
+                connection.execute(text(f'DROP TABLE IF EXISTS "{table}"'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        from panels.config import normalise_database_url
+
+        return normalise_database_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'panels-test.sqlite'}"
+
+
+def make_test_app(database_url: str, instance_path: str, **overrides):
+    from panels import create_app
+
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "DATABASE_URL": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "INSTANCE_PATH": instance_path,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(database_url, tmp_path_factory) -> str:
+    """The test database, emptied and migrated to head once per test session."""
+    from panels import migrate
+
+    drop_everything(database_url)
+    app = make_test_app(database_url, str(tmp_path_factory.mktemp("instance")))
+    migrate.upgrade("head", app=app)
+    from panels.db import database
+
+    database(app).dispose()
+    return database_url
+
+
+def _empty_tables(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(delete(table))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(migrated_database, tmp_path):
+    """The application on a migrated database whose tables are emptied after each test."""
+    application = make_test_app(migrated_database, str(tmp_path / "instance"))
+    yield application
+    from panels.db import database
+
+    database(application).dispose()
+    _empty_tables(migrated_database)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app) -> Callable[..., object]:
+    """Factory: make_user(role="lead", email=None, password=TEST_PASSWORD) -> User."""
+    from panels.auth.service import create_user
+
+    counter = iter(range(1, 10_000))
+
+    def factory(role: str = "lead", email: str | None = None, password: str = TEST_PASSWORD):
+        with app.app_context():
+            return create_user(email or f"{role}{next(counter)}@test.example", role, password)
+
+    return factory
+
+
+@pytest.fixture
+def sign_in(client) -> Callable[..., object]:
+    """sign_in(user, password=TEST_PASSWORD): sign the test client in."""
+
+    def do(user, password: str = TEST_PASSWORD):
+        response = client.post("/auth/sign-in", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.data
+        return response
+
+    return do
+
+
+@pytest.fixture
+def session(app) -> Iterator:
+    """A database session inside an app context, for checking what services wrote."""
+    from panels import db
+
+    with app.app_context():
+        yield db.session()
