@@ -33,8 +33,13 @@ def db_upgrade(revision: str) -> None:
     """Upgrade the database schema (to the latest version by default)."""
     from panels import migrate
 
+    from panels.register.taxonomy import sync_taxonomy
+
     migrate.upgrade(revision)
     click.echo(f"Database is at revision {migrate.current_revision()}.")
+    if revision == "head":
+        added = sync_taxonomy()
+        click.echo(f"Equality categories and consent wording: {added} added from the taxonomy file.")
 
 
 @db_cli.command("downgrade")
@@ -94,7 +99,10 @@ def demo_command(password: str | None) -> None:
     from panels import migrate
     from panels.demo import seed_demo_accounts
 
+    from panels.register.taxonomy import sync_taxonomy
+
     migrate.upgrade("head")
+    sync_taxonomy()
     try:
         accounts = seed_demo_accounts(password)
     except DomainError as error:

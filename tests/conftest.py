@@ -1,5 +1,5 @@
 """Shared fixtures: a migrated database (SQLite, or PostgreSQL via TEST_DATABASE_URL),
-a fresh set of tables per test, the app, its client and CLI runner, and factories."""
+a fresh set of tables per test (the seeded taxonomy kept), the app, its client and CLI runner, and factories."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import create_engine, delete, inspect, text
+from sqlalchemy import create_engine, delete, func, inspect, select, text
 
 from models import Base
 
@@ -59,25 +59,50 @@ def make_test_app(database_url: str, instance_path: str, **overrides):
     return create_app(config)
 
 
+def prepare_database(url: str, instance_path: str) -> None:
+    """Empty the database, migrate it to head and seed the taxonomy."""
+    from panels import migrate
+    from panels.db import database
+    from panels.register.taxonomy import sync_taxonomy
+
+    drop_everything(url)
+    app = make_test_app(url, instance_path)
+    migrate.upgrade("head", app=app)
+    with app.app_context():
+        sync_taxonomy()
+    database(app).dispose()
+    _remember_reference_rows(url)
+
+
 @pytest.fixture(scope="session")
 def migrated_database(database_url, tmp_path_factory) -> str:
-    """The test database, emptied and migrated to head once per test session."""
-    from panels import migrate
-
-    drop_everything(database_url)
-    app = make_test_app(database_url, str(tmp_path_factory.mktemp("instance")))
-    migrate.upgrade("head", app=app)
-    from panels.db import database
-
-    database(app).dispose()
+    """The test database, emptied, migrated to head and seeded once per test session."""
+    prepare_database(database_url, str(tmp_path_factory.mktemp("instance")))
     return database_url
+
+
+REFERENCE_TABLES = ("dimensions", "categories", "consent_wordings")
+_reference_max_ids: dict[str, int] = {}
+
+
+def _remember_reference_rows(url: str) -> None:
+    """Note the seeded taxonomy's rows, which every test keeps (rows added later go)."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        for name in REFERENCE_TABLES:
+            table = Base.metadata.tables[name]
+            _reference_max_ids[name] = connection.scalar(select(func.max(table.c.id))) or 0
+    engine.dispose()
 
 
 def _empty_tables(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(delete(table))
+            if table.name in REFERENCE_TABLES:
+                connection.execute(delete(table).where(table.c.id > _reference_max_ids.get(table.name, 0)))
+            else:
+                connection.execute(delete(table))
     engine.dispose()
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, inspect
 
 from models import Base
 from panels import migrate
-from tests.conftest import drop_everything, make_test_app
+from tests.conftest import drop_everything, make_test_app, prepare_database
 
 
 @pytest.fixture
@@ -21,10 +21,7 @@ def scratch_app(database_url, tmp_path, migrated_database):
     from panels.db import database
 
     database(app).dispose()
-    drop_everything(database_url)
-    again = make_test_app(database_url, str(tmp_path / "again"))
-    migrate.upgrade("head", app=again)
-    database(again).dispose()
+    prepare_database(database_url, str(tmp_path / "again"))
 
 
 def _differences(url: str) -> list:

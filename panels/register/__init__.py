@@ -1,0 +1,1 @@
+"""The people register: members, characteristics, consent, import and export."""
