@@ -7,8 +7,16 @@ from flask_login import current_user
 
 NAVIGATION: dict[str, list[tuple[str, str]]] = {
     "member": [("Your involvement", "home.member"), ("Change password", "auth.change_password")],
-    "lead": [("Home", "home.lead"), ("Change password", "auth.change_password")],
-    "manager": [("Home", "home.manager"), ("Change password", "auth.change_password")],
+    "lead": [
+        ("Home", "home.lead"),
+        ("People register", "register.index"),
+        ("Change password", "auth.change_password"),
+    ],
+    "manager": [
+        ("Home", "home.manager"),
+        ("People register", "register.index"),
+        ("Change password", "auth.change_password"),
+    ],
     "admin": [
         ("Home", "home.admin"),
         ("Accounts", "admin.users"),

@@ -160,3 +160,41 @@ def session(app) -> Iterator:
 
     with app.app_context():
         yield db.session()
+
+
+@pytest.fixture
+def make_member(app) -> Callable[..., object]:
+    """Factory: make_member(ethnicity="Indian", consents=("contact", "selection"), ...) -> Member.
+
+    Keyword arguments named after a dimension key set that answer (a list for several);
+    other keywords go to MemberInput. Consent defaults to all four purposes given.
+    """
+    from datetime import date
+
+    from panels.register.members import MemberInput, create_member
+
+    counter = iter(range(1, 100_000))
+
+    def factory(consents=("contact", "selection", "statistics", "access_needs"), **kwargs):
+        from panels.register.taxonomy import load_taxonomy
+
+        n = next(counter)
+        with app.app_context():
+            dimension_keys = {d.key for d in load_taxonomy().answerable}
+            answers = {}
+            for key in list(kwargs):
+                if key in dimension_keys:
+                    value = kwargs.pop(key)
+                    answers[key] = list(value) if isinstance(value, (list, tuple)) else [value]
+            data = MemberInput(
+                first_name=kwargs.pop("first_name", f"Person{n}"),
+                last_name=kwargs.pop("last_name", "Tester"),
+                email=kwargs.pop("email", f"person{n}@members.example"),
+                date_of_birth=kwargs.pop("date_of_birth", date(1970, 6, 15)),
+                answers=answers,
+                consents={p: p in consents for p in ("contact", "selection", "statistics", "access_needs")},
+                **kwargs,
+            )
+            return create_member(data)
+
+    return factory

@@ -1,0 +1,149 @@
+"""Searching the register: filters on any dimension (roll-ups included), consent, status and
+panels served; search by name or email; sorting; pagination."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import ColumnElement, func, or_, select
+from werkzeug.datastructures import MultiDict
+
+from models import CONSENT_PURPOSES, MEMBER_STATUSES, Member
+from panels import audit, db
+from panels.errors import InvalidInput
+from panels.register.queries import available_today, characteristic_condition, invitable
+from panels.register.taxonomy import Taxonomy
+
+PAGE_SIZE = 50
+SORTS = {
+    "name": (Member.last_name, Member.first_name, Member.id),
+    "-name": (Member.last_name.desc(), Member.first_name.desc(), Member.id.desc()),
+    "newest": (Member.created_at.desc(), Member.id.desc()),
+    "oldest": (Member.created_at, Member.id),
+    "panels": (Member.panels_served, Member.last_name, Member.id),
+    "-panels": (Member.panels_served.desc(), Member.last_name, Member.id),
+}
+SORT_LABELS = {
+    "name": "Name, A to Z",
+    "-name": "Name, Z to A",
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "panels": "Fewest panels first",
+    "-panels": "Most panels first",
+}
+PANELS_SERVED = {"0": "None yet", "1-2": "1 or 2", "3+": "3 or more"}
+FILTER_PREFIX = "f_"
+
+
+@dataclass(frozen=True)
+class RegisterQuery:
+    text: str = ""
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    statuses: tuple[str, ...] = ()
+    consents: tuple[str, ...] = ()
+    panels_served: tuple[str, ...] = ()
+    invitable_only: bool = False
+    sort: str = "name"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: MultiDict, taxonomy: Taxonomy) -> RegisterQuery:
+        """Read the query string; a bad value is an error naming it and the valid ones."""
+        filters = {}
+        for name in args:
+            if name.startswith(FILTER_PREFIX):
+                key = name[len(FILTER_PREFIX):]
+                dimension = taxonomy[key]
+                codes = tuple(dimension.find(v).code for v in args.getlist(name) if v)
+                if codes:
+                    filters[key] = codes
+        statuses = tuple(args.getlist("status"))
+        for status in statuses:
+            if status not in MEMBER_STATUSES:
+                raise InvalidInput(f"status {status!r} is not valid; valid statuses are: {', '.join(MEMBER_STATUSES)}")
+        consents = tuple(args.getlist("consent"))
+        for consent in consents:
+            if consent not in CONSENT_PURPOSES:
+                raise InvalidInput(f"consent {consent!r} is not valid; valid purposes are: {', '.join(CONSENT_PURPOSES)}")
+        served = tuple(args.getlist("served"))
+        for value in served:
+            if value not in PANELS_SERVED:
+                raise InvalidInput(f"panels served {value!r} is not valid; use one of: {', '.join(PANELS_SERVED)}")
+        sort = args.get("sort", "name")
+        if sort not in SORTS:
+            raise InvalidInput(f"sort {sort!r} is not valid; use one of: {', '.join(SORTS)}")
+        try:
+            page = max(1, int(args.get("page", "1")))
+        except ValueError:
+            raise InvalidInput(f"page {args.get('page')!r} is not a whole number") from None
+        return cls(
+            text=args.get("q", "").strip(),
+            filters=filters,
+            statuses=statuses,
+            consents=consents,
+            panels_served=served,
+            invitable_only=args.get("invitable") == "yes",
+            sort=sort,
+            page=page,
+        )
+
+    def uses_special_category(self, taxonomy: Taxonomy) -> bool:
+        return any(taxonomy[key].special_category for key in self.filters)
+
+
+@dataclass(frozen=True)
+class RegisterPage:
+    members: tuple[Member, ...]
+    total: int
+    page: int
+    pages: int
+
+
+def conditions(query: RegisterQuery, taxonomy: Taxonomy, today: date) -> list[ColumnElement]:
+    where: list[ColumnElement] = []
+    if query.text:
+        pattern = f"%{query.text.lower()}%"
+        where.append(
+            or_(
+                func.lower(Member.first_name + " " + Member.last_name).like(pattern),
+                func.lower(func.coalesce(Member.preferred_name, "")).like(pattern),
+                Member.email.like(pattern),
+            )
+        )
+    for key, codes in query.filters.items():
+        where.append(characteristic_condition(taxonomy, key, codes, today))
+    if query.statuses:
+        where.append(Member.status.in_(query.statuses))
+    for purpose in query.consents:
+        where.append(getattr(Member, f"consent_{purpose}").is_(True))
+    if query.panels_served:
+        ranges = {"0": Member.panels_served == 0, "1-2": Member.panels_served.between(1, 2), "3+": Member.panels_served >= 3}
+        where.append(or_(*(ranges[v] for v in query.panels_served)))
+    if query.invitable_only:
+        where.append(available_today(today))
+        where.append(Member.consent_contact.is_(True))
+    return where
+
+
+def search_register(query: RegisterQuery, taxonomy: Taxonomy, today: date | None = None) -> RegisterPage:
+    """One page of the register; a search on special-category answers is audited."""
+    today = today or date.today()
+    where = conditions(query, taxonomy, today)
+    base = invitable(select(Member), today) if query.invitable_only else select(Member)
+    with db.transaction() as session:
+        total = session.scalar(select(func.count()).select_from(Member).where(*where))
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(query.page, pages)
+        members = session.scalars(
+            base.where(*where).order_by(*SORTS[query.sort]).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        ).all()
+        if query.uses_special_category(taxonomy):
+            audit.record(
+                "view_characteristics",
+                "register_search",
+                None,
+                total,
+                filters={k: list(v) for k, v in query.filters.items()},
+            )
+    return RegisterPage(tuple(members), total, page, pages)
