@@ -20,6 +20,8 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
     "admin": [
         ("Home", "home.admin"),
         ("Accounts", "admin.users"),
+        ("Equality categories", "admin.categories"),
+        ("Audit log", "admin.audit_log"),
         ("Change password", "auth.change_password"),
     ],
 }

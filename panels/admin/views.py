@@ -1,15 +1,25 @@
-"""Administration pages: the list of accounts."""
+"""Administration pages: accounts, the audit log, and the equality categories."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from sqlalchemy import select
+from datetime import UTC, datetime, time, timedelta
 
-from models import User
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from sqlalchemy import func, select
+from wtforms import StringField, SubmitField
+from wtforms.validators import InputRequired, Length
+
+from models import AuditEvent, User
 from panels import db
+from panels.audit import ACTIONS
+from panels.errors import InvalidInput
+from panels.register.taxonomy import add_category, load_taxonomy
 from panels.security import requires_role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+AUDIT_PAGE_SIZE = 100
 
 
 @bp.route("/users")
@@ -17,3 +27,74 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def users():
     accounts = db.session().scalars(select(User).order_by(User.role, User.email)).all()
     return render_template("admin/users.html", users=accounts)
+
+
+def _day(value: str | None, name: str):
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise InvalidInput(f"{name} {value!r} is not a date; use the form YYYY-MM-DD") from None
+
+
+@bp.route("/audit")
+@requires_role("admin")
+def audit_log():
+    action = request.args.get("action") or None
+    if action and action not in ACTIONS:
+        raise InvalidInput(f"action {action!r} is not valid; use one of: {', '.join(ACTIONS)}")
+    actor = (request.args.get("actor") or "").strip().lower()
+    since = _day(request.args.get("from"), "from")
+    until = _day(request.args.get("to"), "to")
+    query = select(AuditEvent)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if actor:
+        query = query.where(func.lower(AuditEvent.actor).like(f"%{actor}%"))
+    if since:
+        query = query.where(AuditEvent.at >= datetime.combine(since, time.min, UTC))
+    if until:
+        query = query.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time.min, UTC))
+    session = db.session()
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    events = session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(AUDIT_PAGE_SIZE)).all()
+    return render_template(
+        "admin/audit.html", events=events, total=total, actions=ACTIONS, args=request.args,
+        page_size=AUDIT_PAGE_SIZE,
+    )
+
+
+class CategoryForm(FlaskForm):
+    code = StringField(
+        "Code", widget=GovTextInput(), description="Short and stable, used in files. For example, North Ward.",
+        validators=[InputRequired(message="Enter a code"), Length(max=64)],
+    )
+    label = StringField(
+        "Label", widget=GovTextInput(), description="What people see when they answer.",
+        validators=[InputRequired(message="Enter a label"), Length(max=200)],
+    )
+    submit = SubmitField("Add category", widget=GovSubmitInput())
+
+
+@bp.route("/categories")
+@requires_role("admin")
+def categories():
+    return render_template("admin/categories.html", taxonomy=load_taxonomy())
+
+
+@bp.route("/categories/<key>", methods=["GET", "POST"])
+@requires_role("admin")
+def dimension(key: str):
+    taxonomy = load_taxonomy()
+    info = taxonomy[key]
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            add_category(key, form.code.data, form.label.data)
+        except InvalidInput as error:
+            form.code.errors = [str(error)]
+        else:
+            flash(f"Added {form.label.data} to {info.label}.")
+            return redirect(url_for("admin.dimension", key=key))
+    return render_template("admin/dimension.html", dimension=info, form=form)

@@ -1,0 +1,46 @@
+"""Administration: the audit log and organisation-defined categories."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from models import AuditEvent
+
+
+def test_audit_log_lists_and_filters_events(app, client, make_user, sign_in, make_member):
+    lead = make_user("lead")
+    member = make_member(ethnicity="Indian")
+    lead_client = app.test_client()
+    lead_client.post("/auth/sign-in", data={"email": lead.email, "password": "correct horse battery"})
+    lead_client.get(f"/register/members/{member.id}")
+
+    sign_in(make_user("admin"))
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert re.search(r'data-testid="audit-count">2 events', html)
+    assert "Viewed equality information" in html and lead.email in html
+    html = client.get("/admin/audit?action=view_characteristics").get_data(as_text=True)
+    assert re.search(r'data-testid="audit-count">1 events', html)
+    html = client.get("/admin/audit?actor=nobody").get_data(as_text=True)
+    assert re.search(r'data-testid="audit-count">0 events', html)
+    response = client.get("/admin/audit?from=yesterday")
+    assert response.status_code == 400
+    assert "from &#39;yesterday&#39; is not a date; use the form YYYY-MM-DD" in response.get_data(as_text=True)
+
+
+def test_admin_adds_a_local_area_that_the_register_then_offers(app, client, make_user, sign_in, session):
+    sign_in(make_user("admin"))
+    response = client.post("/admin/categories/local_area", data={"code": "North Ward", "label": "North Ward"})
+    assert response.status_code == 302
+    again = client.post("/admin/categories/local_area", data={"code": "north ward", "label": "Again"})
+    assert "already has a category &#39;North Ward&#39;" in again.get_data(as_text=True)
+    derived = client.get("/admin/categories/ethnicity_5").get_data(as_text=True)
+    assert "cannot be added here" in derived
+    assert session.scalars(select(AuditEvent.action)).all() == ["taxonomy"]
+
+    client.post("/auth/sign-out")
+    sign_in(make_user("lead"))
+    form = client.get("/register/members/new").get_data(as_text=True)
+    assert 'value="North Ward"' in form
+    assert client.get("/register/?f_local_area=north%20ward").status_code == 200
