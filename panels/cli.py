@@ -93,11 +93,14 @@ def create_user_command(email: str, role: str, display_name: str | None, passwor
     help="One password for every demo account (at least 10 characters). "
     "Without it each account gets a random password, printed once.",
 )
+@click.option(
+    "--seed", default=None, type=int, help="Seed for the synthetic members (the same seed gives the same register)."
+)
 @with_appcontext
-def demo_command(password: str | None) -> None:
+def demo_command(password: str | None, seed: int | None) -> None:
     """Create and migrate the database if needed, and seed demo accounts and data."""
     from panels import migrate
-    from panels.demo import seed_demo_accounts
+    from panels.demo import seed_demo_accounts, seed_demo_members
 
     from panels.register.taxonomy import sync_taxonomy
 
@@ -107,6 +110,12 @@ def demo_command(password: str | None) -> None:
         accounts = seed_demo_accounts(password)
     except DomainError as error:
         raise click.ClickException(str(error)) from None
+    from panels.demo_register import DEMO_SEED
+
+    seed = DEMO_SEED if seed is None else seed
+    added = seed_demo_members(seed=seed)
+    if added:
+        click.echo(f"Added {added} synthetic members to the register (seed {seed}).")
     url = make_url(current_app.config["DATABASE_URL"]).render_as_string(hide_password=True)
     click.echo(f"Demo data is ready in {url}.")
     click.echo("Start the service with `panels run` and open http://127.0.0.1:5000/")

@@ -52,3 +52,49 @@ def seed_demo_accounts(password: str | None = None) -> list[DemoAccount]:
                 _apply_new_password(user, account_password)
             created.append(DemoAccount(email, role, account_password))
     return created
+
+
+def seed_demo_members(count: int | None = None, seed: int | None = None) -> int:
+    """Add the synthetic demo members (and demo local areas) unless they are already there.
+
+    Returns how many members were added.
+    """
+    import numpy as np
+    from sqlalchemy import func
+
+    from models import Category, Dimension, Member
+    from panels import audit
+    from panels.demo_register import DEMO_AREAS, DEMO_EMAIL_DOMAIN, DEMO_MEMBERS, DEMO_SEED, generate_members
+    from panels.register.members import CONSENT_PURPOSES, InvalidMember, apply_member, check_member, set_consent
+    from panels.register.taxonomy import load_taxonomy
+
+    count = DEMO_MEMBERS if count is None else count
+    seed = DEMO_SEED if seed is None else seed
+    with db.transaction() as session:
+        area = session.scalar(select(Dimension).where(Dimension.key == "local_area"))
+        have = {c.code for c in area.categories}
+        for position, name in enumerate(DEMO_AREAS):
+            if name not in have:
+                session.add(Category(dimension_id=area.id, code=name, label=name, position=position))
+    already = db.session().scalar(
+        select(func.count()).select_from(Member).where(Member.email.like(f"%@{DEMO_EMAIL_DOMAIN}"))
+    )
+    if already:
+        return 0
+    taxonomy = load_taxonomy()
+    rng = np.random.default_rng(seed + 1)
+    members = generate_members(count, seed)
+    with db.transaction() as session:
+        for data in members:
+            problems = check_member(data, taxonomy)
+            if problems:
+                raise InvalidMember(problems)
+            served = int(min(rng.geometric(0.45) - 1, 12)) if rng.random() > 0.45 else 0
+            member = Member(panels_served=served)
+            session.add(member)
+            apply_member(session, member, data, taxonomy)
+            session.flush()
+            for purpose in CONSENT_PURPOSES:
+                set_consent(session, member, purpose, data.consents[purpose], "online")
+        audit.record("import", "member", None, len(members), source="demo data", seed=seed)
+    return len(members)

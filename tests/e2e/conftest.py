@@ -44,6 +44,20 @@ def live_server(migrated_database, tmp_path) -> Iterator[tuple[str, object]]:
     _empty_tables(migrated_database)
 
 
+PASSWORD = "browser-test-password"
+
+
+@pytest.fixture
+def demo_server(live_server):
+    """The live server with the demo accounts (one per role), password PASSWORD."""
+    from panels.demo import seed_demo_accounts
+
+    base_url, app = live_server
+    with app.app_context():
+        seed_demo_accounts(PASSWORD)
+    return base_url
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -73,6 +87,7 @@ def page(browser):
 
 def axe_violations(page) -> list[dict]:
     """Run axe-core on the page for WCAG 2.2 A and AA; return the violations, summarised."""
+    page.wait_for_load_state("load")
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
     )

@@ -5,19 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from panels.demo import DEMO_ACCOUNTS, seed_demo_accounts
-from tests.e2e.conftest import assert_accessible, axe_violations
+from panels.demo import DEMO_ACCOUNTS
+from tests.e2e.conftest import PASSWORD, assert_accessible, axe_violations
 
 pytestmark = pytest.mark.browser
-PASSWORD = "browser-test-password"
-
-
-@pytest.fixture
-def demo_server(live_server):
-    base_url, app = live_server
-    with app.app_context():
-        seed_demo_accounts(PASSWORD)
-    return base_url
 
 
 def sign_in(page, base_url: str, email: str) -> None:
