@@ -1,0 +1,901 @@
+"""Gap analysis: does a group of people look like the population it should reflect?
+
+For one characteristic (a *dimension*, such as ethnic group) :func:`gap_analysis`
+compares the people per category in a group (a panel, or a whole register) with
+the shares of a target population. It gives two kinds of answer:
+
+* a goodness-of-fit test (Pearson's X², with an asymptotic, exact or Monte Carlo
+  p-value), which says whether the differences are larger than chance would give;
+* seat quotas per category (``min_seats``, ``max_seats``, ``shortfall``,
+  ``excess``), which say which groups are short, by how many people. For a small
+  panel the quotas are the practical verdict: a panel of 12 can almost never show
+  a *significant* difference, so a large p-value does not mean "representative".
+
+:func:`gap_report` runs the analysis for several dimensions of a table of people.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from scipy import special
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from representativeness.target import TargetPopulation
+
+__all__ = [
+    "DEFAULT_UNKNOWN_VALUES",
+    "METHODS",
+    "CategoryGap",
+    "Coverage",
+    "GapAnalysis",
+    "GapReport",
+    "gap_analysis",
+    "gap_report",
+]
+
+#: Methods accepted by :func:`gap_analysis`.
+METHODS = ("auto", "asymptotic", "exact", "monte-carlo")
+
+#: Answers counted as "unknown" (case-insensitive, surrounding spaces ignored).
+DEFAULT_UNKNOWN_VALUES = frozenset(
+    {
+        "",
+        "prefer not to say",
+        "not answered",
+        "not known",
+        "unknown",
+        "not stated",
+        "don't know",
+        "n/a",
+    }
+)
+
+#: Ties: a table whose statistic is within this relative distance of the observed
+#: statistic counts as "at least as extreme" (guards against floating-point noise).
+TIE_RTOL = 1e-9
+
+#: ``method="auto"`` gives up on the exact p-value (and uses Monte Carlo instead)
+#: when the exact algorithm would need to expand more states than this.
+AUTO_EXACT_MAX_STATES = 400_000
+
+#: When there are at most this many possible tables, the whole null distribution
+#: of the statistic is computed once (and cached) for the shares and group size.
+FULL_DISTRIBUTION_MAX_TABLES = 200_000
+
+#: Seed of the generator used when Monte Carlo is needed and no ``rng`` was given.
+DEFAULT_SEED = 20210321
+
+_SEAT_EPS = 1e-9
+
+Status = Literal["under", "within", "over"]
+Method = Literal["asymptotic", "exact", "monte-carlo", "none"]
+
+
+@dataclass(frozen=True)
+class CategoryGap:
+    """How one category of a group compares with its target share.
+
+    Attributes
+    ----------
+    category : str
+        The category label.
+    observed : int
+        People in the group in this category (``O``).
+    expected : float
+        ``n × target_share`` (``E``).
+    share : float
+        ``O / n`` (0 when ``n`` is 0).
+    target_share : float
+        The category's normalised share of the target population (``p``).
+    residual : float
+        Pearson residual ``(O - E) / sqrt(E)``.
+    adjusted_residual : float
+        ``(O - E) / sqrt(E (1 - p))``; roughly standard normal under the target,
+        so values beyond ±2 point at the categories that drive a significant test.
+    min_seats, max_seats : int
+        ``floor(n p)`` and ``ceil(n p)``: the whole numbers of people nearest the
+        exact proportional share.
+    shortfall : int
+        People needed to reach ``min_seats`` (0 if none).
+    excess : int
+        People above ``max_seats`` (0 if none).
+    status : {"under", "within", "over"}
+        Whether ``observed`` is below, within or above ``[min_seats, max_seats]``.
+    """
+
+    category: str
+    observed: int
+    expected: float
+    share: float
+    target_share: float
+    residual: float
+    adjusted_residual: float
+    min_seats: int
+    max_seats: int
+    shortfall: int
+    excess: int
+    status: Status
+
+
+@dataclass(frozen=True)
+class GapAnalysis:
+    """Result of :func:`gap_analysis` for one dimension.
+
+    Attributes
+    ----------
+    n : int
+        People with a known category (the people tested).
+    unknown : int
+        People with no answer or "prefer not to say", left out of the test.
+    statistic : float
+        Pearson's X² over the categories with a positive target share; ``inf``
+        when someone is in a category whose target share is 0; ``nan`` when
+        ``n`` is 0.
+    dof : int
+        Degrees of freedom, the number of categories with a positive target share
+        minus 1.
+    pvalue : float
+        P(X² ≥ observed X²) under the multinomial distribution with the target
+        shares (``nan`` when there is nothing to test).
+    method : {"asymptotic", "exact", "monte-carlo", "none"}
+        How the p-value was computed; "none" when there is nothing to test.
+    effect_size : float
+        Cohen's w, ``sqrt(X² / n)``.
+    dissimilarity : float
+        Half the sum of absolute differences between observed and target shares:
+        the share of the group that would have to change category to match.
+    categories : tuple of CategoryGap
+        One entry per target category, in the target's order.
+    alpha : float
+        The significance level used for :attr:`significant`.
+    n_resamples : int
+        Monte Carlo resamples used (0 for other methods).
+    notes : tuple of str
+        Sentences about anything the reader should know (method fallbacks,
+        categories with a zero target share, nothing to test).
+    """
+
+    n: int
+    unknown: int
+    statistic: float
+    dof: int
+    pvalue: float
+    method: Method
+    effect_size: float
+    dissimilarity: float
+    categories: tuple[CategoryGap, ...]
+    alpha: float = 0.05
+    n_resamples: int = 0
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def testable(self) -> bool:
+        """Whether there was anything to test (at least one person with a known category)."""
+        return self.n > 0
+
+    @property
+    def significant(self) -> bool:
+        """Whether ``pvalue < alpha``. Not significant does not mean representative."""
+        return bool(self.pvalue < self.alpha)
+
+    @property
+    def shortfall(self) -> int:
+        """Total people needed to bring every category up to its ``min_seats``."""
+        return sum(c.shortfall for c in self.categories)
+
+    @property
+    def excess(self) -> int:
+        """Total people above the ``max_seats`` of their category."""
+        return sum(c.excess for c in self.categories)
+
+    @property
+    def within_quotas(self) -> bool:
+        """Whether every category lies within ``[min_seats, max_seats]``: the practical verdict."""
+        return all(c.status == "within" for c in self.categories)
+
+    def category(self, name: str) -> CategoryGap:
+        """Return the :class:`CategoryGap` of one category."""
+        for gap in self.categories:
+            if gap.category == name:
+                return gap
+        valid = ", ".join(c.category for c in self.categories)
+        raise KeyError(f"category {name!r} is not in this analysis; valid categories are: {valid}")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many people answered a question.
+
+    Attributes
+    ----------
+    dimension : str
+        The dimension (question).
+    answered : int
+        People with a known category.
+    unknown : int
+        People with a blank or "prefer not to say" style answer.
+    """
+
+    dimension: str
+    answered: int
+    unknown: int
+
+    @property
+    def total(self) -> int:
+        """All people."""
+        return self.answered + self.unknown
+
+    @property
+    def rate(self) -> float:
+        """Share of people who answered (``nan`` when there are no people)."""
+        return self.answered / self.total if self.total else math.nan
+
+
+@dataclass(frozen=True)
+class GapReport:
+    """Result of :func:`gap_report`: one analysis and one coverage per dimension.
+
+    Attributes
+    ----------
+    analyses : Mapping[str, GapAnalysis]
+        Gap analysis per dimension, in the order requested.
+    coverage : Mapping[str, Coverage]
+        Answered and unknown counts per dimension.
+    notes : tuple of str
+        Sentences about target categories left out of the comparison.
+    """
+
+    analyses: Mapping[str, GapAnalysis]
+    coverage: Mapping[str, Coverage]
+    notes: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _as_count(value: object, what: str) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"{what} must be a whole number of people, not {value!r}.")
+    try:
+        count = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        if isinstance(value, float | np.floating) and float(value).is_integer():
+            count = int(value)
+        else:
+            raise ValueError(f"{what} must be a whole number of people, not {value!r}.") from None
+    if count < 0:
+        raise ValueError(f"{what} must be zero or more, not {count}.")
+    return count
+
+
+def _normalise_target(target: Mapping[str, float]) -> tuple[list[str], np.ndarray]:
+    categories = [str(c) for c in target]
+    if not categories:
+        raise ValueError("target has no categories; give at least one category with its share.")
+    values = np.empty(len(categories))
+    for i, (category, value) in enumerate(target.items()):
+        v = float(value)
+        if not math.isfinite(v) or v < 0:
+            raise ValueError(
+                f"target share of {category!r} must be a finite number of 0 or more, not {value!r}."
+            )
+        values[i] = v
+    total = values.sum()
+    if total <= 0:
+        raise ValueError("target shares sum to 0; at least one category needs a positive share.")
+    return categories, values / total
+
+
+# --------------------------------------------------------------------------- exact p-value
+
+
+@lru_cache(maxsize=512)
+def _exact_tables(
+    q: tuple[float, ...], n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """Tables for the exact algorithm, for shares ``q`` (ascending) and ``n`` people.
+
+    Returns ``inv_q`` (1/q), ``min_rest`` with ``min_rest[i, r]`` the smallest
+    possible ``sum(o_j**2 / q_j for j >= i)`` when ``r`` people remain, and per
+    category ``i`` the conditional binomial table ``binom[i][r, o]`` =
+    P(o of the r remaining people are in category i | they are in categories >= i)
+    and its upper tail ``tails[i][r, o]`` = P(at least o of them are).
+    """
+    qa = np.asarray(q)
+    k = len(qa)
+    inv_q = 1.0 / qa
+    # Greedy minimum of a separable convex integer sum: the cheapest r marginal
+    # costs (2o + 1) / q_j over the remaining categories.
+    o = np.arange(n)
+    min_rest = np.zeros((k, n + 1))
+    for i in range(k):
+        costs = np.sort(((2 * o + 1)[None, :] * inv_q[i:, None]).ravel())[:n]
+        min_rest[i, 1:] = np.cumsum(costs)
+    min_rest[k - 1] = np.arange(n + 1) ** 2 * inv_q[k - 1]
+    # Conditional binomials: category i takes o of the r people left, with
+    # probability q_i / P_i, where P_i = sum(q_j for j >= i).
+    log_tail = np.log(np.cumsum(qa[::-1])[::-1])
+    r = np.arange(n + 1)[:, None]
+    oo = np.arange(n + 1)[None, :]
+    valid = oo <= r
+    rr, ob = np.broadcast_arrays(r, oo)
+    log_choose = special.gammaln(rr + 1) - special.gammaln(ob + 1) - special.gammaln(rr - ob + 1)
+    binom: list[np.ndarray] = []
+    tails: list[np.ndarray] = []
+    for i in range(k - 1):
+        log_hit = math.log(q[i]) - log_tail[i]
+        log_miss = log_tail[i + 1] - log_tail[i]
+        with np.errstate(invalid="ignore"):
+            log_pmf = log_choose + ob * log_hit + (rr - ob) * log_miss
+        table = np.where(valid, np.exp(np.where(valid, log_pmf, 0.0)), 0.0)
+        binom.append(table)
+        tail = np.zeros((n + 1, n + 2))
+        tail[:, : n + 1] = np.cumsum(table[:, ::-1], axis=1)[:, ::-1]
+        tails.append(tail)
+    max_inv = np.maximum.accumulate(inv_q[::-1])[::-1]
+    return inv_q, max_inv, min_rest, binom, tails
+
+
+def _expand(
+    count: np.ndarray,
+    value: np.ndarray,
+    weight: np.ndarray,
+    width: np.ndarray,
+    inv_q_i: float,
+    table: np.ndarray,
+    n: int,
+    forward: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Give category ``i`` each number ``o < width`` of the people left.
+
+    Forward states count the people placed so far, backward states the people
+    in the categories after ``i``; ``table`` is ``i``'s conditional binomial.
+    """
+    size = int(width.sum())
+    parent = np.repeat(np.arange(len(count)), width)
+    o = np.arange(size) - np.repeat(np.cumsum(width) - width, width)
+    new_count = count[parent] + o
+    row = (n - count)[parent] if forward else new_count
+    return new_count, value[parent] + (o * o) * inv_q_i, weight[parent] * table[row, o]
+
+
+def _first_reaching(value: np.ndarray, inv_q_i: float, threshold: float) -> np.ndarray:
+    """Smallest ``o`` with ``value + o*o*inv_q_i >= threshold``, computed as the states compute it."""
+    o = np.ceil(np.sqrt(np.maximum(threshold - value, 0.0) / inv_q_i)).astype(np.int64)
+    for _ in range(2):
+        o = np.where((o > 0) & (value + ((o - 1) * (o - 1)) * inv_q_i >= threshold), o - 1, o)
+        o = np.where(value + (o * o) * inv_q_i < threshold, o + 1, o)
+    return o
+
+
+def _merge(
+    count: np.ndarray, value: np.ndarray, weight: np.ndarray, grid: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Merge states with the same count and (to ``grid``) the same value, sorted by both.
+
+    Values lie in ``[0, 1e12 * grid]``, so (count, value on the grid) packs
+    exactly into one 64-bit key.
+    """
+    key = (count << 41) + np.round(value / grid).astype(np.int64)
+    idx = np.argsort(key)
+    key_s = key[idx]
+    start = np.ones(len(idx), dtype=bool)
+    np.not_equal(key_s[1:], key_s[:-1], out=start[1:])
+    starts = np.flatnonzero(start)
+    return count[idx][starts], value[idx][starts], np.add.reduceat(weight[idx], starts)
+
+
+@lru_cache(maxsize=64)
+def _null_distribution(q: tuple[float, ...], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every value of ``sum(o_i**2 / q_i)`` under Multinomial(n, q), with upper tails.
+
+    Returns the sorted distinct values (equal to 1e-12 relative merged) and
+    ``tail[j]`` = P(sum >= values[j]), with a final 0.
+    """
+    inv_q, _, _, binom, _ = _exact_tables(q, n)
+    k = len(q)
+    used = np.zeros(1, dtype=np.int64)
+    partial = np.zeros(1)
+    weight = np.ones(1)
+    grid = float(n * n) * 1e-12
+    for i in range(k - 1):
+        used, partial, weight = _expand(
+            used, partial, weight, n - used + 1, inv_q[i], binom[i], n, forward=True
+        )
+        key = np.round(partial / grid)
+        idx = np.lexsort((key, used))
+        key_s, used_s = key[idx], used[idx]
+        start = np.ones(len(idx), dtype=bool)
+        start[1:] = (key_s[1:] != key_s[:-1]) | (used_s[1:] != used_s[:-1])
+        starts = np.flatnonzero(start)
+        used, partial = used_s[starts], partial[idx][starts]
+        weight = np.add.reduceat(weight[idx], starts)
+    rest = n - used
+    values = partial + rest * rest * inv_q[k - 1]
+    idx = np.argsort(values)
+    values, weight = values[idx], weight[idx]
+    tail = np.concatenate((np.cumsum(weight[::-1])[::-1], [0.0]))
+    return values, tail
+
+
+def _exact_pvalue(
+    f_obs: np.ndarray, p: np.ndarray, *, max_states: int | None = None
+) -> float | None:
+    """Exact P(X² ≥ observed) under Multinomial(n, p), or None if over ``max_states``.
+
+    Meet-in-the-middle dynamic programme over the categories (largest share
+    first). Forward states (people placed, partial sum of o²/p) carry their
+    exact probability; a state all of whose completions reach the observed sum
+    adds its whole probability, one that none can reach is dropped. Backward
+    states hold the exact distribution of the sum over the last categories for
+    each number of people left (sums at or above the threshold lumped). Each
+    step extends the smaller side; where they meet, each forward state takes the
+    backward probability of reaching the threshold by a binary search. States
+    with the same count and (to 1e-12 relative) the same sum merge.
+    """
+    order = np.argsort(-p, kind="stable")
+    q = p[order]
+    o_sorted = f_obs[order]
+    n = int(f_obs.sum())
+    k = len(q)
+    inv_q, max_inv, min_rest, binom, tails = _exact_tables(tuple(q.tolist()), n)
+    observed_sum = 0.0
+    for o_i, w_i in zip(o_sorted.tolist(), inv_q.tolist(), strict=True):
+        observed_sum += o_i * o_i * w_i
+    threshold = observed_sum * (1.0 - TIE_RTOL)
+    if math.comb(n + k - 1, k - 1) <= FULL_DISTRIBUTION_MAX_TABLES:
+        values, tail = _null_distribution(tuple(q.tolist()), n)
+        return float(min(tail[np.searchsorted(values, threshold)], 1.0))
+    grid = observed_sum * 1e-12
+
+    used = np.zeros(1, dtype=np.int64)
+    partial = np.zeros(1)
+    weight = np.ones(1)
+    back_count = np.arange(n + 1, dtype=np.int64)
+    back_value = np.minimum(back_count * back_count * inv_q[k - 1], threshold)
+    back_weight = np.ones(n + 1)
+    front, back = 0, k - 1  # forward states cover categories < front; backward >= back
+    total = 0.0
+    states = 0
+    while True:
+        rest = n - used
+        reach_all = partial + min_rest[front, rest] >= threshold
+        total += float(weight[reach_all].sum())
+        alive = ~reach_all & (partial + rest * rest * max_inv[front] >= threshold)
+        if not alive.any():
+            return float(min(max(total, 0.0), 1.0))
+        used, partial, weight = used[alive], partial[alive], weight[alive]
+        if front == back:
+            break
+        if len(used) <= len(back_count):
+            # Forward: o people in category `front`; from the first o whose
+            # square alone reaches the threshold on, add the binomial tail at once.
+            rest = n - used
+            width = np.minimum(_first_reaching(partial, inv_q[front], threshold), rest + 1)
+            total += float(weight @ tails[front][rest, width])
+            used, partial, weight = _expand(
+                used, partial, weight, width, inv_q[front], binom[front], n, forward=True
+            )
+            front += 1
+            rest = n - used
+            reach_all = partial + min_rest[front, rest] >= threshold
+            total += float(weight[reach_all].sum())
+            alive = ~reach_all & (partial + rest * rest * max_inv[front] >= threshold)
+            used, partial, weight = used[alive], partial[alive], weight[alive]
+            if len(used) > 32:
+                used, partial, weight = _merge(used, partial, weight, grid)
+            states += len(used)
+        else:
+            # Backward: sums at or above the threshold are lumped per count.
+            back -= 1
+            count, value, weight_b = _expand(
+                back_count, back_value, back_weight, n - back_count + 1,
+                inv_q[back], binom[back], n, forward=False,
+            )
+            high = value >= threshold
+            lump = np.bincount(count[high], weights=weight_b[high], minlength=n + 1)
+            low = ~high
+            back_count, back_value, back_weight = _merge(
+                np.concatenate((count[low], np.arange(n + 1))),
+                np.concatenate((value[low], np.full(n + 1, threshold))),
+                np.concatenate((weight_b[low], lump)),
+                grid,
+            )
+            states += len(back_count)
+        if max_states is not None and states > max_states:
+            return None
+    # Meet: backward states are sorted by (people, sum). For each forward state,
+    # add the backward probability that the remaining sum reaches the threshold.
+    span = 4.0 * threshold + 1.0
+    keys = back_count * span + back_value
+    suffix = np.concatenate((np.cumsum(back_weight[::-1])[::-1], [0.0]))
+    group_end = np.searchsorted(back_count, np.arange(n + 1), side="right")
+    rest = n - used
+    start = np.searchsorted(keys, rest * span + (threshold - partial), side="left")
+    total += float(weight @ (suffix[start] - suffix[group_end[rest]]))
+    return float(min(max(total, 0.0), 1.0))
+
+
+def _monte_carlo_pvalue(
+    f_obs: np.ndarray, p: np.ndarray, rng: np.random.Generator, n_resamples: int
+) -> float:
+    """(b + 1) / (R + 1), b = resampled tables with X² at least the observed one."""
+    n = int(f_obs.sum())
+    inv_p = 1.0 / p
+    threshold = float(f_obs.astype(float) ** 2 @ inv_p) * (1.0 - TIE_RTOL)
+    hits = 0
+    chunk = max(1, min(n_resamples, 2_000_000 // max(len(p), 1)))
+    remaining = n_resamples
+    while remaining > 0:
+        size = min(chunk, remaining)
+        draws = rng.multinomial(n, p, size=size)
+        sums = (draws.astype(float) ** 2) @ inv_p
+        hits += int(np.count_nonzero(sums >= threshold))
+        remaining -= size
+    return (hits + 1) / (n_resamples + 1)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def gap_analysis(
+    f_obs: Mapping[str, int],
+    target: Mapping[str, float],
+    *,
+    unknown: int = 0,
+    method: str = "auto",
+    alpha: float = 0.05,
+    rng: np.random.Generator | None = None,
+    n_resamples: int = 100_000,
+) -> GapAnalysis:
+    """Compare the people per category in a group with a target population.
+
+    Parameters
+    ----------
+    f_obs : Mapping[str, int]
+        People per category. Categories missing from `f_obs` count as 0.
+    target : Mapping[str, float]
+        Share (or count) of each category in the target population; normalised
+        to sum to 1. Every category of `f_obs` must be in `target`.
+    unknown : int, default 0
+        People with no answer or "prefer not to say"; left out of the test and
+        reported as :attr:`GapAnalysis.unknown`.
+    method : {"auto", "asymptotic", "exact", "monte-carlo"}, default "auto"
+        How to compute the p-value (see Notes).
+    alpha : float, default 0.05
+        Significance level for :attr:`GapAnalysis.significant`.
+    rng : numpy.random.Generator, optional
+        Random generator for the Monte Carlo p-value. When Monte Carlo is used
+        and `rng` is None, a generator seeded with ``DEFAULT_SEED`` is used (and
+        a note says so), so results are reproducible.
+    n_resamples : int, default 100_000
+        Number of Monte Carlo multinomial tables.
+
+    Returns
+    -------
+    GapAnalysis
+        The test (``statistic``, ``dof``, ``pvalue``, ``method``), effect sizes
+        (``effect_size``, ``dissimilarity``) and per-category seat quotas.
+
+    Raises
+    ------
+    ValueError
+        A category of `f_obs` that is not in `target`, a negative or fractional
+        count, a negative share, or an unknown `method`.
+
+    Notes
+    -----
+    **Statistic.** Pearson's [1]_ ``X² = Σ (O_i − E_i)² / E_i`` with
+    ``E_i = n p_i`` over the categories with a positive target share. The
+    p-value is P(X² ≥ observed X²) when the ``n`` people are a multinomial
+    sample with the target shares.
+
+    * ``"asymptotic"``: the chi-square distribution with ``k − 1`` degrees of
+      freedom, as :func:`scipy.stats.chisquare`. It is a large-sample
+      approximation; following Cochran [2]_, ``"auto"`` uses it only when every
+      expected count is at least 5.
+    * ``"exact"``: the exact multinomial tail probability. Because
+      ``X² = Σ O_i² / E_i − n``, the tail is P(Σ O_i² / p_i ≥ t); it is computed
+      by a dynamic programme over the categories (smallest share first) whose
+      states carry their exact probability, in the manner of the network
+      algorithm [4]_: a state all of whose completions reach ``t`` adds its whole
+      probability at once, one none of whose completions can reach it is
+      dropped (the bounds are the exact minimum and maximum of the remaining
+      sum), and equal states merge. Tables whose statistic equals the observed
+      one up to a relative 1e-9 count as at least as extreme. ``"auto"`` uses it
+      whenever some expected count is below 5 and the computation stays under
+      ``AUTO_EXACT_MAX_STATES`` states.
+    * ``"monte-carlo"``: ``(b + 1) / (R + 1)`` where ``b`` of ``R = n_resamples``
+      multinomial tables drawn with `rng` have X² at least the observed one (the
+      observed table counts as one of the tables, so the p-value is never 0).
+      ``"auto"`` falls back to it only when the exact computation is too costly.
+
+    **Residuals.** ``residual`` is the Pearson residual ``(O − E)/√E``;
+    ``adjusted_residual`` is ``(O − E)/√(E(1 − p))``, approximately standard
+    normal under the target, so an absolute value above about 2 marks a category
+    that departs from it (Agresti [3]_, section 2.4.5).
+
+    **Not significant does not mean representative.** A panel of 12 has almost
+    no power: most real gaps give p > alpha. The practical verdict is the seat
+    quotas: ``min_seats = ⌊n p⌋`` and ``max_seats = ⌈n p⌉`` per category, with
+    ``shortfall`` (people needed to reach ``min_seats``) and ``excess``. A group
+    is as representative as its size allows when every category is ``"within"``
+    (:attr:`GapAnalysis.within_quotas`). ``dissimilarity`` (the index of
+    dissimilarity) is the share of the group that would have to change category
+    to match the target.
+
+    **Edge cases.** A category with a target share of 0 is left out of the test;
+    if anyone is in it the statistic is infinite, the p-value 0 (such a table
+    cannot occur under the target) and its residuals are infinite. With
+    ``n = 0`` there is nothing to test: statistic and p-value are ``nan`` and
+    ``method`` is ``"none"``. With a single category of positive share every
+    table is the same: X² = 0 and the p-value is 1.
+
+    References
+    ----------
+    .. [1] K. Pearson, "On the criterion that a given system of deviations from
+       the probable in the case of a correlated system of variables is such that
+       it can be reasonably supposed to have arisen from random sampling",
+       Philosophical Magazine, Series 5, 50(302), 157-175, 1900.
+    .. [2] W. G. Cochran, "Some methods for strengthening the common χ² tests",
+       Biometrics, 10(4), 417-451, 1954.
+    .. [3] A. Agresti, Categorical Data Analysis, 3rd ed., Wiley, 2013.
+    .. [4] C. R. Mehta and N. R. Patel, "A network algorithm for performing
+       Fisher's exact test in r × c contingency tables", Journal of the American
+       Statistical Association, 78(382), 427-434, 1983.
+
+    Examples
+    --------
+    >>> result = gap_analysis({"Asian": 0, "Black": 1, "White": 11},
+    ...                       {"Asian": 9.3, "Black": 4.0, "White": 86.7})
+    >>> result.method, result.category("Asian").shortfall
+    ('exact', 1)
+    """
+    if method not in METHODS:
+        raise ValueError(f"method {method!r} is not valid; valid methods are: {', '.join(METHODS)}.")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, not {alpha!r}.")
+    unknown = _as_count(unknown, "unknown")
+    n_resamples = _as_count(n_resamples, "n_resamples")
+    categories, p = _normalise_target(target)
+    index = {c: i for i, c in enumerate(categories)}
+    counts = np.zeros(len(categories), dtype=np.int64)
+    for category, value in f_obs.items():
+        i = index.get(str(category))
+        if i is None:
+            valid = ", ".join(categories)
+            raise ValueError(
+                f"category {category!r} is not in the target; valid categories are: {valid}."
+            )
+        counts[i] = _as_count(value, f"the count of {category!r}")
+    n = int(counts.sum())
+    notes: list[str] = []
+
+    expected = n * p
+    positive = p > 0
+    k_pos = int(positive.sum())
+    dof = k_pos - 1
+    impossible = [categories[i] for i in np.flatnonzero(~positive & (counts > 0))]
+    share = counts / n if n else np.zeros(len(categories))
+    dissimilarity = 0.5 * float(np.abs(share - p).sum()) if n else math.nan
+
+    used_resamples = 0
+    chosen: Method
+    if n == 0:
+        statistic = pvalue = effect = math.nan
+        chosen = "none"
+        notes.append("Nobody has a known category, so there is nothing to test.")
+    elif impossible:
+        statistic, pvalue, effect = math.inf, 0.0, math.inf
+        chosen = "exact" if method == "auto" else method  # type: ignore[assignment]
+        notes.append(
+            f"{', '.join(impossible)} has a target share of 0 but {n - int(counts[positive].sum())} "
+            "people in the group; such a group cannot arise from the target, so X² is infinite "
+            "and the p-value 0."
+        )
+    else:
+        o_pos, p_pos, e_pos = counts[positive], p[positive], expected[positive]
+        statistic = float(np.sum((o_pos - e_pos) ** 2 / e_pos))
+        effect = math.sqrt(statistic / n)
+        if method == "auto":
+            if dof == 0 or bool(np.all(e_pos >= 5)):
+                chosen = "asymptotic"
+            else:
+                chosen = "exact"
+        else:
+            chosen = method  # type: ignore[assignment]
+        if dof == 0:
+            pvalue = 1.0
+        elif chosen == "asymptotic":
+            pvalue = float(special.chdtrc(dof, statistic))
+        elif chosen == "exact":
+            budget = AUTO_EXACT_MAX_STATES if method == "auto" else None
+            exact = _exact_pvalue(o_pos, p_pos, max_states=budget)
+            if exact is None:
+                chosen = "monte-carlo"
+                notes.append(
+                    "Some expected counts are below 5 and the exact p-value would take too long, "
+                    f"so it was estimated from {n_resamples:,} Monte Carlo tables."
+                )
+            else:
+                pvalue = exact
+        if chosen == "monte-carlo":
+            if n_resamples < 1:
+                raise ValueError(f"n_resamples must be at least 1, not {n_resamples}.")
+            if rng is None:
+                rng = np.random.default_rng(DEFAULT_SEED)
+                notes.append(f"Monte Carlo used a generator seeded with {DEFAULT_SEED}.")
+            pvalue = _monte_carlo_pvalue(o_pos, p_pos, rng, n_resamples)
+            used_resamples = n_resamples
+
+    gaps = tuple(_category_gaps(categories, counts, p, n))
+    return GapAnalysis(
+        n=n,
+        unknown=unknown,
+        statistic=statistic,
+        dof=dof,
+        pvalue=pvalue,
+        method=chosen,
+        effect_size=effect,
+        dissimilarity=dissimilarity,
+        categories=gaps,
+        alpha=alpha,
+        n_resamples=used_resamples,
+        notes=tuple(notes),
+    )
+
+
+def _category_gaps(
+    categories: Sequence[str], counts: np.ndarray, p: np.ndarray, n: int
+) -> Iterable[CategoryGap]:
+    for category, o, share_p in zip(categories, counts.tolist(), p.tolist(), strict=True):
+        e = n * share_p
+        diff = o - e
+        if e > 0:
+            residual = diff / math.sqrt(e)
+            var = e * (1.0 - share_p)
+            adjusted = diff / math.sqrt(var) if var > 0 else 0.0
+        else:
+            residual = adjusted = math.inf if o > 0 else 0.0
+        min_seats = math.floor(e + _SEAT_EPS)
+        max_seats = math.ceil(e - _SEAT_EPS)
+        status: Status = "under" if o < min_seats else "over" if o > max_seats else "within"
+        yield CategoryGap(
+            category=category,
+            observed=o,
+            expected=e,
+            share=o / n if n else 0.0,
+            target_share=share_p,
+            residual=residual,
+            adjusted_residual=adjusted,
+            min_seats=min_seats,
+            max_seats=max_seats,
+            shortfall=max(0, min_seats - o),
+            excess=max(0, o - max_seats),
+            status=status,
+        )
+
+
+def is_unknown(value: object, unknown_values: Iterable[str] = DEFAULT_UNKNOWN_VALUES) -> bool:
+    """Whether an answer counts as unknown (missing, blank or a "prefer not to say" answer)."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    try:
+        if value is np.nan or bool(value != value):  # pandas NA / NaT
+            return True
+    except (TypeError, ValueError):
+        return True
+    return str(value).strip().casefold() in {u.casefold() for u in unknown_values}
+
+
+def gap_report(
+    people: pd.DataFrame,
+    target: TargetPopulation,
+    dimensions: Sequence[str] | None = None,
+    *,
+    unknown_values: Iterable[str] = DEFAULT_UNKNOWN_VALUES,
+    method: str = "auto",
+    alpha: float = 0.05,
+    rng: np.random.Generator | None = None,
+    n_resamples: int = 100_000,
+) -> GapReport:
+    """Run :func:`gap_analysis` for several dimensions of a table of people.
+
+    Parameters
+    ----------
+    people : pandas.DataFrame
+        One row per person, one column per dimension, holding category labels.
+    target : TargetPopulation
+        The population the group should reflect.
+    dimensions : sequence of str, optional
+        Dimensions to analyse; by default every target dimension that is a
+        column of `people`.
+    unknown_values : iterable of str
+        Answers counted as unknown (compared case-insensitively); missing
+        values always are.
+    method, alpha, rng, n_resamples
+        As for :func:`gap_analysis` (one `rng` is shared by all dimensions).
+
+    Returns
+    -------
+    GapReport
+        One :class:`GapAnalysis` and one :class:`Coverage` per dimension.
+
+    Raises
+    ------
+    ValueError
+        A dimension that is not in `target` or not a column of `people`, or an
+        answer that is not a category of the target.
+
+    Notes
+    -----
+    Target categories that are themselves non-answers (for example the census
+    "Not answered" category, when it is in `unknown_values`) are left out of the
+    target and the rest renormalised, so that people who did not answer are
+    left out on both sides; a note says so. As for :func:`gap_analysis`, a
+    p-value above `alpha` does not show that a small group is representative;
+    read the seat quotas.
+    """
+    unknown_set = {u.casefold() for u in unknown_values}
+    if dimensions is None:
+        dimensions = [d for d in target.dimension_names if d in people.columns]
+        if not dimensions:
+            raise ValueError(
+                "none of the columns of the people table is a dimension of the target; "
+                f"columns are: {', '.join(map(str, people.columns))}; "
+                f"target dimensions are: {', '.join(target.dimension_names)}."
+            )
+    analyses: dict[str, GapAnalysis] = {}
+    coverage: dict[str, Coverage] = {}
+    notes: list[str] = []
+    for dimension in dimensions:
+        shares = target.shares(dimension)
+        if dimension not in people.columns:
+            raise ValueError(
+                f"dimension {dimension!r} is not a column of the people table; "
+                f"columns are: {', '.join(map(str, people.columns))}."
+            )
+        dropped = [c for c in shares if c.strip().casefold() in unknown_set]
+        if dropped and len(dropped) < len(shares):
+            shares = {c: v for c, v in shares.items() if c not in dropped}
+            notes.append(
+                f"{dimension}: target categories {', '.join(dropped)} are non-answers and were "
+                "left out of the target (shares renormalised)."
+            )
+        tally = Counter(people[dimension].tolist())
+        f_obs: dict[str, int] = {}
+        n_unknown = 0
+        for value, count in tally.items():
+            if is_unknown(value, unknown_set):
+                n_unknown += count
+                continue
+            label = str(value).strip()
+            if label not in shares:
+                raise ValueError(
+                    f"{dimension} value {label!r} is not a category of the target; "
+                    f"valid categories are: {', '.join(shares)}."
+                )
+            f_obs[label] = f_obs.get(label, 0) + count
+        analyses[dimension] = gap_analysis(
+            f_obs,
+            shares,
+            unknown=n_unknown,
+            method=method,
+            alpha=alpha,
+            rng=rng,
+            n_resamples=n_resamples,
+        )
+        coverage[dimension] = Coverage(dimension, sum(f_obs.values()), n_unknown)
+    return GapReport(analyses=analyses, coverage=coverage, notes=tuple(notes))
