@@ -11,6 +11,7 @@ from representativeness.gap import (
     GapReport,
     gap_analysis,
     gap_report,
+    gap_report_from_counts,
 )
 from representativeness.target import (
     TargetDimension,
@@ -33,6 +34,7 @@ __all__ = [
     "ethnic_group_rollup",
     "gap_analysis",
     "gap_report",
+    "gap_report_from_counts",
     "load_ons_custom_dataset",
     "load_tidy_csv",
     "roll_up",

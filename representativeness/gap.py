@@ -41,6 +41,8 @@ __all__ = [
     "GapReport",
     "gap_analysis",
     "gap_report",
+    "gap_report_from_counts",
+    "is_unknown",
 ]
 
 #: Methods accepted by :func:`gap_analysis`.
@@ -797,7 +799,7 @@ def is_unknown(value: object, unknown_values: Iterable[str] = DEFAULT_UNKNOWN_VA
             return True
     except (TypeError, ValueError):
         return True
-    return str(value).strip().casefold() in {u.casefold() for u in unknown_values}
+    return str(value).strip().casefold() in {u.strip().casefold() for u in unknown_values}
 
 
 def gap_report(
@@ -835,9 +837,11 @@ def gap_report(
 
     Raises
     ------
+    KeyError
+        A dimension that is not in `target` (the message lists the valid ones).
     ValueError
-        A dimension that is not in `target` or not a column of `people`, or an
-        answer that is not a category of the target.
+        A dimension that is not a column of `people`, or an answer that is not
+        a category of the target.
 
     Notes
     -----
@@ -848,24 +852,64 @@ def gap_report(
     p-value above `alpha` does not show that a small group is representative;
     read the seat quotas.
     """
-    unknown_set = {u.casefold() for u in unknown_values}
+    columns = [str(c) for c in people.columns]
     if dimensions is None:
-        dimensions = [d for d in target.dimension_names if d in people.columns]
+        dimensions = [d for d in target.dimension_names if d in columns]
         if not dimensions:
             raise ValueError(
                 "none of the columns of the people table is a dimension of the target; "
-                f"columns are: {', '.join(map(str, people.columns))}; "
+                f"columns are: {', '.join(columns)}; "
                 f"target dimensions are: {', '.join(target.dimension_names)}."
             )
+    tallies: dict[str, Mapping[object, int]] = {}
+    for dimension in dimensions:
+        target.dimension(dimension)
+        if dimension not in columns:
+            raise ValueError(
+                f"dimension {dimension!r} is not a column of the people table; "
+                f"columns are: {', '.join(columns)}."
+            )
+        tallies[dimension] = Counter(people[dimension].tolist())
+    return gap_report_from_counts(
+        tallies, target, dimensions, unknown_values=unknown_values, method=method,
+        alpha=alpha, rng=rng, n_resamples=n_resamples,
+    )
+
+
+def gap_report_from_counts(
+    counts: Mapping[str, Mapping[object, int]],
+    target: TargetPopulation,
+    dimensions: Sequence[str] | None = None,
+    *,
+    unknown_values: Iterable[str] = DEFAULT_UNKNOWN_VALUES,
+    method: str = "auto",
+    alpha: float = 0.05,
+    rng: np.random.Generator | None = None,
+    n_resamples: int = 100_000,
+) -> GapReport:
+    """Like :func:`gap_report`, from people per category per dimension.
+
+    Parameters
+    ----------
+    counts : Mapping[str, Mapping[object, int]]
+        For each dimension, people per answer; answers in `unknown_values`
+        (and missing values) are counted as unknown.
+    target, dimensions, unknown_values, method, alpha, rng, n_resamples
+        As for :func:`gap_report`; `dimensions` defaults to the keys of
+        `counts` (each must be a dimension of `target`).
+    """
+    unknown_set = {u.strip().casefold() for u in unknown_values}
+    if dimensions is None:
+        dimensions = list(counts)
     analyses: dict[str, GapAnalysis] = {}
     coverage: dict[str, Coverage] = {}
     notes: list[str] = []
     for dimension in dimensions:
         shares = target.shares(dimension)
-        if dimension not in people.columns:
+        if dimension not in counts:
             raise ValueError(
-                f"dimension {dimension!r} is not a column of the people table; "
-                f"columns are: {', '.join(map(str, people.columns))}."
+                f"dimension {dimension!r} has no counts; dimensions with counts are: "
+                f"{', '.join(counts)}."
             )
         dropped = [c for c in shares if c.strip().casefold() in unknown_set]
         if dropped and len(dropped) < len(shares):
@@ -874,12 +918,11 @@ def gap_report(
                 f"{dimension}: target categories {', '.join(dropped)} are non-answers and were "
                 "left out of the target (shares renormalised)."
             )
-        tally = Counter(people[dimension].tolist())
         f_obs: dict[str, int] = {}
         n_unknown = 0
-        for value, count in tally.items():
+        for value, count in counts[dimension].items():
             if is_unknown(value, unknown_set):
-                n_unknown += count
+                n_unknown += _as_count(count, f"the count of unknown {dimension}")
                 continue
             label = str(value).strip()
             if label not in shares:
@@ -887,7 +930,7 @@ def gap_report(
                     f"{dimension} value {label!r} is not a category of the target; "
                     f"valid categories are: {', '.join(shares)}."
                 )
-            f_obs[label] = f_obs.get(label, 0) + count
+            f_obs[label] = f_obs.get(label, 0) + _as_count(count, f"the count of {label!r}")
         analyses[dimension] = gap_analysis(
             f_obs,
             shares,
