@@ -74,6 +74,10 @@ AUTO_EXACT_MAX_STATES = 400_000
 #: of the statistic is computed once (and cached) for the shares and group size.
 FULL_DISTRIBUTION_MAX_TABLES = 200_000
 
+#: Otherwise, when each half of the categories has at most this many tables, the
+#: distributions of the two halves are cached and combined for each p-value.
+HALF_DISTRIBUTION_MAX_TABLES = 60_000
+
 #: Seed of the generator used when Monte Carlo is needed and no ``rng`` was given.
 DEFAULT_SEED = 20210321
 
@@ -397,6 +401,45 @@ def _merge(
     return count[idx][starts], value[idx][starts], np.add.reduceat(weight[idx], starts)
 
 
+def _merge_exact(
+    count: np.ndarray, value: np.ndarray, weight: np.ndarray, grid: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Like :func:`_merge`, for values of any size (two-key sort, no packing)."""
+    key = np.round(value / grid)
+    idx = np.lexsort((key, count))
+    key_s, count_s = key[idx], count[idx]
+    start = np.ones(len(idx), dtype=bool)
+    start[1:] = (key_s[1:] != key_s[:-1]) | (count_s[1:] != count_s[:-1])
+    starts = np.flatnonzero(start)
+    return count_s[starts], value[idx][starts], np.add.reduceat(weight[idx], starts)
+
+
+def _sweep(
+    q: tuple[float, ...], n: int, first: int, last: int, forward: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distribution of ``sum(o_i**2 / q_i)`` over categories ``first..last-1``.
+
+    Forward (``first == 0``): states (people placed, sum) with their probability.
+    Backward (``last == k``): for each number of people left, the conditional
+    distribution of the sum. Sorted by count, then sum; equal sums merged.
+    """
+    inv_q, _, _, binom, _ = _exact_tables(q, n)
+    grid = float(n * n) * 1e-12
+    if forward:
+        count, value, weight = np.zeros(1, dtype=np.int64), np.zeros(1), np.ones(1)
+        steps = range(first, last)
+    else:
+        count = np.arange(n + 1, dtype=np.int64)
+        value, weight = count * count * inv_q[last - 1], np.ones(n + 1)
+        steps = range(last - 2, first - 1, -1)
+    for i in steps:
+        count, value, weight = _expand(
+            count, value, weight, n - count + 1, inv_q[i], binom[i], n, forward=forward
+        )
+        count, value, weight = _merge_exact(count, value, weight, grid)
+    return count, value, weight
+
+
 @lru_cache(maxsize=64)
 def _null_distribution(q: tuple[float, ...], n: int) -> tuple[np.ndarray, np.ndarray]:
     """Every value of ``sum(o_i**2 / q_i)`` under Multinomial(n, q), with upper tails.
@@ -404,30 +447,37 @@ def _null_distribution(q: tuple[float, ...], n: int) -> tuple[np.ndarray, np.nda
     Returns the sorted distinct values (equal to 1e-12 relative merged) and
     ``tail[j]`` = P(sum >= values[j]), with a final 0.
     """
-    inv_q, _, _, binom, _ = _exact_tables(q, n)
-    k = len(q)
-    used = np.zeros(1, dtype=np.int64)
-    partial = np.zeros(1)
-    weight = np.ones(1)
-    grid = float(n * n) * 1e-12
-    for i in range(k - 1):
-        used, partial, weight = _expand(
-            used, partial, weight, n - used + 1, inv_q[i], binom[i], n, forward=True
-        )
-        key = np.round(partial / grid)
-        idx = np.lexsort((key, used))
-        key_s, used_s = key[idx], used[idx]
-        start = np.ones(len(idx), dtype=bool)
-        start[1:] = (key_s[1:] != key_s[:-1]) | (used_s[1:] != used_s[:-1])
-        starts = np.flatnonzero(start)
-        used, partial = used_s[starts], partial[idx][starts]
-        weight = np.add.reduceat(weight[idx], starts)
+    inv_q = _exact_tables(q, n)[0]
+    used, partial, weight = _sweep(q, n, 0, len(q) - 1, forward=True)
     rest = n - used
-    values = partial + rest * rest * inv_q[k - 1]
+    values = partial + rest * rest * inv_q[-1]
     idx = np.argsort(values)
     values, weight = values[idx], weight[idx]
     tail = np.concatenate((np.cumsum(weight[::-1])[::-1], [0.0]))
     return values, tail
+
+
+@lru_cache(maxsize=64)
+def _half_distributions(q: tuple[float, ...], n: int) -> tuple[list[tuple[np.ndarray, ...]], ...]:
+    """Forward and backward halves of the null distribution, grouped by count.
+
+    ``front[m]`` = (sums, probabilities) of the first ``k // 2`` categories
+    holding ``m`` people; ``back[r]`` = (sorted sums, upper tails) of the other
+    categories given that they hold ``r`` people.
+    """
+    k = len(q)
+    h = k // 2
+    used, partial, weight = _sweep(q, n, 0, h, forward=True)
+    count, value, weight_b = _sweep(q, n, h, k, forward=False)
+    cut_f = np.searchsorted(used, np.arange(n + 2))
+    cut_b = np.searchsorted(count, np.arange(n + 2))
+    front = [(partial[cut_f[m]:cut_f[m + 1]], weight[cut_f[m]:cut_f[m + 1]]) for m in range(n + 1)]
+    back = []
+    for r in range(n + 1):
+        w = weight_b[cut_b[r]:cut_b[r + 1]]
+        back.append((value[cut_b[r]:cut_b[r + 1]],
+                     np.concatenate((np.cumsum(w[::-1])[::-1], [0.0]))))
+    return front, back
 
 
 def _exact_pvalue(
@@ -458,6 +508,15 @@ def _exact_pvalue(
     if math.comb(n + k - 1, k - 1) <= FULL_DISTRIBUTION_MAX_TABLES:
         values, tail = _null_distribution(tuple(q.tolist()), n)
         return float(min(tail[np.searchsorted(values, threshold)], 1.0))
+    if math.comb(n + k - k // 2, k - k // 2) <= HALF_DISTRIBUTION_MAX_TABLES:
+        front, back = _half_distributions(tuple(q.tolist()), n)
+        total = 0.0
+        for m in range(n + 1):
+            sums, probs = front[m]
+            if len(sums):
+                values, tail = back[n - m]
+                total += float(probs @ tail[np.searchsorted(values, threshold - sums)])
+        return float(min(max(total, 0.0), 1.0))
     grid = observed_sum * 1e-12
 
     used = np.zeros(1, dtype=np.int64)

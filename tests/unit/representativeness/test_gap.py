@@ -89,11 +89,29 @@ BRUTE_CASES = [
 ]
 
 
+# The exact p-value has three equivalent algorithms, chosen by problem size:
+# the whole cached null distribution, cached halves, and the threshold-pruned
+# meet-in-the-middle. Each is checked against brute force by forcing it.
+ALGORITHMS = {
+    "full": {},
+    "halves": {"FULL_DISTRIBUTION_MAX_TABLES": 0},
+    "pruned": {"FULL_DISTRIBUTION_MAX_TABLES": 0, "HALF_DISTRIBUTION_MAX_TABLES": 0},
+}
+
+
+def force_algorithm(name: str) -> dict[str, int]:
+    """Set the size limits so that `name` is used; return the old values."""
+    old = {key: getattr(gap_module, key) for key in ALGORITHMS["pruned"]}
+    for key, value in ALGORITHMS[name].items():
+        setattr(gap_module, key, value)
+    return old
+
+
 @pytest.mark.parametrize(("f_obs", "shares"), BRUTE_CASES)
-@pytest.mark.parametrize("full_distribution", [True, False], ids=["cached", "meet-in-middle"])
-def test_exact_pvalue_matches_brute_force(f_obs, shares, full_distribution, monkeypatch):
-    if not full_distribution:
-        monkeypatch.setattr(gap_module, "FULL_DISTRIBUTION_MAX_TABLES", 0)
+@pytest.mark.parametrize("algorithm", list(ALGORITHMS))
+def test_exact_pvalue_matches_brute_force(f_obs, shares, algorithm, monkeypatch):
+    for key, value in ALGORITHMS[algorithm].items():
+        monkeypatch.setattr(gap_module, key, value)
     result = gap_analysis(labelled(f_obs), labelled(shares), method="exact")
     assert result.pvalue == pytest.approx(brute_force_pvalue(f_obs, shares), abs=1e-9)
 
@@ -106,17 +124,16 @@ def test_exact_pvalue_matches_brute_force(f_obs, shares, full_distribution, monk
             st.lists(st.integers(0, 4), min_size=len(shares), max_size=len(shares)),
         )
     ),
-    st.booleans(),
+    st.sampled_from(list(ALGORITHMS)),
 )
-def test_exact_pvalue_matches_brute_force_on_random_tables(case, full_distribution):
+def test_exact_pvalue_matches_brute_force_on_random_tables(case, algorithm):
     shares, f_obs = case
-    limit = gap_module.FULL_DISTRIBUTION_MAX_TABLES if full_distribution else 0
-    original = gap_module.FULL_DISTRIBUTION_MAX_TABLES
-    gap_module.FULL_DISTRIBUTION_MAX_TABLES = limit
+    old = force_algorithm(algorithm)
     try:
         result = gap_analysis(labelled(f_obs), labelled(shares), method="exact")
     finally:
-        gap_module.FULL_DISTRIBUTION_MAX_TABLES = original
+        for key, value in old.items():
+            setattr(gap_module, key, value)
     if sum(f_obs) == 0:
         assert result.method == "none"
     else:
@@ -157,6 +174,18 @@ def test_auto_uses_exact_when_an_expected_count_is_below_five():
     assert min(c.expected for c in result.categories) < 5
 
 
+def test_exact_algorithms_agree_on_a_30_person_panel_over_8_categories(monkeypatch):
+    shares = [3602100, 8050600, 7737300, 7912100, 7484700, 5923100, 3687300, 1453000]
+    rng = np.random.default_rng(11)
+    for _ in range(5):
+        f_obs = labelled(rng.multinomial(30, np.array(shares) / sum(shares)).tolist())
+        halves = gap_analysis(f_obs, labelled(shares), method="exact").pvalue
+        with monkeypatch.context() as patch:
+            patch.setattr(gap_module, "HALF_DISTRIBUTION_MAX_TABLES", 0)
+            pruned = gap_analysis(f_obs, labelled(shares), method="exact").pvalue
+        assert halves == pytest.approx(pruned, abs=1e-12)
+
+
 def test_auto_uses_exact_for_a_30_person_panel_over_19_categories():
     rng = np.random.default_rng(7)
     f_obs = rng.multinomial(30, np.array(ETHNICITY_19) / sum(ETHNICITY_19))
@@ -172,6 +201,7 @@ def test_auto_uses_exact_for_a_30_person_panel_over_19_categories():
 
 def test_auto_falls_back_to_seeded_monte_carlo_when_exact_is_too_costly(monkeypatch):
     monkeypatch.setattr(gap_module, "AUTO_EXACT_MAX_STATES", 10)
+    monkeypatch.setattr(gap_module, "HALF_DISTRIBUTION_MAX_TABLES", 0)
     f_obs = labelled([20, 1, 0, 0, 2, 0, 1, 0, 1, 1, 0, 2, 0, 0, 1, 0, 0, 1, 0])
     first = gap_analysis(f_obs, labelled(ETHNICITY_19), n_resamples=2_000)
     second = gap_analysis(f_obs, labelled(ETHNICITY_19), n_resamples=2_000)
