@@ -526,6 +526,10 @@ def _exact_pvalue(
     back_value = np.minimum(back_count * back_count * inv_q[k - 1], threshold)
     back_weight = np.ones(n + 1)
     front, back = 0, k - 1  # forward states cover categories < front; backward >= back
+    c_index = np.arange(n + 1)[:, None]  # backward count before a step
+    r_index = np.arange(n + 1)[None, :]  # ... and after it
+    o_index = np.maximum(r_index - c_index, 0)
+    lower = r_index >= c_index
     total = 0.0
     states = 0
     while True:
@@ -558,18 +562,26 @@ def _exact_pvalue(
             states += len(used)
         else:
             # Backward: sums at or above the threshold are lumped per count.
+            # A state (c, v) reaches it from o = cap on, adding weight
+            # binom[c + o, o] to count c + o: summed over states by (c, cap)
+            # first, so those children are never built one by one.
             back -= 1
+            room = n - back_count + 1
+            cap = np.minimum(_first_reaching(back_value, inv_q[back], threshold), room)
+            by_cap = np.bincount(
+                back_count * (n + 2) + cap, weights=back_weight, minlength=(n + 1) * (n + 2)
+            ).reshape(n + 1, n + 2)
+            reached = np.cumsum(by_cap, axis=1)  # reached[c, o]: weight with cap <= o
+            lump = (np.where(lower, reached[c_index, o_index], 0.0)
+                    * binom[back][r_index, o_index]).sum(axis=0)
             count, value, weight_b = _expand(
-                back_count, back_value, back_weight, n - back_count + 1,
-                inv_q[back], binom[back], n, forward=False,
+                back_count, back_value, back_weight, cap, inv_q[back], binom[back], n,
+                forward=False,
             )
-            high = value >= threshold
-            lump = np.bincount(count[high], weights=weight_b[high], minlength=n + 1)
-            low = ~high
             back_count, back_value, back_weight = _merge(
-                np.concatenate((count[low], np.arange(n + 1))),
-                np.concatenate((value[low], np.full(n + 1, threshold))),
-                np.concatenate((weight_b[low], lump)),
+                np.concatenate((count, np.arange(n + 1))),
+                np.concatenate((value, np.full(n + 1, threshold))),
+                np.concatenate((weight_b, lump)),
                 grid,
             )
             states += len(back_count)
