@@ -369,10 +369,11 @@ def _expand(
     """
     size = int(width.sum())
     parent = np.repeat(np.arange(len(count)), width)
-    o = np.arange(size) - np.repeat(np.cumsum(width) - width, width)
+    o = np.arange(size) - (np.cumsum(width) - width)[parent]
     new_count = count[parent] + o
     row = (n - count)[parent] if forward else new_count
-    return new_count, value[parent] + (o * o) * inv_q_i, weight[parent] * table[row, o]
+    probability = table.ravel().take(row * (n + 1) + o)
+    return new_count, value[parent] + (o * o) * inv_q_i, weight[parent] * probability
 
 
 def _first_reaching(value: np.ndarray, inv_q_i: float, threshold: float) -> np.ndarray:
