@@ -70,6 +70,10 @@ TIE_RTOL = 1e-9
 #: when the exact algorithm would need to expand more states than this.
 AUTO_EXACT_MAX_STATES = 400_000
 
+#: The exact algorithm keeps (k - 1) binomial tables of (n + 1)² cells; above
+#: this many cells ``method="exact"`` is refused and ``"auto"`` uses Monte Carlo.
+EXACT_MAX_TABLE_CELLS = 1_000_000
+
 #: When there are at most this many possible tables, the whole null distribution
 #: of the statistic is computed once (and cached) for the shares and group size.
 FULL_DISTRIBUTION_MAX_TABLES = 200_000
@@ -305,7 +309,7 @@ def _normalise_target(target: Mapping[str, float]) -> tuple[list[str], np.ndarra
 # --------------------------------------------------------------------------- exact p-value
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=16)
 def _exact_tables(
     q: tuple[float, ...], n: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray], list[np.ndarray]]:
@@ -441,7 +445,7 @@ def _sweep(
     return count, value, weight
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)
 def _null_distribution(q: tuple[float, ...], n: int) -> tuple[np.ndarray, np.ndarray]:
     """Every value of ``sum(o_i**2 / q_i)`` under Multinomial(n, q), with upper tails.
 
@@ -458,7 +462,7 @@ def _null_distribution(q: tuple[float, ...], n: int) -> tuple[np.ndarray, np.nda
     return values, tail
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)
 def _half_distributions(q: tuple[float, ...], n: int) -> tuple[list[tuple[np.ndarray, ...]], ...]:
     """Forward and backward halves of the null distribution, grouped by count.
 
@@ -679,16 +683,24 @@ def gap_analysis(
       approximation; following Cochran [2]_, ``"auto"`` uses it only when every
       expected count is at least 5.
     * ``"exact"``: the exact multinomial tail probability. Because
-      ``X² = Σ O_i² / E_i − n``, the tail is P(Σ O_i² / p_i ≥ t); it is computed
-      by a dynamic programme over the categories (smallest share first) whose
-      states carry their exact probability, in the manner of the network
-      algorithm [4]_: a state all of whose completions reach ``t`` adds its whole
-      probability at once, one none of whose completions can reach it is
-      dropped (the bounds are the exact minimum and maximum of the remaining
-      sum), and equal states merge. Tables whose statistic equals the observed
-      one up to a relative 1e-9 count as at least as extreme. ``"auto"`` uses it
-      whenever some expected count is below 5 and the computation stays under
-      ``AUTO_EXACT_MAX_STATES`` states.
+      ``X² = Σ O_i² / E_i − n``, the tail is P(Σ O_i² / p_i ≥ t). Categories
+      are taken largest share first and the multinomial is built from
+      conditional binomials, so every partial table carries its exact
+      probability. Three equivalent algorithms, by problem size: (a) at most
+      ``FULL_DISTRIBUTION_MAX_TABLES`` possible tables: the whole null
+      distribution of the statistic, cached per shares and group size, so a
+      p-value is one binary search; (b) two halves of at most
+      ``HALF_DISTRIBUTION_MAX_TABLES`` tables each: both halves' distributions
+      are cached and combined per count by binary search; (c) otherwise a
+      meet-in-the-middle dynamic programme in the manner of the network
+      algorithm [4]_: a forward state all of whose completions reach ``t``
+      adds its whole probability at once, one none of whose completions can
+      reach it is dropped (the bounds are the exact minimum and maximum of the
+      remaining sum), backward sums at or above ``t`` are lumped, and equal
+      states merge. Tables whose statistic equals the observed one up to a
+      relative 1e-9 count as at least as extreme (this absorbs rounding in the
+      sums). ``"auto"`` uses it whenever some expected count is below 5 and (c)
+      stays under ``AUTO_EXACT_MAX_STATES`` states.
     * ``"monte-carlo"``: ``(b + 1) / (R + 1)`` where ``b`` of ``R = n_resamples``
       multinomial tables drawn with `rng` have X² at least the observed one (the
       observed table counts as one of the tables, so the p-value is never 0).
@@ -772,10 +784,12 @@ def gap_analysis(
     elif impossible:
         statistic, pvalue, effect = math.inf, 0.0, math.inf
         chosen = "exact" if method == "auto" else method  # type: ignore[assignment]
+        listed = ", ".join(
+            f"{categories[i]} ({int(counts[i])})" for i in np.flatnonzero(~positive & (counts > 0))
+        )
         notes.append(
-            f"{', '.join(impossible)} has a target share of 0 but {n - int(counts[positive].sum())} "
-            "people in the group; such a group cannot arise from the target, so X² is infinite "
-            "and the p-value 0."
+            f"The target share is 0 for categories that have people in the group: {listed}; "
+            "such a group cannot arise from the target, so X² is infinite and the p-value 0."
         )
     else:
         o_pos, p_pos, e_pos = counts[positive], p[positive], expected[positive]
@@ -793,8 +807,19 @@ def gap_analysis(
         elif chosen == "asymptotic":
             pvalue = float(special.chdtrc(dof, statistic))
         elif chosen == "exact":
+            cells = (k_pos - 1) * (n + 1) ** 2
+            if cells > EXACT_MAX_TABLE_CELLS and method == "exact":
+                raise ValueError(
+                    f"the exact p-value for {n} people over {k_pos} categories is too costly "
+                    f"(it needs (k - 1)(n + 1)² = {cells:,} table cells, more than "
+                    f"{EXACT_MAX_TABLE_CELLS:,}); use method 'auto' or 'monte-carlo'."
+                )
             budget = AUTO_EXACT_MAX_STATES if method == "auto" else None
-            exact = _exact_pvalue(o_pos, p_pos, max_states=budget)
+            exact = (
+                _exact_pvalue(o_pos, p_pos, max_states=budget)
+                if cells <= EXACT_MAX_TABLE_CELLS
+                else None
+            )
             if exact is None:
                 chosen = "monte-carlo"
                 notes.append(
