@@ -313,7 +313,7 @@ def _normalise_target(target: Mapping[str, float]) -> tuple[list[str], np.ndarra
 def _exact_tables(
     q: tuple[float, ...], n: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray], list[np.ndarray]]:
-    """Tables for the exact algorithm, for shares ``q`` (ascending) and ``n`` people.
+    """Tables for the exact algorithm, for shares ``q`` (in processing order) and ``n`` people.
 
     Returns ``inv_q`` (1/q), ``min_rest`` with ``min_rest[i, r]`` the smallest
     possible ``sum(o_j**2 / q_j for j >= i)`` when ``r`` people remain, and per
@@ -354,6 +354,38 @@ def _exact_tables(
         tails.append(tail)
     max_inv = np.maximum.accumulate(inv_q[::-1])[::-1]
     return inv_q, max_inv, min_rest, binom, tails
+
+
+@lru_cache(maxsize=16)
+def _prefix_bounds(q: tuple[float, ...], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds on ``sum(o_j**2 / q_j for j < i)`` when ``m`` people are in categories ``< i``.
+
+    Returns ``min_prefix[i, m]`` (greedy minimum, ``inf`` when ``i`` is 0 and
+    ``m`` > 0) and ``max_inv_prefix[i]`` = ``max(1 / q_j for j < i)``, so that
+    the maximum is ``m**2 * max_inv_prefix[i]``.
+    """
+    inv_q = 1.0 / np.asarray(q)
+    k = len(q)
+    o = np.arange(n)
+    min_prefix = np.full((k, n + 1), np.inf)
+    min_prefix[:, 0] = 0.0
+    for i in range(1, k):
+        costs = np.sort(((2 * o + 1)[None, :] * inv_q[:i, None]).ravel())[:n]
+        min_prefix[i, 1:] = np.cumsum(costs)
+    max_inv_prefix = np.concatenate(([0.0], np.maximum.accumulate(inv_q)[:-1]))
+    return min_prefix, max_inv_prefix
+
+
+def _settle_backward(
+    count: np.ndarray, value: np.ndarray, weight: np.ndarray, n: int, threshold: float,
+    min_prefix: np.ndarray, max_inv_prefix: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lump backward sums that reach the threshold whatever the first categories hold; drop
+    those that cannot reach it whatever they hold."""
+    rest = n - count
+    value = np.where(value + min_prefix[rest] >= threshold, threshold, value)
+    keep = value + (rest * rest) * max_inv_prefix >= threshold
+    return count[keep], value[keep], weight[keep]
 
 
 def _expand(
@@ -527,9 +559,14 @@ def _exact_pvalue(
     used = np.zeros(1, dtype=np.int64)
     partial = np.zeros(1)
     weight = np.ones(1)
+    min_prefix, max_inv_prefix = _prefix_bounds(tuple(q.tolist()), n)
     back_count = np.arange(n + 1, dtype=np.int64)
     back_value = np.minimum(back_count * back_count * inv_q[k - 1], threshold)
     back_weight = np.ones(n + 1)
+    back_count, back_value, back_weight = _settle_backward(
+        back_count, back_value, back_weight, n, threshold, min_prefix[k - 1],
+        max_inv_prefix[k - 1],
+    )
     front, back = 0, k - 1  # forward states cover categories < front; backward >= back
     c_index = np.arange(n + 1)[:, None]  # backward count before a step
     r_index = np.arange(n + 1)[None, :]  # ... and after it
@@ -582,6 +619,9 @@ def _exact_pvalue(
             count, value, weight_b = _expand(
                 back_count, back_value, back_weight, cap, inv_q[back], binom[back], n,
                 forward=False,
+            )
+            count, value, weight_b = _settle_backward(
+                count, value, weight_b, n, threshold, min_prefix[back], max_inv_prefix[back]
             )
             back_count, back_value, back_weight = _merge(
                 np.concatenate((count, np.arange(n + 1))),
