@@ -522,8 +522,9 @@ def _exact_pvalue(
 ) -> float | None:
     """Exact P(X² ≥ observed) under Multinomial(n, p), or None if over ``max_states``.
 
-    Meet-in-the-middle dynamic programme over the categories (largest share
-    first). Forward states (people placed, partial sum of o²/p) carry their
+    Small problems use the cached null distribution or its cached halves.
+    Otherwise a meet-in-the-middle dynamic programme over the categories
+    (smallest share first). Forward states (people placed, partial sum of o²/p) carry their
     exact probability; a state all of whose completions reach the observed sum
     adds its whole probability, one that none can reach is dropped. Backward
     states hold the exact distribution of the sum over the last categories for
@@ -537,10 +538,9 @@ def _exact_pvalue(
     o_sorted = f_obs[order]
     n = int(f_obs.sum())
     k = len(q)
-    inv_q, max_inv, min_rest, binom, tails = _exact_tables(tuple(q.tolist()), n)
     observed_sum = 0.0
-    for o_i, w_i in zip(o_sorted.tolist(), inv_q.tolist(), strict=True):
-        observed_sum += o_i * o_i * w_i
+    for o_i, q_i in zip(o_sorted.tolist(), q.tolist(), strict=True):
+        observed_sum += o_i * o_i * (1.0 / q_i)
     threshold = observed_sum * (1.0 - TIE_RTOL)
     if math.comb(n + k - 1, k - 1) <= FULL_DISTRIBUTION_MAX_TABLES:
         values, tail = _null_distribution(tuple(q.tolist()), n)
@@ -554,6 +554,9 @@ def _exact_pvalue(
                 values, tail = back[n - m]
                 total += float(probs @ tail[np.searchsorted(values, threshold - sums)])
         return float(min(max(total, 0.0), 1.0))
+    # The pruned programme is fastest taking the smallest shares first.
+    q = q[::-1].copy()
+    inv_q, max_inv, min_rest, binom, tails = _exact_tables(tuple(q.tolist()), n)
     grid = observed_sum * 1e-12
 
     used = np.zeros(1, dtype=np.int64)
@@ -724,7 +727,7 @@ def gap_analysis(
       expected count is at least 5.
     * ``"exact"``: the exact multinomial tail probability. Because
       ``X² = Σ O_i² / E_i − n``, the tail is P(Σ O_i² / p_i ≥ t). Categories
-      are taken largest share first and the multinomial is built from
+      are taken in order of share and the multinomial is built from
       conditional binomials, so every partial table carries its exact
       probability. Three equivalent algorithms, by problem size: (a) at most
       ``FULL_DISTRIBUTION_MAX_TABLES`` possible tables: the whole null
