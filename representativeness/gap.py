@@ -413,7 +413,7 @@ def _expand(
 
 
 def _first_reaching(value: np.ndarray, inv_q_i: float, threshold: float) -> np.ndarray:
-    """Smallest ``o`` with ``value + o*o*inv_q_i >= threshold``, computed as the states compute it."""
+    """Smallest ``o`` with ``value + o*o*inv_q_i >= threshold``, in the states' own arithmetic."""
     o = np.ceil(np.sqrt(np.maximum(threshold - value, 0.0) / inv_q_i)).astype(np.int64)
     for _ in range(2):
         o = np.where((o > 0) & (value + ((o - 1) * (o - 1)) * inv_q_i >= threshold), o - 1, o)
@@ -791,7 +791,9 @@ def gap_analysis(
     ('exact', 1)
     """
     if method not in METHODS:
-        raise ValueError(f"method {method!r} is not valid; valid methods are: {', '.join(METHODS)}.")
+        raise ValueError(
+            f"method {method!r} is not valid; valid methods are: {', '.join(METHODS)}."
+        )
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be between 0 and 1, not {alpha!r}.")
     unknown = _as_count(unknown, "unknown")
@@ -839,10 +841,8 @@ def gap_analysis(
         statistic = float(np.sum((o_pos - e_pos) ** 2 / e_pos))
         effect = math.sqrt(statistic / n)
         if method == "auto":
-            if dof == 0 or bool(np.all(e_pos >= 5)):
-                chosen = "asymptotic"
-            else:
-                chosen = "exact"
+            # Cochran's rule: the chi-square approximation needs every E >= 5.
+            chosen = "asymptotic" if dof == 0 or bool(np.all(e_pos >= 5)) else "exact"
         else:
             chosen = method  # type: ignore[assignment]
         if dof == 0:

@@ -383,8 +383,8 @@ def test_relabelling_categories_changes_nothing(case, random):
         assert relabelled.dissimilarity == pytest.approx(original.dissimilarity)
     for gap in original.categories:
         other = relabelled.category(names[gap.category])
-        assert (other.observed, other.min_seats, other.max_seats, other.shortfall, other.status) == (
-            gap.observed, gap.min_seats, gap.max_seats, gap.shortfall, gap.status)
+        fields = ("observed", "min_seats", "max_seats", "shortfall", "status")
+        assert [getattr(other, f) for f in fields] == [getattr(gap, f) for f in fields]
 
 
 @settings(max_examples=100, deadline=None)

@@ -53,7 +53,7 @@ ONS_GROUPS = [
 def ons_csv(tmp_path):
     """An ONS custom-dataset download for two areas (made-up counts)."""
     lines = [ONS_HEADER]
-    for code, label, hartlepool, walsall in ONS_GROUPS:
+    for code, label, hartlepool, _ in ONS_GROUPS:
         lines.append(f'E06000001,Hartlepool,{code},"{label}",{hartlepool}')
     for code, label, _, walsall in ONS_GROUPS:
         count = 12 if code == -8 else walsall
@@ -141,7 +141,8 @@ def test_ons_custom_dataset_loads_the_chosen_area_by_code_and_by_name(ons_csv):
     eth = by_code.dimension("eth")
     assert len(eth.categories) == 19
     assert "Does not apply" not in eth.categories
-    assert eth.values[eth.categories.index("Asian, Asian British or Asian Welsh: Pakistani")] == 1500
+    pakistani = eth.categories.index("Asian, Asian British or Asian Welsh: Pakistani")
+    assert eth.values[pakistani] == 1500
     assert eth.total == sum(w for code, _, _, w in ONS_GROUPS if code != -8)
     assert by_code.reports == ("eth: dropped the category 'Does not apply' (code -8, 12 people).",)
     assert by_code.name == "Walsall (E08000030), Census 2021"
