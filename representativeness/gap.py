@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from scipy import special
@@ -495,7 +495,9 @@ def _null_distribution(q: tuple[float, ...], n: int) -> tuple[np.ndarray, np.nda
 
 
 @lru_cache(maxsize=16)
-def _half_distributions(q: tuple[float, ...], n: int) -> tuple[list[tuple[np.ndarray, ...]], ...]:
+def _half_distributions(
+    q: tuple[float, ...], n: int
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[tuple[np.ndarray, np.ndarray]]]:
     """Forward and backward halves of the null distribution, grouped by count.
 
     ``front[m]`` = (sums, probabilities) of the first ``k // 2`` categories
@@ -546,12 +548,12 @@ def _exact_pvalue(
         values, tail = _null_distribution(tuple(q.tolist()), n)
         return float(min(tail[np.searchsorted(values, threshold)], 1.0))
     if math.comb(n + k - k // 2, k - k // 2) <= HALF_DISTRIBUTION_MAX_TABLES:
-        front, back = _half_distributions(tuple(q.tolist()), n)
+        front_half, back_half = _half_distributions(tuple(q.tolist()), n)
         total = 0.0
         for m in range(n + 1):
-            sums, probs = front[m]
+            sums, probs = front_half[m]
             if len(sums):
-                values, tail = back[n - m]
+                values, tail = back_half[n - m]
                 total += float(probs @ tail[np.searchsorted(values, threshold - sums)])
         return float(min(max(total, 0.0), 1.0))
     # The pruned programme is fastest taking the smallest shares first.
@@ -1001,7 +1003,7 @@ def gap_report(
                 f"columns are: {', '.join(columns)}; "
                 f"target dimensions are: {', '.join(target.dimension_names)}."
             )
-    tallies: dict[str, Mapping[object, int]] = {}
+    tallies: dict[str, Mapping[Any, int]] = {}
     for dimension in dimensions:
         target.dimension(dimension)
         if dimension not in columns:
@@ -1017,7 +1019,7 @@ def gap_report(
 
 
 def gap_report_from_counts(
-    counts: Mapping[str, Mapping[object, int]],
+    counts: Mapping[str, Mapping[Any, int]],
     target: TargetPopulation,
     dimensions: Sequence[str] | None = None,
     *,
@@ -1031,7 +1033,7 @@ def gap_report_from_counts(
 
     Parameters
     ----------
-    counts : Mapping[str, Mapping[object, int]]
+    counts : Mapping[str, Mapping[Any, int]]
         For each dimension, people per answer; answers in `unknown_values`
         (and missing values) are counted as unknown.
     target, dimensions, unknown_values, method, alpha, rng, n_resamples

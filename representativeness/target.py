@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -307,6 +307,16 @@ def _check_sums(dimensions: Iterable[TargetDimension], tolerance: float) -> list
     return reports
 
 
+@dataclass
+class _Rows:
+    """The rows of one dimension of a tidy CSV, while reading it."""
+
+    unit: str
+    categories: list[str] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
 def load_tidy_csv(
     path: str | Path,
     *,
@@ -355,11 +365,12 @@ def load_tidy_csv(
             f"(found: {','.join(header)})."
         )
     col = {c: header.index(c) for c in TIDY_COLUMNS}
-    grouped: dict[str, dict[str, object]] = {}
+    grouped: dict[str, _Rows] = {}
     for line, row in enumerate(rows, start=2):
         row = row + [""] * (len(header) - len(row))
-        dim, category, unit, src = (row[col[c]].strip() for c in
-                                    ("dimension", "category", "unit", "source"))
+        dim, category, unit, src = (
+            row[col[c]].strip() for c in ("dimension", "category", "unit", "source")
+        )
         where = f"{Path(path).name} line {line}"
         if not dim or not category:
             raise ValueError(f"{where}: dimension and category must not be blank.")
@@ -370,32 +381,30 @@ def load_tidy_csv(
                 f"{where}: unit {unit!r} is not valid; valid units are: percent, proportion, "
                 "people (or any unit starting with 'people' or 'count')."
             )
-        entry = grouped.setdefault(dim, {"categories": [], "values": [], "unit": unit,
-                                         "sources": []})
-        if entry["unit"] != unit:
-            raise ValueError(
-                f"{where}: dimension {dim!r} mixes units {entry['unit']!r} and {unit!r}."
-            )
-        if category in entry["categories"]:  # type: ignore[operator]
+        entry = grouped.setdefault(dim, _Rows(unit))
+        if entry.unit != unit:
+            raise ValueError(f"{where}: dimension {dim!r} mixes units {entry.unit!r} and {unit!r}.")
+        if category in entry.categories:
             raise ValueError(f"{where}: category {category!r} of {dim!r} appears twice.")
-        entry["categories"].append(category)  # type: ignore[attr-defined]
-        entry["values"].append(value)  # type: ignore[attr-defined]
-        if src and src not in entry["sources"]:  # type: ignore[operator]
-            entry["sources"].append(src)  # type: ignore[attr-defined]
+        entry.categories.append(category)
+        entry.values.append(value)
+        if src and src not in entry.sources:
+            entry.sources.append(src)
     if not grouped:
         raise ValueError(f"the target file {str(path)!r} has no rows.")
     dimensions = []
     for dim, entry in grouped.items():
-        values = tuple(entry["values"])  # type: ignore[arg-type]
-        if math.fsum(values) <= 0:
+        if math.fsum(entry.values) <= 0:
             raise ValueError(f"dimension {dim!r} has values summing to 0.")
-        dimensions.append(TargetDimension(
-            name=dim,
-            categories=tuple(entry["categories"]),  # type: ignore[arg-type]
-            values=values,
-            unit=str(entry["unit"]),
-            sources=tuple(entry["sources"]),  # type: ignore[arg-type]
-        ))
+        dimensions.append(
+            TargetDimension(
+                name=dim,
+                categories=tuple(entry.categories),
+                values=tuple(entry.values),
+                unit=entry.unit,
+                sources=tuple(entry.sources),
+            )
+        )
     all_sources = list(dict.fromkeys(s for d in dimensions for s in d.sources))
     return TargetPopulation(
         name=name or Path(path).stem,
