@@ -83,16 +83,17 @@ def one_panel() -> None:
         methods.add(result.method)
     print("1. One 30-person panel, 19 categories, method='auto' (target < 20 ms)")
     print(f"   first call (cold caches): {cold * 1e3:7.2f} ms  (method {first.method})")
-    print(f"   50 random panels: median {statistics.median(times) * 1e3:7.2f} ms, "
-          f"90th percentile {np.percentile(times, 90) * 1e3:7.2f} ms, "
-          f"max {max(times) * 1e3:7.2f} ms  (methods: {', '.join(sorted(methods))})")
+    print(
+        f"   50 random panels: median {statistics.median(times) * 1e3:7.2f} ms, "
+        f"90th percentile {np.percentile(times, 90) * 1e3:7.2f} ms, "
+        f"max {max(times) * 1e3:7.2f} ms  (methods: {', '.join(sorted(methods))})"
+    )
 
 
 def many_panels(size: int, n_panels: int = 1_000) -> None:
     dims = six_dimensions()
     rng = np.random.default_rng(size)
-    panels = [{d: draw(rng, shares, size) for d, shares in dims.items()}
-              for _ in range(n_panels)]
+    panels = [{d: draw(rng, shares, size) for d, shares in dims.items()} for _ in range(n_panels)]
     clear_caches()
     per_dim = dict.fromkeys(dims, 0.0)
     methods: dict[str, set[str]] = {d: set() for d in dims}
@@ -104,12 +105,16 @@ def many_panels(size: int, n_panels: int = 1_000) -> None:
             per_dim[d] += time.perf_counter() - t1
             methods[d].add(result.method)
     total = time.perf_counter() - t0
-    print(f"2. {n_panels:,} panels of {size} people x {len(dims)} dimensions, method='auto' "
-          f"(target < 2 s): {total:6.2f} s  ({total / (n_panels * len(dims)) * 1e3:.3f} ms "
-          "per analysis, cold caches included)")
+    print(
+        f"2. {n_panels:,} panels of {size} people x {len(dims)} dimensions, method='auto' "
+        f"(target < 2 s): {total:6.2f} s  ({total / (n_panels * len(dims)) * 1e3:.3f} ms "
+        "per analysis, cold caches included)"
+    )
     for d in dims:
-        print(f"   {d:<26} {len(dims[d]):>2} categories  {per_dim[d]:6.2f} s  "
-              f"({', '.join(sorted(methods[d]))})")
+        print(
+            f"   {d:<26} {len(dims[d]):>2} categories  {per_dim[d]:6.2f} s  "
+            f"({', '.join(sorted(methods[d]))})"
+        )
 
 
 if __name__ == "__main__":

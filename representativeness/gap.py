@@ -377,8 +377,13 @@ def _prefix_bounds(q: tuple[float, ...], n: int) -> tuple[np.ndarray, np.ndarray
 
 
 def _settle_backward(
-    count: np.ndarray, value: np.ndarray, weight: np.ndarray, n: int, threshold: float,
-    min_prefix: np.ndarray, max_inv_prefix: float,
+    count: np.ndarray,
+    value: np.ndarray,
+    weight: np.ndarray,
+    n: int,
+    threshold: float,
+    min_prefix: np.ndarray,
+    max_inv_prefix: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Lump backward sums that reach the threshold whatever the first categories hold; drop
     those that cannot reach it whatever they hold."""
@@ -510,12 +515,15 @@ def _half_distributions(
     count, value, weight_b = _sweep(q, n, h, k, forward=False)
     cut_f = np.searchsorted(used, np.arange(n + 2))
     cut_b = np.searchsorted(count, np.arange(n + 2))
-    front = [(partial[cut_f[m]:cut_f[m + 1]], weight[cut_f[m]:cut_f[m + 1]]) for m in range(n + 1)]
+    front = [
+        (partial[cut_f[m] : cut_f[m + 1]], weight[cut_f[m] : cut_f[m + 1]]) for m in range(n + 1)
+    ]
     back = []
     for r in range(n + 1):
-        w = weight_b[cut_b[r]:cut_b[r + 1]]
-        back.append((value[cut_b[r]:cut_b[r + 1]],
-                     np.concatenate((np.cumsum(w[::-1])[::-1], [0.0]))))
+        w = weight_b[cut_b[r] : cut_b[r + 1]]
+        back.append(
+            (value[cut_b[r] : cut_b[r + 1]], np.concatenate((np.cumsum(w[::-1])[::-1], [0.0])))
+        )
     return front, back
 
 
@@ -569,7 +577,12 @@ def _exact_pvalue(
     back_value = np.minimum(back_count * back_count * inv_q[k - 1], threshold)
     back_weight = np.ones(n + 1)
     back_count, back_value, back_weight = _settle_backward(
-        back_count, back_value, back_weight, n, threshold, min_prefix[k - 1],
+        back_count,
+        back_value,
+        back_weight,
+        n,
+        threshold,
+        min_prefix[k - 1],
         max_inv_prefix[k - 1],
     )
     front, back = 0, k - 1  # forward states cover categories < front; backward >= back
@@ -619,10 +632,17 @@ def _exact_pvalue(
                 back_count * (n + 2) + cap, weights=back_weight, minlength=(n + 1) * (n + 2)
             ).reshape(n + 1, n + 2)
             reached = np.cumsum(by_cap, axis=1)  # reached[c, o]: weight with cap <= o
-            lump = (np.where(lower, reached[c_index, o_index], 0.0)
-                    * binom[back][r_index, o_index]).sum(axis=0)
+            lump = (
+                np.where(lower, reached[c_index, o_index], 0.0) * binom[back][r_index, o_index]
+            ).sum(axis=0)
             count, value, weight_b = _expand(
-                back_count, back_value, back_weight, cap, inv_q[back], binom[back], n,
+                back_count,
+                back_value,
+                back_weight,
+                cap,
+                inv_q[back],
+                binom[back],
+                n,
                 forward=False,
             )
             count, value, weight_b = _settle_backward(
@@ -1013,8 +1033,14 @@ def gap_report(
             )
         tallies[dimension] = Counter(people[dimension].tolist())
     return gap_report_from_counts(
-        tallies, target, dimensions, unknown_values=unknown_values, method=method,
-        alpha=alpha, rng=rng, n_resamples=n_resamples,
+        tallies,
+        target,
+        dimensions,
+        unknown_values=unknown_values,
+        method=method,
+        alpha=alpha,
+        rng=rng,
+        n_resamples=n_resamples,
     )
 
 

@@ -199,8 +199,9 @@ class TargetPopulation:
             unit = "proportion"
             total = math.fsum(v for _, v in keep)
             keep = [(c, v / total) for c, v in keep]
-        new = replace(old, categories=tuple(c for c, _ in keep),
-                      values=tuple(v for _, v in keep), unit=unit)
+        new = replace(
+            old, categories=tuple(c for c, _ in keep), values=tuple(v for _, v in keep), unit=unit
+        )
         return self._replace_dimension(
             dimension, new, f"{dimension}: dropped {', '.join(drop)} (shares renormalised)."
         )
@@ -496,8 +497,7 @@ def load_ons_custom_dataset(
         matches = [c for c, n in areas.items() if wanted in (c.casefold(), n.casefold())]
         if not matches:
             raise ValueError(
-                f"area {area!r} is not in {Path(path).name}; valid areas are: "
-                + _list_areas(areas)
+                f"area {area!r} is not in {Path(path).name}; valid areas are: " + _list_areas(areas)
             )
         code = matches[0]
     area_name = areas[code]
@@ -525,13 +525,15 @@ def load_ons_custom_dataset(
             )
         if not values or math.fsum(values.values()) <= 0:
             raise ValueError(f"area {area_name!r} has no people in {variable!r}.")
-        dimensions.append(TargetDimension(
-            name=dim_name,
-            categories=tuple(values),
-            values=tuple(values.values()),
-            unit="people",
-            sources=(f"ONS Census 2021 custom dataset ({Path(path).name})",),
-        ))
+        dimensions.append(
+            TargetDimension(
+                name=dim_name,
+                categories=tuple(values),
+                values=tuple(values.values()),
+                unit="people",
+                sources=(f"ONS Census 2021 custom dataset ({Path(path).name})",),
+            )
+        )
     unknown_renames = [k for k in renames if k not in header[2:-1:2] and k not in header[3:-1:2]]
     if unknown_renames:
         raise ValueError(

@@ -53,7 +53,7 @@ HELP = f"""Compare a group of people with a target population, one dimension at 
     <Area type> Code,<Area type>,<Variable> Code,<Variable>,Observation;
     choose the area with --area CODE-or-NAME; the variable name is the
     dimension name ("Does not apply" rows are dropped);
-  * a built-in example: {', '.join(BUILTIN_TARGETS)}.
+  * a built-in example: {", ".join(BUILTIN_TARGETS)}.
 
 For each dimension it prints people per category against the target share, the
 seat quotas (min_seats = floor(n p), max_seats = ceil(n p)), shortfalls and
@@ -182,21 +182,38 @@ def _as_table(name: str, analysis: GapAnalysis, report: GapReport) -> str:
     lines = [
         f"{name}: {cov.answered} of {cov.total} people answered ({cov.unknown} unknown)",
     ]
-    head = ("category", "observed", "expected", "share", "target", "adj. resid.", "seats",
-            "short", "excess", "status")
+    head = (
+        "category",
+        "observed",
+        "expected",
+        "share",
+        "target",
+        "adj. resid.",
+        "seats",
+        "short",
+        "excess",
+        "status",
+    )
     body = [
         (
-            c.category, str(c.observed), _num(c.expected), _pct(c.share), _pct(c.target_share),
-            _num(c.adjusted_residual), f"{c.min_seats}-{c.max_seats}"
-            if c.min_seats != c.max_seats else str(c.min_seats),
-            str(c.shortfall), str(c.excess), c.status,
+            c.category,
+            str(c.observed),
+            _num(c.expected),
+            _pct(c.share),
+            _pct(c.target_share),
+            _num(c.adjusted_residual),
+            f"{c.min_seats}-{c.max_seats}" if c.min_seats != c.max_seats else str(c.min_seats),
+            str(c.shortfall),
+            str(c.excess),
+            c.status,
         )
         for c in analysis.categories
     ]
     widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
     for row in [head, *body]:
-        cells = [row[0].ljust(widths[0])] + [v.rjust(w) for v, w in zip(row[1:], widths[1:],
-                                                                          strict=True)]
+        cells = [row[0].ljust(widths[0])] + [
+            v.rjust(w) for v, w in zip(row[1:], widths[1:], strict=True)
+        ]
         lines.append("  " + "  ".join(cells))
     if analysis.testable:
         lines.append(
@@ -208,12 +225,18 @@ def _as_table(name: str, analysis: GapAnalysis, report: GapReport) -> str:
         )
         short = [c for c in analysis.categories if c.shortfall]
         if short:
-            lines.append("  Short: " + "; ".join(
-                f"{c.category} needs {c.shortfall} more to reach {c.min_seats}" for c in short))
+            lines.append(
+                "  Short: "
+                + "; ".join(
+                    f"{c.category} needs {c.shortfall} more to reach {c.min_seats}" for c in short
+                )
+            )
         over = [c for c in analysis.categories if c.excess]
         if over:
-            lines.append("  Over: " + "; ".join(
-                f"{c.category} has {c.excess} above {c.max_seats}" for c in over))
+            lines.append(
+                "  Over: "
+                + "; ".join(f"{c.category} has {c.excess} above {c.max_seats}" for c in over)
+            )
         if analysis.within_quotas:
             lines.append("  Every category is within its seat quota.")
         if analysis.significant:
@@ -228,17 +251,41 @@ def _as_table(name: str, analysis: GapAnalysis, report: GapReport) -> str:
 
 
 @click.command("gap", help=HELP)
-@click.option("--observed", required=True, metavar="FILE",
-              help="CSV of people (one column per dimension) or dimension,category,count.")
-@click.option("--target", "target_spec", required=True, metavar="FILE",
-              help="Tidy CSV, ONS custom-dataset CSV, or a built-in target name.")
+@click.option(
+    "--observed",
+    required=True,
+    metavar="FILE",
+    help="CSV of people (one column per dimension) or dimension,category,count.",
+)
+@click.option(
+    "--target",
+    "target_spec",
+    required=True,
+    metavar="FILE",
+    help="Tidy CSV, ONS custom-dataset CSV, or a built-in target name.",
+)
 @click.option("--area", default=None, help="Area code or name in an ONS custom-dataset target.")
-@click.option("--dimension", "dimensions", multiple=True, metavar="D",
-              help="Dimension to analyse (repeatable); default: all in both files.")
-@click.option("--method", type=click.Choice(METHODS), default="auto", show_default=True,
-              help="How to compute the p-value.")
-@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True),
-              default=0.05, show_default=True, help="Significance level.")
+@click.option(
+    "--dimension",
+    "dimensions",
+    multiple=True,
+    metavar="D",
+    help="Dimension to analyse (repeatable); default: all in both files.",
+)
+@click.option(
+    "--method",
+    type=click.Choice(METHODS),
+    default="auto",
+    show_default=True,
+    help="How to compute the p-value.",
+)
+@click.option(
+    "--alpha",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.05,
+    show_default=True,
+    help="Significance level.",
+)
 @click.option("--seed", type=int, default=None, help="Seed for Monte Carlo p-values.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def gap_command(
@@ -273,8 +320,13 @@ def gap_command(
                 )
         rng = np.random.default_rng(seed) if seed is not None else None
         report = gap_report_from_counts(
-            tallies, target, chosen, unknown_values=DEFAULT_UNKNOWN_VALUES,
-            method=method, alpha=alpha, rng=rng,
+            tallies,
+            target,
+            chosen,
+            unknown_values=DEFAULT_UNKNOWN_VALUES,
+            method=method,
+            alpha=alpha,
+            rng=rng,
         )
     except KeyError as error:
         raise _Bad(str(error.args[0])) from None

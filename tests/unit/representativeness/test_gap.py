@@ -14,8 +14,27 @@ from scipy import stats
 import representativeness.gap as gap_module
 from representativeness.gap import gap_analysis
 
-ETHNICITY_19 = [74.4, 0.9, 0.1, 0.2, 6.2, 0.9, 0.4, 0.8, 0.8, 3.1, 2.7, 1.1, 0.7, 1.6, 2.5, 1.0,
-                0.5, 0.6, 1.6]
+ETHNICITY_19 = [
+    74.4,
+    0.9,
+    0.1,
+    0.2,
+    6.2,
+    0.9,
+    0.4,
+    0.8,
+    0.8,
+    3.1,
+    2.7,
+    1.1,
+    0.7,
+    1.6,
+    2.5,
+    1.0,
+    0.5,
+    0.6,
+    1.6,
+]
 
 
 def compositions(n: int, k: int):
@@ -192,8 +211,11 @@ def test_auto_uses_exact_for_a_30_person_panel_over_19_categories():
     result = gap_analysis(labelled(f_obs.tolist()), labelled(ETHNICITY_19))
     assert result.method == "exact"
     check = gap_analysis(
-        labelled(f_obs.tolist()), labelled(ETHNICITY_19), method="monte-carlo",
-        rng=np.random.default_rng(1), n_resamples=40_000,
+        labelled(f_obs.tolist()),
+        labelled(ETHNICITY_19),
+        method="monte-carlo",
+        rng=np.random.default_rng(1),
+        n_resamples=40_000,
     )
     se = math.sqrt(result.pvalue * (1 - result.pvalue) / 40_000)
     assert abs(check.pvalue - result.pvalue) < 3 * se + 1 / 40_000
@@ -224,8 +246,11 @@ def test_monte_carlo_is_within_three_standard_errors_of_exact(f_obs, shares):
     resamples = 20_000
     exact = brute_force_pvalue(f_obs, shares)
     result = gap_analysis(
-        labelled(f_obs), labelled(shares), method="monte-carlo",
-        rng=np.random.default_rng(12345), n_resamples=resamples,
+        labelled(f_obs),
+        labelled(shares),
+        method="monte-carlo",
+        rng=np.random.default_rng(12345),
+        n_resamples=resamples,
     )
     se = math.sqrt(exact * (1 - exact) / resamples)
     assert result.method == "monte-carlo"
@@ -234,17 +259,20 @@ def test_monte_carlo_is_within_three_standard_errors_of_exact(f_obs, shares):
 
 def test_monte_carlo_is_reproducible_and_counts_the_observed_table():
     f_obs, shares = labelled([0, 0, 12]), labelled([0.45, 0.45, 0.1])
-    a = gap_analysis(f_obs, shares, method="monte-carlo", rng=np.random.default_rng(3),
-                     n_resamples=999)
-    b = gap_analysis(f_obs, shares, method="monte-carlo", rng=np.random.default_rng(3),
-                     n_resamples=999)
+    a = gap_analysis(
+        f_obs, shares, method="monte-carlo", rng=np.random.default_rng(3), n_resamples=999
+    )
+    b = gap_analysis(
+        f_obs, shares, method="monte-carlo", rng=np.random.default_rng(3), n_resamples=999
+    )
     assert a.pvalue == b.pvalue
     assert a.pvalue == pytest.approx(1 / 1000)  # (0 + 1) / (999 + 1): nothing this extreme
 
 
 def test_quotas_residuals_and_effect_sizes():
-    result = gap_analysis({"Asian": 0, "Black": 1, "White": 11},
-                          {"Asian": 9.3, "Black": 4.0, "White": 86.7})
+    result = gap_analysis(
+        {"Asian": 0, "Black": 1, "White": 11}, {"Asian": 9.3, "Black": 4.0, "White": 86.7}
+    )
     asian = result.category("Asian")
     assert asian.expected == pytest.approx(12 * 0.093)
     assert (asian.min_seats, asian.max_seats, asian.shortfall, asian.status) == (1, 2, 1, "under")
@@ -258,8 +286,9 @@ def test_quotas_residuals_and_effect_sizes():
     x2 = sum((c.observed - c.expected) ** 2 / c.expected for c in result.categories)
     assert result.statistic == pytest.approx(x2)
     assert result.effect_size == pytest.approx(math.sqrt(x2 / 12))
-    assert result.dissimilarity == pytest.approx(0.5 * (0.093 + abs(1 / 12 - 0.04)
-                                                        + abs(11 / 12 - 0.867)))
+    assert result.dissimilarity == pytest.approx(
+        0.5 * (0.093 + abs(1 / 12 - 0.04) + abs(11 / 12 - 0.867))
+    )
     assert result.shortfall == 1
     assert not result.within_quotas
     assert not result.significant  # a panel of 12 rarely is: read the quotas instead
@@ -286,8 +315,9 @@ def test_zero_target_share_with_people_is_an_infinite_gap():
     assert c.residual == math.inf
     assert c.status == "over"
     assert c.excess == 1
-    assert "target share is 0 for categories that have people in the group: c (1)" in (
-        result.notes[0])
+    assert (
+        "target share is 0 for categories that have people in the group: c (1)" in (result.notes[0])
+    )
 
 
 def test_zero_target_share_without_people_is_left_out_of_the_test():
@@ -313,8 +343,11 @@ def test_single_category_has_pvalue_one():
 
 
 def test_unknown_category_is_an_error_naming_it_and_the_valid_ones():
-    with pytest.raises(ValueError, match=r"'Other Asian' is not in the target; valid categories "
-                                         r"are: Asian, White"):
+    with pytest.raises(
+        ValueError,
+        match=r"'Other Asian' is not in the target; valid categories "
+        r"are: Asian, White",
+    ):
         gap_analysis({"Other Asian": 1}, {"Asian": 0.5, "White": 0.5})
 
 
@@ -356,8 +389,13 @@ tables = st.lists(st.integers(1, 50), min_size=2, max_size=7).flatmap(
 @given(tables, st.sampled_from(["auto", "asymptotic", "exact", "monte-carlo"]))
 def test_pvalue_lies_in_unit_interval(case, method):
     shares, f_obs = case
-    result = gap_analysis(labelled(f_obs), labelled(shares), method=method,
-                          rng=np.random.default_rng(0), n_resamples=200)
+    result = gap_analysis(
+        labelled(f_obs),
+        labelled(shares),
+        method=method,
+        rng=np.random.default_rng(0),
+        n_resamples=200,
+    )
     if result.testable:
         assert 0.0 <= result.pvalue <= 1.0
     else:

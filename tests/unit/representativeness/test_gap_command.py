@@ -29,9 +29,11 @@ def files(tmp_path):
         "ethnicity_5,,1\n"
     )
     ons = tmp_path / "ons.csv"
-    lines = [ONS_HEADER] + [
-        f'E06000001,Hartlepool,{code},"{label}",{h}' for code, label, h, _ in ONS_GROUPS
-    ] + [f'E08000030,Walsall,{code},"{label}",{w}' for code, label, _, w in ONS_GROUPS]
+    lines = (
+        [ONS_HEADER]
+        + [f'E06000001,Hartlepool,{code},"{label}",{h}' for code, label, h, _ in ONS_GROUPS]
+        + [f'E08000030,Walsall,{code},"{label}",{w}' for code, label, _, w in ONS_GROUPS]
+    )
     ons.write_text("\n".join(lines) + "\n")
     ons_people = tmp_path / "ons_people.csv"
     ons_people.write_text(
@@ -57,18 +59,40 @@ def test_table_output_for_the_builtin_target(files):
 
 
 def test_json_output_has_the_library_field_names(files):
-    result = run("--observed", files["people"], "--target", "england-and-wales",
-                 "--dimension", "sex", "--json")
+    result = run(
+        "--observed",
+        files["people"],
+        "--target",
+        "england-and-wales",
+        "--dimension",
+        "sex",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
     sex = document["dimensions"]["sex"]
     assert list(document["dimensions"]) == ["sex"]
-    for field in ("n", "unknown", "statistic", "dof", "pvalue", "method", "effect_size",
-                  "dissimilarity", "categories", "shortfall", "coverage"):
+    for field in (
+        "n",
+        "unknown",
+        "statistic",
+        "dof",
+        "pvalue",
+        "method",
+        "effect_size",
+        "dissimilarity",
+        "categories",
+        "shortfall",
+        "coverage",
+    ):
         assert field in sex
     male = next(c for c in sex["categories"] if c["category"] == "Male")
     assert (male["observed"], male["min_seats"], male["shortfall"], male["status"]) == (
-        3, 5, 2, "under")
+        3,
+        5,
+        2,
+        "under",
+    )
     assert sex["method"] == "asymptotic"
 
 
@@ -80,8 +104,9 @@ def test_counts_file_is_accepted(files):
 
 
 def test_ons_target_with_area(files):
-    result = run("--observed", files["ons_people"], "--target", files["ons"],
-                 "--area", "Walsall", "--json")
+    result = run(
+        "--observed", files["ons_people"], "--target", files["ons"], "--area", "Walsall", "--json"
+    )
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
     assert document["target"]["name"] == "Walsall (E08000030), Census 2021"

@@ -74,7 +74,12 @@ def test_packaged_census_data_equals_the_shared_reference_files():
 def test_builtin_england_and_wales():
     target = builtin_target()
     assert target.dimension_names == (
-        "ethnicity_5", "sex", "religion", "age_band", "sexual_orientation_16plus")
+        "ethnicity_5",
+        "sex",
+        "religion",
+        "age_band",
+        "sexual_orientation_16plus",
+    )
     assert target.date == "2021-03-21"
     assert target.reports == ()
     shares = target.shares("ethnicity_5")
@@ -133,10 +138,12 @@ def test_unreadable_target_file_is_an_error(tmp_path):
 
 
 def test_ons_custom_dataset_loads_the_chosen_area_by_code_and_by_name(ons_csv):
-    by_code = load_ons_custom_dataset(ons_csv, "E08000030",
-                                      dimension_names={"Ethnic group (20 categories)": "eth"})
-    by_name = load_ons_custom_dataset(ons_csv, "walsall",
-                                      dimension_names={"Ethnic group (20 categories)": "eth"})
+    by_code = load_ons_custom_dataset(
+        ons_csv, "E08000030", dimension_names={"Ethnic group (20 categories)": "eth"}
+    )
+    by_name = load_ons_custom_dataset(
+        ons_csv, "walsall", dimension_names={"Ethnic group (20 categories)": "eth"}
+    )
     assert by_code.dimensions == by_name.dimensions
     eth = by_code.dimension("eth")
     assert len(eth.categories) == 19
@@ -152,8 +159,11 @@ def test_ons_custom_dataset_loads_the_chosen_area_by_code_and_by_name(ons_csv):
 def test_ons_custom_dataset_area_errors(ons_csv):
     with pytest.raises(ValueError, match="holds 2 areas; choose one.*E06000001 Hartlepool"):
         load_ons_custom_dataset(ons_csv)
-    with pytest.raises(ValueError, match="area 'Leeds' is not in custom.csv; valid areas are: "
-                                         "E06000001 Hartlepool, E08000030 Walsall"):
+    with pytest.raises(
+        ValueError,
+        match="area 'Leeds' is not in custom.csv; valid areas are: "
+        "E06000001 Hartlepool, E08000030 Walsall",
+    ):
         load_ons_custom_dataset(ons_csv, "Leeds")
 
 
@@ -170,8 +180,9 @@ def test_ons_custom_dataset_with_two_variables_gives_marginals(tmp_path):
         "E12000001,North East,2,Male,3,Aged 65 years and over,15\n"
     )
     target = load_ons_custom_dataset(path)
-    assert target.shares("Sex (2 categories)") == pytest.approx({"Female": 80 / 155,
-                                                                 "Male": 75 / 155})
+    assert target.shares("Sex (2 categories)") == pytest.approx(
+        {"Female": 80 / 155, "Male": 75 / 155}
+    )
     assert target.dimension("Age (3 categories)").values == (21, 99, 35)
 
 
@@ -183,8 +194,9 @@ def test_ons_custom_dataset_rejects_other_headers(tmp_path):
 
 
 def test_rollup_19_ethnic_groups_to_5(ons_csv):
-    target = load_ons_custom_dataset(ons_csv, "E06000001",
-                                     dimension_names={"Ethnic group (20 categories)": "eth"})
+    target = load_ons_custom_dataset(
+        ons_csv, "E06000001", dimension_names={"Ethnic group (20 categories)": "eth"}
+    )
     mapping = ethnic_group_rollup(target.dimension("eth").categories)
     rolled = target.rollup("eth", mapping, name="ethnicity_5")
     five = rolled.dimension("ethnicity_5")
@@ -212,12 +224,14 @@ def test_drop_categories_for_an_adult_target():
 
 def test_gap_report_over_several_dimensions_with_coverage():
     target: TargetPopulation = builtin_target()
-    people = pd.DataFrame({
-        "ethnicity_5": ["White"] * 9 + ["Asian", "Prefer not to say", None],
-        "sex": ["Female"] * 7 + ["Male"] * 4 + [""],
-        "religion": ["No religion"] * 6 + ["Christian"] * 5 + ["Not answered"],
-        "name": [f"person {i}" for i in range(12)],
-    })
+    people = pd.DataFrame(
+        {
+            "ethnicity_5": ["White"] * 9 + ["Asian", "Prefer not to say", None],
+            "sex": ["Female"] * 7 + ["Male"] * 4 + [""],
+            "religion": ["No religion"] * 6 + ["Christian"] * 5 + ["Not answered"],
+            "name": [f"person {i}" for i in range(12)],
+        }
+    )
     report = gap_report(people, target)
     assert list(report.analyses) == ["ethnicity_5", "sex", "religion"]
     eth = report.analyses["ethnicity_5"]
@@ -232,8 +246,10 @@ def test_gap_report_over_several_dimensions_with_coverage():
 
 def test_gap_report_errors():
     target = builtin_target()
-    with pytest.raises(ValueError, match="value 'Purple' is not a category of the target; "
-                                         "valid categories are: Asian, Black"):
+    with pytest.raises(
+        ValueError,
+        match="value 'Purple' is not a category of the target; valid categories are: Asian, Black",
+    ):
         gap_report(pd.DataFrame({"ethnicity_5": ["Purple"]}), target)
     with pytest.raises(KeyError, match="valid dimensions are"):
         gap_report(pd.DataFrame({"ethnicity_5": ["White"]}), target, dimensions=["height"])
