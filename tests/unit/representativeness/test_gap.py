@@ -447,3 +447,28 @@ def test_large_groups_with_small_expected_counts():
     assert auto.n_resamples == 2_000
     with pytest.raises(ValueError, match="too costly.*use method 'auto' or 'monte-carlo'"):
         gap_analysis(f_obs, shares, method="exact")
+
+
+@pytest.mark.parametrize(
+    ("shares", "n"),
+    [
+        ([1] * 7, 15),  # equal shares: many tied statistics
+        ([40, 20, 10, 10, 10, 5, 5], 16),  # round percentages: coincident sums
+        ([74.4, 6.2, 3.1, 2.7, 2.5, 1.6, 0.9], 14),
+    ],
+)
+def test_the_three_exact_algorithms_agree_on_medium_tables(shares, n, monkeypatch):
+    rng = np.random.default_rng(n)
+    p = np.array(shares, float) / sum(shares)
+    tables = [rng.multinomial(n, p).tolist() for _ in range(6)] + [[n] + [0] * (len(p) - 1)]
+    for f_obs in tables:
+        results = {}
+        for algorithm, limits in ALGORITHMS.items():
+            with monkeypatch.context() as patch:
+                for key, value in limits.items():
+                    patch.setattr(gap_module, key, value)
+                results[algorithm] = gap_analysis(
+                    labelled(f_obs), labelled(shares), method="exact"
+                ).pvalue
+        assert results["halves"] == pytest.approx(results["full"], abs=1e-12)
+        assert results["pruned"] == pytest.approx(results["full"], abs=1e-12)
