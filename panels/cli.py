@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 
 from models import ROLES
 from panels import create_app
+from panels.commands.gap import gap_command
 from panels.config import ConfigurationError
 from panels.errors import DomainError
 
@@ -25,6 +26,11 @@ cli = FlaskGroup(
     help="Co-production Panels. Run `panels demo` then `panels run` to try it.",
 )
 db_cli = AppGroup("db", help="Create, upgrade and downgrade the database schema.")
+
+# Commands over the statistics library: they need no app, database or SECRET_KEY.
+LIBRARY_COMMANDS = (gap_command,)
+for _command in LIBRARY_COMMANDS:
+    cli.add_command(_command)
 
 
 @db_cli.command("upgrade")
@@ -126,7 +132,7 @@ def demo_command(password: str | None, seed: int | None) -> None:
 
 def init_app(app) -> None:
     """Add the commands to the app's CLI group (found by `panels` and by test runners)."""
-    for command in (db_cli, create_user_command, demo_command):
+    for command in (db_cli, create_user_command, demo_command, *LIBRARY_COMMANDS):
         app.cli.add_command(command)
 
 

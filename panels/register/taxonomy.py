@@ -108,7 +108,10 @@ def load_taxonomy(session: Session | None = None) -> Taxonomy:
     """The taxonomy as it is in the database, as plain frozen data."""
     session = session or db.session()
     dimensions = session.scalars(
-        select(Dimension).options(selectinload(Dimension.categories)).order_by(Dimension.position, Dimension.id)
+        select(Dimension)
+        .options(selectinload(Dimension.categories))
+        .order_by(Dimension.position, Dimension.id)
+        .execution_options(populate_existing=True)
     ).all()
     codes = {c.id: c.code for d in dimensions for c in d.categories}
     infos = []

@@ -55,3 +55,11 @@ def test_demo_refuses_a_short_password(runner):
     result = runner.invoke(args=["demo", "--password", "short"])
     assert result.exit_code != 0
     assert "at least 10 characters" in result.output
+
+
+def test_gap_command_is_part_of_the_panels_command(runner, tmp_path):
+    people = tmp_path / "panel.csv"
+    people.write_text("sex\nFemale\nFemale\nMale\nPrefer not to say\n")
+    result = runner.invoke(args=["gap", "--observed", str(people), "--target", "england-and-wales", "--dimension", "sex"])
+    assert result.exit_code == 0, result.output
+    assert "Female" in result.output and "Male" in result.output
