@@ -25,18 +25,17 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class NewPasswordMixin:
-    def validate_new_password(self, field) -> None:
-        if len(field.data or "") < MIN_PASSWORD_LENGTH:
-            raise ValidationError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters long")
+# Created before the new-password fields, so that forms list it first.
+CURRENT_PASSWORD = PasswordField(
+    "Current password",
+    widget=GovPasswordInput(),
+    validators=[InputRequired(message="Enter your current password")],
+)
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
-    current_password = PasswordField(
-        "Current password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your current password")],
-    )
+class NewPasswordFields:
+    """A new password entered twice (mixed into forms that set a password)."""
+
     new_password = PasswordField(
         "New password",
         widget=GovPasswordInput(),
@@ -51,6 +50,14 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
             EqualTo("new_password", message="The passwords do not match"),
         ],
     )
+
+    def validate_new_password(self, field) -> None:
+        if len(field.data or "") < MIN_PASSWORD_LENGTH:
+            raise ValidationError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters long")
+
+
+class ChangePasswordForm(NewPasswordFields, FlaskForm):
+    current_password = CURRENT_PASSWORD
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
@@ -67,19 +74,5 @@ class RequestResetForm(FlaskForm):
     submit = SubmitField("Send reset link", widget=GovSubmitInput())
 
 
-class ResetPasswordForm(NewPasswordMixin, FlaskForm):
-    new_password = PasswordField(
-        "New password",
-        widget=GovPasswordInput(),
-        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
-        validators=[InputRequired(message="Enter a new password")],
-    )
-    confirm_password = PasswordField(
-        "Confirm new password",
-        widget=GovPasswordInput(),
-        validators=[
-            InputRequired(message="Enter the new password again"),
-            EqualTo("new_password", message="The passwords do not match"),
-        ],
-    )
+class ResetPasswordForm(NewPasswordFields, FlaskForm):
     submit = SubmitField("Set new password", widget=GovSubmitInput())

@@ -202,12 +202,13 @@ def apply_member(session, member: Member, data: MemberInput, taxonomy: Taxonomy)
         for code in codes:
             wanted_rows.append((dimension.id, dimension.find(code).id))
     wanted = {key: sorted(codes) for key, codes in data.answers.items()}
-    if {k: sorted(v) for k, v in current.items()} != wanted:
+    current = {key: sorted(codes) for key, codes in current.items()}
+    if current != wanted:
         member.characteristics = [
             MemberCharacteristic(dimension_id=dimension_id, category_id=category_id)
             for dimension_id, category_id in wanted_rows
         ]
-        changed.extend(sorted(set(current) ^ set(wanted) | {k for k in wanted if current.get(k) and sorted(current[k]) != wanted[k]}))
+        changed.extend(sorted(k for k in set(current) | set(wanted) if current.get(k) != wanted.get(k)))
     return changed
 
 
