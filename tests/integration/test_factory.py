@@ -85,3 +85,19 @@ def test_unknown_page_is_a_plain_language_404(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_an_unexpected_error_shows_a_plain_language_500_page(app):
+    from panels.security import public
+
+    @public
+    def broken():
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/broken-for-test", "broken_for_test", broken)
+    app.testing = False  # let the error handler run instead of re-raising
+    response = app.test_client().get("/broken-for-test")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "Sorry, there is a problem with the service" in html
+    assert "boom" not in html and "Traceback" not in html
