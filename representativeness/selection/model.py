@@ -103,8 +103,8 @@ class SelectionResult:
     probabilities : each person's selection probability (id to probability);
         excluded people are not listed.
     panel : the ids of the drawn panel.
-    seed : the seed of the generator used for the draw; ``draw_panel(result, seed)``
-        replays it.
+    seed : the seed of the generator used for the draw;
+        ``draw_panel(result.types, result.distribution, result.seed)`` replays it.
     stats : solver figures.
     min_probability, mean_probability, gini, geometric_mean : summary of the
         probabilities over the pool.
@@ -160,7 +160,7 @@ class Instance:
 
     ``quota_rows`` are ``(dimension, category, min, max, type indices)``;
     ``household_rows`` are tuples of type indices of which at most one may be chosen
-    (all such types have size 1).
+    (all such types have size 1); ``order`` lists the ids in pool order.
     """
 
     k: int
@@ -169,6 +169,7 @@ class Instance:
     types: tuple[PersonType, ...]
     quota_rows: tuple[tuple[str, str, int, int, tuple[int, ...]], ...]
     household_rows: tuple[tuple[int, ...], ...]
+    order: tuple[str, ...] = ()
 
     @property
     def sizes(self) -> np.ndarray:
@@ -330,4 +331,5 @@ def compile_instance(
         types=types,
         quota_rows=tuple(quota_rows),
         household_rows=household_rows,
+        order=tuple(pid for pid in ids if pid not in excl),
     )

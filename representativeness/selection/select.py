@@ -16,6 +16,7 @@ from .leximin import column_generation
 from .model import (
     ALGORITHMS,
     Instance,
+    PersonType,
     ProgressCallback,
     ProgressEvent,
     Quotas,
@@ -31,9 +32,9 @@ SEED_BOUND = 2**63 - 1
 
 
 def draw_panel(
-    types: tuple, distribution: tuple[TypePanel, ...], seed: int
+    types: tuple[PersonType, ...], distribution: tuple[TypePanel, ...], seed: int
 ) -> tuple[str, ...]:
-    """Draw a panel from a type-level distribution with the generator seeded by ``seed``.
+    """Draw a panel (ids in type order) from a type-level distribution, seeded by ``seed``.
 
     A type panel is drawn with its probability, then ``counts[t]`` members of each
     type ``t`` uniformly at random without replacement. The same ``seed`` always
@@ -65,14 +66,17 @@ def _result(
     )
     sizes = instance.sizes.astype(float)
     type_prob = (weights[:, None] * panels).sum(axis=0) / sizes
-    probabilities = {
+    by_id = {
         pid: float(p)
         for person_type, p in zip(instance.types, type_prob, strict=True)
         for pid in person_type.members
     }
+    probabilities = {pid: by_id[pid] for pid in instance.order}
     values = list(probabilities.values())
     if panel is None:
         panel = draw_panel(instance.types, distribution, seed)
+    position = {pid: i for i, pid in enumerate(instance.order)}
+    panel = tuple(sorted(panel, key=position.__getitem__))
     return SelectionResult(
         algorithm=algorithm,
         k=instance.k,
@@ -94,7 +98,8 @@ def select_panel(
     quotas: Quotas,
     k: int,
     *,
-    rng: np.random.Generator,
+    rng: np.random.Generator | None = None,
+    seed: int | None = None,
     algorithm: str = "leximin",
     id_column: str = "id",
     household_column: str | None = None,
@@ -111,7 +116,9 @@ def select_panel(
     quotas : ``{dimension: {category: (min, max)}}``; every person's category must be
         listed (give ``(0, k)`` for categories that are not constrained).
     k : panel size.
-    rng : source of randomness; a seed is drawn from it and recorded in the result.
+    rng : source of randomness; the draw seed is drawn from it and recorded.
+    seed : the draw seed itself, instead of ``rng`` (to replay a recorded draw: the
+        optimisation is deterministic, so the same inputs and seed give the same panel).
     algorithm : ``"leximin"`` (default), ``"maximin"`` or ``"legacy"``.
     id_column : column holding unique person ids.
     household_column : optional column; at most one person per household is chosen
@@ -143,6 +150,10 @@ def select_panel(
     equal within a type, so a distribution over type counts, completed by drawing
     uniformly within each type, is optimal for the people.
     """
+    if (rng is None) == (seed is None):
+        raise ValueError("give exactly one of rng (a numpy Generator) and seed (an integer)")
+    if seed is not None and not 0 <= seed <= SEED_BOUND:
+        raise ValueError(f"seed={seed} is not valid; it must be between 0 and {SEED_BOUND}")
     if algorithm not in ALGORITHMS:
         raise ValueError(
             f"algorithm '{algorithm}' is not known; valid algorithms are: {', '.join(ALGORITHMS)}"
@@ -161,7 +172,9 @@ def select_panel(
     report = check_feasibility(instance)
     if not report.feasible:
         raise InfeasibleQuotasError(report)
-    seed = int(rng.integers(SEED_BOUND))
+    if seed is None:
+        assert rng is not None
+        seed = int(rng.integers(SEED_BOUND))
     if algorithm == "legacy":
         return _legacy(instance, seed, legacy_draws)
     found = column_generation(instance, leximin=algorithm == "leximin", progress=progress)
