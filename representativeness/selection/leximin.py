@@ -192,12 +192,21 @@ class _Master:
         self.sum_row = self.n_rows
         self.panels: list[np.ndarray] = []
         self.keys: set[bytes] = set()
+        self._matrix = np.zeros((64, len(self.sizes)))
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """The panels found so far, one row each."""
+        return self._matrix[: len(self.panels)]
 
     def add(self, counts: np.ndarray) -> bool:
         key = counts.tobytes()
         if key in self.keys:
             return False
         self.keys.add(key)
+        if len(self.panels) == len(self._matrix):
+            self._matrix = np.vstack([self._matrix, np.zeros_like(self._matrix)])
+        self._matrix[len(self.panels)] = counts
         self.panels.append(counts)
         share = counts / self.sizes
         idx = [int(self.rows_of[t]) for t in np.flatnonzero(counts) if self.free[t]]
@@ -297,7 +306,7 @@ def column_generation(
             report("column_generation", iterations, z)
             w = y / sizes
             if search.enabled:
-                values = np.array(master.panels) @ w
+                values = master.matrix @ w
                 added = 0
                 for start_at in np.argsort(-values)[:_STARTS]:
                     candidate = search.improve(master.panels[start_at], w)
