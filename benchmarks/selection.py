@@ -20,6 +20,7 @@ import multiprocessing as mp
 import statistics
 import sys
 import time
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +79,14 @@ def run_ours(instance: PublicInstance) -> dict[str, float]:
 
 
 def _reference_worker(instance: PublicInstance, queue: mp.Queue) -> None:
+    import logging
+    import os
+
+    # The reference library logs progress and HiGHS prints a banner: keep the table clean.
+    logging.disable(logging.CRITICAL)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
     from sortition_algorithms.committee_generation.maximin import find_distribution_maximin
     from sortition_algorithms.features import read_in_features
     from sortition_algorithms.people import read_in_people
@@ -139,6 +148,8 @@ def main() -> None:
         import sortition_algorithms  # noqa: F401
 
         have_reference = not args.no_reference
+        print(f"reference: sortition-algorithms {metadata.version('sortition-algorithms')}, "
+              "MAXIMIN with solver_backend='highspy'")
     except ImportError:
         have_reference = False
         print("sortition-algorithms is not installed (pip install .[bench]); ours only.")
@@ -157,8 +168,9 @@ def main() -> None:
         if have_reference:
             ref = run_reference(instance, args.reference_timeout)
             if ref is None:
-                line += (f" {'> ' + format(args.reference_timeout, '.0f'):>13} {'-':>7} "
-                         f"{'-':>6} | {'> ' + format(args.reference_timeout / ours['seconds'], '.0f'):>7}")
+                limit = f"> {args.reference_timeout:.0f}"
+                ratio = f"> {args.reference_timeout / ours['seconds']:.0f}"
+                line += f" {limit:>13} {'-':>7} {'-':>6} | {ratio:>7}"
             else:
                 line += (f" {ref['seconds']:13.3f} {ref['min']:7.2%} {ref['gini']:6.1%} | "
                          f"{ref['seconds'] / ours['seconds']:7.1f}")

@@ -29,7 +29,7 @@ def _summary(result: SelectionResult) -> dict[str, object]:
         "k": result.k,
         "panels_in_distribution": len(result.distribution),
         "seconds": result.stats.seconds,
-        "columns": result.stats.columns,
+        "columns_generated": result.stats.columns,
     }
 
 

@@ -73,11 +73,6 @@ def add_rows(
     )
 
 
-def model_status(highs: highspy.Highs) -> highspy.HighsModelStatus:
-    """Return the model status of the last run."""
-    return highs.getModelStatus()
-
-
 OPTIMAL = highspy.HighsModelStatus.kOptimal
 INFEASIBLE = highspy.HighsModelStatus.kInfeasible
 INTEGER = highspy.HighsVarType.kInteger

@@ -162,6 +162,7 @@ class ColumnGenerationResult:
     panels: np.ndarray  # (n_panels, n_types) counts
     weights: np.ndarray  # (n_panels,) probabilities summing to 1
     fixed: np.ndarray  # leximin value per type (NaN where not fixed)
+    columns_generated: int
     seconds: float
     iterations: int
     rounds: int
@@ -346,6 +347,7 @@ def column_generation(
         panels=panels,
         weights=weights,
         fixed=fixed,
+        columns_generated=len(master.panels),
         seconds=time.perf_counter() - start,
         iterations=iterations,
         rounds=rounds,

@@ -58,7 +58,12 @@ class TypePanel:
 
 @dataclass(frozen=True)
 class SolverStats:
-    """Figures from the optimiser."""
+    """Figures from the optimiser.
+
+    ``columns`` is the number of panels generated (columns of the master LP; for
+    ``legacy``, distinct panels drawn); ``iterations`` the master LP solves (for
+    ``legacy``, the draws); ``rounds`` the LEXIMIN rounds (fixing steps).
+    """
 
     seconds: float
     columns: int
@@ -194,7 +199,9 @@ def _format_choices(values: Iterable[str]) -> str:
 def validate_quotas(quotas: Quotas, k: int) -> dict[str, dict[str, tuple[int, int]]]:
     """Check quota bounds and return a plain-dict copy with integer bounds."""
     if not isinstance(k, int | np.integer) or isinstance(k, bool) or k < 1:
-        raise ValueError(f"panel size k={k!r} is not valid; it must be a whole number of at least 1")
+        raise ValueError(
+            f"panel size k={k!r} is not valid; it must be a whole number of at least 1"
+        )
     if not quotas:
         raise ValueError("no quotas were given; give at least one dimension with categories")
     clean: dict[str, dict[str, tuple[int, int]]] = {}

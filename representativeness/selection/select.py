@@ -180,7 +180,7 @@ def select_panel(
     found = column_generation(instance, leximin=algorithm == "leximin", progress=progress)
     stats = SolverStats(
         seconds=found.seconds,
-        columns=len(found.panels),
+        columns=found.columns_generated,
         iterations=found.iterations,
         rounds=found.rounds,
         n_types=len(instance.types),
