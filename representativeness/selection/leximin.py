@@ -23,8 +23,6 @@ _PERTURB = 3
 _FACTOR = 0.8
 # A type whose dual weight exceeds this is fixed at the round's optimum.
 DUAL_TOLERANCE = 1e-9
-# Fixed probabilities are relaxed by this much in later rounds, against round-off.
-FIX_SLACK = 0.0
 # Panel weights below this are dropped from the final distribution.
 WEIGHT_CUTOFF = 1e-12
 
@@ -222,7 +220,9 @@ class _Master:
     def fix(self, t: int, value: float) -> None:
         row = int(self.rows_of[t])
         self.highs.changeCoeff(row, 0, 0.0)
-        self.highs.changeRowBounds(row, max(0.0, value - FIX_SLACK), np.inf)
+        # No slack is needed: the optimal basis meets the bound within HiGHS's 1e-10
+        # feasibility tolerance, so the next round starts feasible.
+        self.highs.changeRowBounds(row, max(0.0, value), np.inf)
 
     def solve(self) -> tuple[float, np.ndarray, float, np.ndarray]:
         """Return ``(z, type weights y, mu, lambda)``."""
@@ -253,6 +253,11 @@ def column_generation(
     with positive dual weight are then fixed at ``z`` (they are at ``z`` in every
     optimal solution, by complementary slackness), and the next round starts.
     MAXIMIN stops after the first round.
+
+    Pricing first tries :class:`SwapSearch` from the best panels found so far (and
+    adds every improving panel it meets); only when that finds nothing is the exact
+    ILP solved, so each round still ends with a proof that no panel beats the dual.
+    Before the first round every type that can be on some panel is put on one.
     """
     start = time.perf_counter()
     oracle = PanelOracle(instance)
@@ -282,7 +287,7 @@ def column_generation(
     master.add(first[0])
     # Cover every type that can be selected at all, so the first LP is informative.
     for t in range(n_types):
-        if not free[t] or any(p[t] > 0 for p in master.panels):
+        if not free[t] or master.matrix[:, t].any():
             continue
         w = np.zeros(n_types)
         w[t] = 1.0
@@ -329,6 +334,7 @@ def column_generation(
                 break
         positive = [t for t in np.flatnonzero(np.isnan(fixed)) if y[t] > DUAL_TOLERANCE]
         if not positive:
+            # The duals of the unfixed types add up to 1, so this only guards round-off.
             unfixed = np.flatnonzero(np.isnan(fixed))
             positive = [int(unfixed[np.argmax(y[unfixed])])]
         for t in positive:
