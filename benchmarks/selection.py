@@ -136,6 +136,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of ours (median time)")
     parser.add_argument("--reference-timeout", type=float, default=600.0)
     parser.add_argument("--no-reference", action="store_true")
+    parser.add_argument("--only", nargs="*", default=None,
+                        help="instance names to run (default: all four)")
     args = parser.parse_args()
 
     folder = shared_dir(REPO_ROOT) / "sortition-instances"
@@ -143,13 +145,16 @@ def main() -> None:
         sys.exit(f"the public instances are missing: expected {folder}")
     instances = [read_public_instance(folder / name) for name in PUBLIC]
     instances.append(coproduction_instance())
+    if args.only:
+        instances = [i for i in instances if i.name in args.only]
 
     try:
         import sortition_algorithms  # noqa: F401
 
         have_reference = not args.no_reference
-        print(f"reference: sortition-algorithms {metadata.version('sortition-algorithms')}, "
-              "MAXIMIN with solver_backend='highspy'")
+        if have_reference:
+            print(f"reference: sortition-algorithms {metadata.version('sortition-algorithms')}, "
+                  "MAXIMIN with solver_backend='highspy'")
     except ImportError:
         have_reference = False
         print("sortition-algorithms is not installed (pip install .[bench]); ours only.")
