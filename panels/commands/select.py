@@ -10,6 +10,7 @@ import numpy as np
 
 from representativeness.selection import InfeasibleQuotasError, select_panel
 from representativeness.selection.io import quotas_to_rows, read_pool_csv, read_quotas_csv
+from representativeness.selection.legacy import LegacyFailure
 from representativeness.selection.model import ALGORITHMS, SelectionResult
 from representativeness.selection.select import SEED_BOUND
 
@@ -73,7 +74,12 @@ def select_command(
     id_column: str,
     as_json: bool,
 ) -> None:
-    """Select a panel of K people from POOL meeting QUOTAS, by a fair lottery."""
+    """Select a panel of K people from POOL meeting QUOTAS, by a fair lottery.
+
+    Prints the panel and a summary of everyone's selection probability. Exit status:
+    0 on success, 3 when no panel meets the quotas (with an explanation and the
+    smallest relaxation, as rows of a quotas file), 1 for invalid input.
+    """
     try:
         pool = read_pool_csv(pool_path, id_column=id_column)
         quotas = read_quotas_csv(quotas_path)
@@ -110,6 +116,11 @@ def select_command(
                         err=True,
                     )
         sys.exit(EXIT_INFEASIBLE)
+    except LegacyFailure as error:
+        if as_json:
+            click.echo(json.dumps({"error": "legacy_failed", "explanation": str(error)}))
+            sys.exit(1)
+        raise click.ClickException(str(error)) from error
     except ValueError as error:
         if as_json:
             click.echo(json.dumps({"error": "invalid_input", "explanation": str(error)}))

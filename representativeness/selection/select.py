@@ -139,6 +139,9 @@ def select_panel(
         language and suggests the smallest relaxation.
     ValueError
         For invalid inputs (unknown algorithm, missing column, unknown category...).
+    LegacyFailure
+        For ``"legacy"`` only, when the greedy draw keeps failing although the quotas
+        are feasible (a known weakness of that algorithm).
 
     Notes
     -----
