@@ -1,0 +1,132 @@
+"""``panels select``: run a fair selection from CSV files (no Flask needed)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+import numpy as np
+
+from representativeness.selection import InfeasibleQuotasError, select_panel
+from representativeness.selection.io import quotas_to_rows, read_pool_csv, read_quotas_csv
+from representativeness.selection.legacy import LegacyFailure
+from representativeness.selection.model import ALGORITHMS, SelectionResult
+from representativeness.selection.select import SEED_BOUND
+
+EXIT_INFEASIBLE = 3
+
+
+def _summary(result: SelectionResult) -> dict[str, object]:
+    return {
+        "panel": list(result.panel),
+        "probabilities": dict(result.probabilities),
+        "min_probability": result.min_probability,
+        "mean_probability": result.mean_probability,
+        "gini": result.gini,
+        "geometric_mean": result.geometric_mean,
+        "algorithm": result.algorithm,
+        "seed": result.seed,
+        "k": result.k,
+        "panels_in_distribution": len(result.distribution),
+        "seconds": result.stats.seconds,
+        "columns_generated": result.stats.columns,
+    }
+
+
+def _print_text(result: SelectionResult) -> None:
+    click.echo(f"Panel of {result.k} ({result.algorithm}, seed {result.seed}):")
+    for pid in result.panel:
+        click.echo(f"  {pid}  (probability {result.probabilities[pid]:.2%})")
+    click.echo(
+        f"Selection probabilities over {len(result.probabilities)} people: "
+        f"minimum {result.min_probability:.2%}, mean {result.mean_probability:.2%}, "
+        f"Gini {result.gini:.1%}, geometric mean {result.geometric_mean:.2%}."
+    )
+    click.echo(
+        f"Lottery over {len(result.distribution)} panels, found in "
+        f"{result.stats.seconds:.2f} s ({result.stats.iterations} iterations)."
+    )
+
+
+@click.command(name="select")
+@click.option("--pool", "pool_path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="CSV with an id column and one column per quota dimension.")
+@click.option("--quotas", "quotas_path", required=True,
+              type=click.Path(exists=True, dir_okay=False),
+              help="CSV with the columns dimension,category,min,max.")
+@click.option("--k", "k", required=True, type=click.IntRange(min=1), help="Panel size.")
+@click.option("--algorithm", type=click.Choice(ALGORITHMS), default="leximin",
+              show_default=True, help="Selection algorithm.")
+@click.option("--seed", type=click.IntRange(0, SEED_BOUND), default=None,
+              help="Draw seed (replays a recorded draw); random when omitted.")
+@click.option("--household-column", default=None,
+              help="Pool column naming households; at most one person per household.")
+@click.option("--id-column", default="id", show_default=True, help="Pool id column.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def select_command(
+    pool_path: str,
+    quotas_path: str,
+    k: int,
+    algorithm: str,
+    seed: int | None,
+    household_column: str | None,
+    id_column: str,
+    as_json: bool,
+) -> None:
+    """Select a panel of K people from POOL meeting QUOTAS, by a fair lottery.
+
+    Prints the panel and a summary of everyone's selection probability. Exit status:
+    0 on success, 3 when no panel meets the quotas (with an explanation and the
+    smallest relaxation, as rows of a quotas file), 1 for invalid input.
+    """
+    try:
+        pool = read_pool_csv(pool_path, id_column=id_column)
+        quotas = read_quotas_csv(quotas_path)
+        # Without --seed the draw seed comes from operating-system entropy and is printed.
+        rng = np.random.default_rng() if seed is None else None
+        result = select_panel(
+            pool,
+            quotas,
+            k,
+            rng=rng,
+            seed=seed,
+            algorithm=algorithm,
+            id_column=id_column,
+            household_column=household_column,
+        )
+    except InfeasibleQuotasError as error:
+        report = error.report
+        suggested = quotas_to_rows(report.suggested_quotas) if report.suggested_quotas else None
+        if as_json:
+            click.echo(json.dumps({
+                "error": "infeasible_quotas",
+                "explanation": report.explanation,
+                "reasons": list(report.reasons),
+                "suggested_quotas": suggested,
+            }))
+        else:
+            click.echo("No panel can meet these quotas.", err=True)
+            click.echo(report.explanation, err=True)
+            if suggested:
+                click.echo("Suggested quotas (dimension,category,min,max):", err=True)
+                for row in suggested:
+                    click.echo(
+                        f"{row['dimension']},{row['category']},{row['min']},{row['max']}",
+                        err=True,
+                    )
+        sys.exit(EXIT_INFEASIBLE)
+    except LegacyFailure as error:
+        if as_json:
+            click.echo(json.dumps({"error": "legacy_failed", "explanation": str(error)}))
+            sys.exit(1)
+        raise click.ClickException(str(error)) from error
+    except ValueError as error:
+        if as_json:
+            click.echo(json.dumps({"error": "invalid_input", "explanation": str(error)}))
+            sys.exit(1)
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps(_summary(result)))
+    else:
+        _print_text(result)

@@ -1,0 +1,360 @@
+"""LEXIMIN and MAXIMIN selection by column generation on HiGHS.
+
+The algorithm is that of Flanigan, Gölz, Gupta, Hennig and Procaccia (2021), run over
+person types instead of people (see :mod:`representativeness.selection.model`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _highs
+from .model import Instance, ProgressCallback, ProgressEvent
+
+# A new panel is added when it beats the master LP dual by more than this.
+PRICING_TOLERANCE = 1e-9
+# Swap search per iteration: from the best existing panels, then from each improved
+# panel again with the weights of its members damped, to add diverse columns.
+_STARTS = 3
+_PERTURB = 3
+_FACTOR = 0.8
+# A type whose dual weight exceeds this is fixed at the round's optimum.
+DUAL_TOLERANCE = 1e-9
+# Panel weights below this are dropped from the final distribution.
+WEIGHT_CUTOFF = 1e-12
+
+
+class PanelOracle:
+    """An integer program whose solutions are exactly the quota-feasible panels.
+
+    One integer variable ``c_t`` per type with ``lower_t <= c_t <= size_t``, one row
+    per quota category, one row ``sum(c) == k`` and one row ``sum <= 1`` per shared
+    household. :meth:`best` maximises a linear objective over the panels.
+    """
+
+    def __init__(self, instance: Instance) -> None:
+        self.instance = instance
+        self.highs = _highs.new_highs(mip_gap=1e-10)
+        # Tiny models: presolve and primal heuristics cost more than they save.
+        self.highs.setOptionValue("presolve", "off")
+        self.highs.setOptionValue("mip_heuristic_effort", 0.0)
+        n_types = len(instance.types)
+        self.n_types = n_types
+        self.highs.addVars(
+            n_types, instance.lower.astype(float), instance.sizes.astype(float)
+        )
+        self.highs.changeColsIntegrality(
+            n_types,
+            np.arange(n_types, dtype=np.int32),
+            np.array([_highs.INTEGER] * n_types),
+        )
+        rows = [
+            (float(lo), float(hi), list(idx), [1.0] * len(idx))
+            for (_, _, lo, hi, idx) in instance.quota_rows
+        ]
+        rows.append((float(instance.k), float(instance.k), list(range(n_types)), [1.0] * n_types))
+        rows.extend((-np.inf, 1.0, list(h), [1.0] * len(h)) for h in instance.household_rows)
+        _highs.add_rows(self.highs, rows)
+        self.highs.changeObjectiveSense(_highs.MAXIMIZE)
+        self.solves = 0
+
+    def best(self, weights: np.ndarray) -> tuple[np.ndarray, float, float] | None:
+        """Return ``(counts, value, upper bound)`` of a panel maximising ``weights @ c``.
+
+        Returns None when no panel exists.
+        """
+        self.highs.changeColsCost(
+            self.n_types, np.arange(self.n_types, dtype=np.int32), weights.astype(float)
+        )
+        self.highs.run()
+        self.solves += 1
+        status = self.highs.getModelStatus()
+        if status == _highs.INFEASIBLE:
+            return None
+        if status != _highs.OPTIMAL:
+            raise RuntimeError(f"the panel search stopped with HiGHS status {status}")
+        counts = np.rint(np.asarray(self.highs.getSolution().col_value)).astype(np.int64)
+        value = float(weights @ counts)
+        info = self.highs.getInfo()
+        bound = max(value, float(info.mip_dual_bound))
+        return counts, value, bound
+
+
+class SwapSearch:
+    """A fast heuristic for the pricing problem: best-improvement swaps.
+
+    Starting from a feasible panel, repeatedly take one person of type ``a`` off and
+    put one of type ``b`` on, choosing the feasible swap of largest gain, until no
+    swap gains. It proves nothing (the exact ILP does), but finds most improving
+    panels in a fraction of a millisecond, so the ILP is mostly called to certify that
+    a round is finished.
+    """
+
+    MAX_TYPES = 1000
+
+    def __init__(self, instance: Instance) -> None:
+        n_types = len(instance.types)
+        self.enabled = n_types <= self.MAX_TYPES
+        row_of = {(d, c): j for j, (d, c, _, _, _) in enumerate(instance.quota_rows)}
+        self.cat = np.array(
+            [[row_of[pair] for pair in t.categories] for t in instance.types], dtype=np.int64
+        ).reshape(n_types, len(instance.dimensions))
+        self.lo = np.array([r[2] for r in instance.quota_rows])
+        self.hi = np.array([r[3] for r in instance.quota_rows])
+        self.lower = instance.lower
+        self.upper = instance.sizes
+        self.household = np.full(n_types, -1)
+        for h, members in enumerate(instance.household_rows):
+            self.household[list(members)] = h
+        self.n_rows = len(self.lo)
+        if self.enabled:
+            self.same_by_dim = [
+                self.cat[:, None, d] == self.cat[None, :, d] for d in range(self.cat.shape[1])
+            ]
+            same_household = self.household[:, None] == self.household[None, :]
+            self.same_household = same_household & (self.household[:, None] >= 0)
+
+    def improve(self, counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Return a panel at least as good as ``counts`` under ``weights``."""
+        c = counts.copy()
+        sums = np.bincount(
+            self.cat.ravel(), weights=np.repeat(c, self.cat.shape[1]), minlength=self.n_rows
+        )
+        n_households = int(self.household.max()) + 1
+        for _ in range(2 * int(c.sum()) + 10):
+            a_idx = np.flatnonzero(c > self.lower)
+            b_ok = c < self.upper
+            ok = np.broadcast_to(b_ok, (a_idx.size, b_ok.size)).copy()
+            if n_households:
+                used = np.bincount(
+                    self.household[self.household >= 0],
+                    weights=c[self.household >= 0],
+                    minlength=n_households,
+                )
+                free = (self.household < 0) | (used[np.maximum(self.household, 0)] == 0)
+                ok &= free[None, :] | self.same_household[a_idx]
+            dec = sums > self.lo
+            inc = (sums < self.hi)[self.cat]
+            for d, same in enumerate(self.same_by_dim):
+                ok &= same[a_idx] | (dec[self.cat[a_idx, d]][:, None] & inc[None, :, d])
+            gain = np.where(ok, weights[None, :] - weights[a_idx, None], -np.inf)
+            flat = int(np.argmax(gain))
+            i, b = divmod(flat, len(c))
+            if not gain[i, b] > 1e-13:
+                break
+            a = a_idx[i]
+            c[a] -= 1
+            c[b] += 1
+            sums[self.cat[a]] -= 1
+            sums[self.cat[b]] += 1
+        return c
+
+
+@dataclass(frozen=True)
+class ColumnGenerationResult:
+    """Type-level distribution found by column generation."""
+
+    panels: np.ndarray  # (n_panels, n_types) counts
+    weights: np.ndarray  # (n_panels,) probabilities summing to 1
+    fixed: np.ndarray  # leximin value per type (NaN where not fixed)
+    columns_generated: int
+    seconds: float
+    iterations: int
+    rounds: int
+
+
+class _Master:
+    """The master LP: maximise z with sum_P lambda_P c_t(P)/n_t >= z (or >= fixed)."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.sizes = instance.sizes.astype(float)
+        self.free = np.array([not t.must_include for t in instance.types])
+        self.rows_of = np.full(len(instance.types), -1)
+        self.rows_of[self.free] = np.arange(int(self.free.sum()))
+        self.n_rows = int(self.free.sum())
+        self.highs = _highs.new_highs()
+        for name in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
+            self.highs.setOptionValue(name, 1e-10)
+        # Columns are added to an optimal basis, which stays primal feasible: primal
+        # simplex re-optimises in far fewer iterations than the default dual simplex.
+        self.highs.setOptionValue("simplex_strategy", 4)
+        self.highs.changeObjectiveSense(_highs.MAXIMIZE)
+        # column 0 is z
+        self.highs.addVar(0.0, 1.0)
+        self.highs.changeColCost(0, 1.0)
+        rows = [(0.0, np.inf, [0], [-1.0]) for _ in range(self.n_rows)]
+        rows.append((1.0, 1.0, [], []))
+        _highs.add_rows(self.highs, rows)
+        self.sum_row = self.n_rows
+        self.panels: list[np.ndarray] = []
+        self.keys: set[bytes] = set()
+        self._matrix = np.zeros((64, len(self.sizes)))
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """The panels found so far, one row each."""
+        return self._matrix[: len(self.panels)]
+
+    def add(self, counts: np.ndarray) -> bool:
+        key = counts.tobytes()
+        if key in self.keys:
+            return False
+        self.keys.add(key)
+        if len(self.panels) == len(self._matrix):
+            self._matrix = np.vstack([self._matrix, np.zeros_like(self._matrix)])
+        self._matrix[len(self.panels)] = counts
+        self.panels.append(counts)
+        share = counts / self.sizes
+        idx = [int(self.rows_of[t]) for t in np.flatnonzero(counts) if self.free[t]]
+        vals = [float(share[t]) for t in np.flatnonzero(counts) if self.free[t]]
+        idx.append(self.sum_row)
+        vals.append(1.0)
+        self.highs.addCol(
+            0.0, 0.0, np.inf, len(idx), np.array(idx, dtype=np.int32), np.array(vals)
+        )
+        return True
+
+    def fix(self, t: int, value: float) -> None:
+        row = int(self.rows_of[t])
+        self.highs.changeCoeff(row, 0, 0.0)
+        # No slack is needed: the optimal basis meets the bound within HiGHS's 1e-10
+        # feasibility tolerance, so the next round starts feasible.
+        self.highs.changeRowBounds(row, max(0.0, value), np.inf)
+
+    def solve(self) -> tuple[float, np.ndarray, float, np.ndarray]:
+        """Return ``(z, type weights y, mu, lambda)``."""
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status != _highs.OPTIMAL:
+            raise RuntimeError(f"the master LP stopped with HiGHS status {status}")
+        sol = self.highs.getSolution()
+        duals = np.asarray(sol.row_dual)
+        y = np.zeros(len(self.sizes))
+        # HiGHS reports non-positive duals for >= rows of a maximisation.
+        y[self.free] = np.maximum(0.0, -duals[: self.n_rows])
+        mu = float(duals[self.sum_row])
+        cols = np.asarray(sol.col_value)
+        return float(cols[0]), y, mu, cols[1:].copy()
+
+
+def column_generation(
+    instance: Instance,
+    *,
+    leximin: bool = True,
+    progress: ProgressCallback | None = None,
+) -> ColumnGenerationResult:
+    """Find a LEXIMIN (or MAXIMIN) distribution over type-level panels.
+
+    Each round maximises the smallest probability ``z`` among the types not yet fixed,
+    adding panels found by the pricing ILP until none beats the LP dual; the types
+    with positive dual weight are then fixed at ``z`` (they are at ``z`` in every
+    optimal solution, by complementary slackness), and the next round starts.
+    MAXIMIN stops after the first round.
+
+    Pricing first tries :class:`SwapSearch` from the best panels found so far (and
+    adds every improving panel it meets); only when that finds nothing is the exact
+    ILP solved, so each round still ends with a proof that no panel beats the dual.
+    Before the first round every type that can be on some panel is put on one.
+    """
+    start = time.perf_counter()
+    oracle = PanelOracle(instance)
+    search = SwapSearch(instance)
+    master = _Master(instance)
+    n_types = len(instance.types)
+    sizes = instance.sizes.astype(float)
+    free = master.free
+    fixed = np.full(n_types, np.nan)
+    fixed[~free] = 1.0
+
+    def report(phase: str, iteration: int, bound: float) -> None:
+        if progress is not None:
+            progress(
+                ProgressEvent(
+                    phase=phase,
+                    iteration=iteration,
+                    bound=bound,
+                    fixed_types=int((~np.isnan(fixed)).sum()),
+                    total_types=n_types,
+                )
+            )
+
+    first = oracle.best(1.0 / sizes)
+    if first is None:
+        raise RuntimeError("no panel meets the quotas; check feasibility first")
+    master.add(first[0])
+    # Cover every type that can be selected at all, so the first LP is informative.
+    for t in range(n_types):
+        if not free[t] or master.matrix[:, t].any():
+            continue
+        w = np.zeros(n_types)
+        w[t] = 1.0
+        if search.enabled:
+            candidate = search.improve(master.panels[-1], w)
+            if candidate[t] > 0:
+                master.add(candidate)
+                continue
+        found = oracle.best(w)
+        if found is not None and found[0][t] > 0:
+            master.add(found[0])
+    report("initial", 0, 0.0)
+
+    iterations = 0
+    rounds = 0
+    lam = np.zeros(len(master.panels))
+    while np.isnan(fixed).any():
+        rounds += 1
+        while True:
+            iterations += 1
+            z, y, mu, lam = master.solve()
+            report("column_generation", iterations, z)
+            w = y / sizes
+            if search.enabled:
+                values = master.matrix @ w
+                added = 0
+                for start_at in np.argsort(-values)[:_STARTS]:
+                    candidate = search.improve(master.panels[start_at], w)
+                    penalised = w.copy()
+                    for _ in range(_PERTURB + 1):
+                        if w @ candidate > mu + PRICING_TOLERANCE and master.add(candidate):
+                            added += 1
+                        else:
+                            break
+                        penalised = np.where(candidate > 0, penalised * _FACTOR, penalised)
+                        candidate = search.improve(candidate, penalised)
+                if added:
+                    continue
+            found = oracle.best(w)
+            if found is None:
+                raise RuntimeError("the panel search became infeasible")
+            counts, value, _ = found
+            if value <= mu + PRICING_TOLERANCE or not master.add(counts):
+                break
+        positive = [t for t in np.flatnonzero(np.isnan(fixed)) if y[t] > DUAL_TOLERANCE]
+        if not positive:
+            # The duals of the unfixed types add up to 1, so this only guards round-off.
+            unfixed = np.flatnonzero(np.isnan(fixed))
+            positive = [int(unfixed[np.argmax(y[unfixed])])]
+        for t in positive:
+            fixed[t] = z
+            master.fix(int(t), z)
+        report("fixed", iterations, z)
+        if not leximin:
+            break
+    panels = np.array(master.panels[: len(lam)])
+    weights = np.where(lam > WEIGHT_CUTOFF, lam, 0.0)
+    keep = weights > 0
+    panels, weights = panels[keep], weights[keep]
+    weights = weights / weights.sum()
+    report("done", iterations, float(np.nanmin(fixed)))
+    return ColumnGenerationResult(
+        panels=panels,
+        weights=weights,
+        fixed=fixed,
+        columns_generated=len(master.panels),
+        seconds=time.perf_counter() - start,
+        iterations=iterations,
+        rounds=rounds,
+    )

@@ -1,0 +1,106 @@
+"""The ``panels select`` command."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from panels.commands.select import select_command
+
+POOL = """id,age,gender,household
+a,18-24,f,h1
+b,18-24,m,h1
+c,25-64,f,
+d,25-64,m,
+e,65+,f,
+f,65+,m,
+g,25-64,f,
+"""
+QUOTAS = """dimension,category,min,max
+age,18-24,1,2
+age,25-64,1,2
+age,65+,1,2
+gender,f,2,2
+gender,m,2,2
+"""
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[str, str]:
+    pool = tmp_path / "pool.csv"
+    quotas = tmp_path / "quotas.csv"
+    pool.write_text(POOL, encoding="utf-8")
+    quotas.write_text(QUOTAS, encoding="utf-8")
+    return str(pool), str(quotas)
+
+
+def test_json_output(files: tuple[str, str]) -> None:
+    pool, quotas = files
+    result = CliRunner().invoke(
+        select_command, ["--pool", pool, "--quotas", quotas, "--k", "4", "--seed", "11", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert len(data["panel"]) == 4
+    assert data["seed"] == 11 and data["algorithm"] == "leximin"
+    assert sum(data["probabilities"].values()) == pytest.approx(4)
+    assert data["min_probability"] == pytest.approx(0.5)
+    assert 0 <= data["gini"] < 1
+    again = CliRunner().invoke(
+        select_command, ["--pool", pool, "--quotas", quotas, "--k", "4", "--seed", "11", "--json"]
+    )
+    assert json.loads(again.output)["panel"] == data["panel"]
+
+
+def test_text_output_and_households(files: tuple[str, str]) -> None:
+    pool, quotas = files
+    result = CliRunner().invoke(
+        select_command,
+        ["--pool", pool, "--quotas", quotas, "--k", "4", "--household-column", "household",
+         "--algorithm", "maximin"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Panel of 4 (maximin, seed" in result.output
+    assert "minimum" in result.output and "Gini" in result.output
+
+
+def test_infeasible_quotas(files: tuple[str, str], tmp_path: Path) -> None:
+    pool, _ = files
+    bad = tmp_path / "bad.csv"
+    bad.write_text(QUOTAS.replace("age,18-24,1,2", "age,18-24,3,4"), encoding="utf-8")
+    result = CliRunner().invoke(
+        select_command, ["--pool", pool, "--quotas", str(bad), "--k", "4", "--json"]
+    )
+    assert result.exit_code != 0
+    data = json.loads(result.output)
+    assert data["error"] == "infeasible_quotas"
+    assert "at least 3 people with age = 18-24, but only 2 in the pool" in data["explanation"]
+    rows = {(r["dimension"], r["category"]): (r["min"], r["max"]) for r in data["suggested_quotas"]}
+    assert rows[("age", "18-24")] == (2, 4)
+    text = CliRunner().invoke(select_command, ["--pool", pool, "--quotas", str(bad), "--k", "4"])
+    assert text.exit_code != 0
+    assert "age,18-24,2,4" in text.output
+
+
+def test_bad_quota_file(files: tuple[str, str], tmp_path: Path) -> None:
+    pool, _ = files
+    bad = tmp_path / "bad.csv"
+    bad.write_text("dimension,category,min,max\nage,18-24,one,2\n", encoding="utf-8")
+    result = CliRunner().invoke(select_command, ["--pool", pool, "--quotas", str(bad), "--k", "4"])
+    assert result.exit_code == 1
+    assert "has min 'one'; it must be a whole number" in result.output
+
+
+def test_command_does_not_import_flask() -> None:
+    source = Path(__file__).resolve().parents[3] / "panels" / "commands" / "select.py"
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
+             for a in n.names}
+    names |= {(n.module or "").split(".")[0] for n in ast.walk(tree)
+              if isinstance(n, ast.ImportFrom)}
+    assert "flask" not in names
+    assert select_command.name == "select"
