@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TextIO
 
-from sqlalchemy import String, bindparam, delete, func, insert, select, update
+from sqlalchemy import String, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from models import (
@@ -268,12 +268,8 @@ def _parse(text: str, taxonomy: Taxonomy, update: bool, today: date) -> _Parsed:
     return parsed
 
 
-def _existing_emails(session: Session, emails: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(emails), CHUNK):
-        chunk = emails[start : start + CHUNK]
-        found.update(session.execute(select(Member.email, Member.id).where(Member.email.in_(chunk))).tuples().all())
-    return found
+def _existing_emails(session: Session) -> dict[str, int]:
+    return dict(session.execute(select(Member.email, Member.id).where(Member.email.is_not(None))).tuples().all())
 
 
 def plan_import(session: Session, content: bytes, update: bool, taxonomy: Taxonomy | None = None,
@@ -292,7 +288,7 @@ def plan_import(session: Session, content: bytes, update: bool, taxonomy: Taxono
                                        f"also on row {first_row[email]}; each member must appear once"))
         else:
             first_row[email] = item.row
-    existing = _existing_emails(session, list(first_row))
+    existing = _existing_emails(session) if first_row else {}
     rows = []
     for item in parsed.rows:
         member_id = existing.get(item.data.email) if item.data.email else None
@@ -319,60 +315,87 @@ def _batches(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
         yield items[start : start + size]
 
 
-def _details(data: MemberInput, now: datetime) -> dict:
+def _details(data: MemberInput) -> dict:
     values = {name: getattr(data, name) for name in SIMPLE_FIELDS}
     for purpose in CONSENT_PURPOSES:
         values[f"consent_{purpose}"] = data.consents[purpose]
-    values["updated_at"] = now
     return values
 
 
+MEMBER_INSERT_COLUMNS = (*SIMPLE_FIELDS, *CONSENT_COLUMNS, "panels_served", "created_at", "updated_at")
+CHARACTERISTIC_COLUMNS = ("member_id", "dimension_id", "category_id")
+NEED_COLUMNS = ("member_id", "need")
+CONSENT_RECORD_COLUMNS = ("member_id", "purpose", "given", "method", "wording_id", "recorded_by_id",
+                          "recorded_at")
+
+
 class _Writer:
-    """Bulk writes for one import, inside the caller's transaction (never commits)."""
+    """Bulk writes for one import inside the caller's transaction (never commits).
+
+    PostgreSQL gets ids from the members' sequence and rows by COPY; other databases get
+    batched Core inserts, with the new members' ids from RETURNING. Either way rows go in
+    file order, so new members' ids follow the file.
+    """
 
     def __init__(self, session: Session, taxonomy: Taxonomy, now: datetime) -> None:
         self.session = session
         self.now = now
+        self.postgresql = session.get_bind().dialect.name == "postgresql"
         self.dimensions = {d.key: d for d in taxonomy.answerable}
         self.wordings = {p: current_wording(session, p).id for p in CONSENT_PURPOSES}
         self.user_id = audit.actor()[0]
 
-    def children(self, pairs: Sequence[tuple[int, MemberInput]]) -> None:
+    def _rows(self, table, names: Sequence[str], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        if self.postgresql:
+            cursor = self.session.connection().connection.dbapi_connection.cursor()
+            with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.close()
+        else:
+            self.session.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
+
+    def _children(self, pairs: Sequence[tuple[int, MemberInput]]) -> None:
         characteristics = []
         needs = []
         for member_id, data in pairs:
             for key, codes in data.answers.items():
                 dimension = self.dimensions[key]
-                for code in codes:
-                    characteristics.append({"member_id": member_id, "dimension_id": dimension.id,
-                                            "category_id": dimension.find(code).id})
-            needs.extend({"member_id": member_id, "need": need} for need in data.access_needs)
-        if characteristics:
-            self.session.execute(insert(MemberCharacteristic.__table__), characteristics)
-        if needs:
-            self.session.execute(insert(MemberAccessNeed.__table__), needs)
+                characteristics.extend(
+                    (member_id, dimension.id, dimension.find(code).id) for code in codes
+                )
+            needs.extend((member_id, need) for need in data.access_needs)
+        self._rows(MemberCharacteristic.__table__, CHARACTERISTIC_COLUMNS, characteristics)
+        self._rows(MemberAccessNeed.__table__, NEED_COLUMNS, needs)
 
-    def consents(self, records: list[tuple[int, str, bool]]) -> None:
-        if records:
-            self.session.execute(
-                insert(ConsentRecord.__table__),
-                [
-                    {"member_id": member_id, "purpose": purpose, "given": given, "method": "import",
-                     "wording_id": self.wordings[purpose], "recorded_by_id": self.user_id,
-                     "recorded_at": self.now}
-                    for member_id, purpose, given in records
-                ],
-            )
+    def _consents(self, decisions: list[tuple[int, str, bool]]) -> None:
+        self._rows(
+            ConsentRecord.__table__,
+            CONSENT_RECORD_COLUMNS,
+            [(member_id, purpose, given, "import", self.wordings[purpose], self.user_id, self.now)
+             for member_id, purpose, given in decisions],
+        )
 
     def create(self, rows: Sequence[ImportRow]) -> None:
         table = Member.__table__
-        values = [{**_details(r.data, self.now), "created_at": self.now, "panels_served": 0} for r in rows]
-        ids = self.session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), values
-        ).scalars().all()
+        values = [{**_details(r.data), "panels_served": 0, "created_at": self.now, "updated_at": self.now}
+                  for r in rows]
+        if self.postgresql:
+            ids = sorted(self.session.scalars(
+                text("SELECT nextval(pg_get_serial_sequence('members', 'id')) FROM generate_series(1, :n)"),
+                {"n": len(rows)},
+            ))
+            self._rows(table, ("id", *MEMBER_INSERT_COLUMNS),
+                       [(i, *(v[name] for name in MEMBER_INSERT_COLUMNS)) for i, v in zip(ids, values, strict=True)])
+        else:
+            ids = self.session.execute(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True), values
+            ).scalars().all()
         pairs = list(zip(ids, (r.data for r in rows), strict=True))
-        self.children(pairs)
-        self.consents([(i, p, d.consents[p]) for i, d in pairs for p in CONSENT_PURPOSES])
+        self._children(pairs)
+        self._consents([(i, p, data.consents[p]) for i, data in pairs for p in CONSENT_PURPOSES])
 
     def replace(self, rows: Sequence[ImportRow]) -> None:
         table = Member.__table__
@@ -385,12 +408,13 @@ class _Writer:
             .where(ConsentRecord.member_id.in_(ids)).distinct()).tuples())
         self.session.execute(
             update(table).where(table.c.id == bindparam("target_id")),
-            [{**_details(r.data, self.now), "target_id": r.member_id} for r in rows],
+            [{**_details(r.data), "updated_at": self.now, "target_id": r.member_id} for r in rows],
         )
         for child in (MemberCharacteristic.__table__, MemberAccessNeed.__table__):
             self.session.execute(delete(child).where(child.c.member_id.in_(ids)))
-        self.children([(r.member_id, r.data) for r in rows])
-        self.consents([
+        self._children([(r.member_id, r.data) for r in rows])
+        # Consent is recorded again only where the decision changed (or was never recorded).
+        self._consents([
             (r.member_id, purpose, r.data.consents[purpose])
             for r in rows
             for index, purpose in enumerate(CONSENT_PURPOSES)
