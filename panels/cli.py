@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import click
@@ -171,7 +172,7 @@ def members_export(file: Path | None) -> None:
             count = export_members(out, file.name)
         click.echo(f"Exported {count} members to {file}.")
         return
-    out = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8", newline="")
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
     try:
         count = export_members(out, "standard output")
         out.flush()

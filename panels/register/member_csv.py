@@ -269,7 +269,7 @@ def _parse(text: str, taxonomy: Taxonomy, update: bool, today: date) -> _Parsed:
 
 
 def _existing_emails(session: Session) -> dict[str, int]:
-    return dict(session.execute(select(Member.email, Member.id).where(Member.email.is_not(None))).tuples().all())
+    return dict(session.execute(select(Member.email, Member.id).where(Member.email.is_not(None))).all())
 
 
 def plan_import(session: Session, content: bytes, update: bool, taxonomy: Taxonomy | None = None,
@@ -405,7 +405,7 @@ class _Writer:
             select(table.c.id, *consent_columns).where(table.c.id.in_(ids)))}
         recorded = set(self.session.execute(
             select(ConsentRecord.member_id, ConsentRecord.purpose)
-            .where(ConsentRecord.member_id.in_(ids)).distinct()).tuples())
+            .where(ConsentRecord.member_id.in_(ids)).distinct()))
         self.session.execute(
             update(table).where(table.c.id == bindparam("target_id")),
             [{**_details(r.data), "updated_at": self.now, "target_id": r.member_id} for r in rows],
