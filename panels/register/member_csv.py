@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TextIO
 
-from sqlalchemy import String, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Boolean, Date, Integer, String, bindparam, delete, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import (
@@ -28,7 +29,7 @@ from models import (
     MemberAccessNeed,
     MemberCharacteristic,
 )
-from models.base import utcnow
+from models.base import UTCDateTime, utcnow
 from panels import audit, db
 from panels.errors import InvalidInput
 from panels.register.members import SIMPLE_FIELDS, MemberInput, check_member, current_wording
@@ -48,8 +49,8 @@ SEPARATOR = ";"
 YES, NO = "yes", "no"
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-"""A cell starting with one of these is written with a leading ``'`` so that a spreadsheet
-shows it as text instead of running it as a formula; imports remove that ``'`` again."""
+"""A cell starting with one of these (or with ``'``) is written with a leading ``'`` so that a
+spreadsheet shows it as text instead of running it as a formula; imports remove that ``'``."""
 CHUNK = 5000
 
 
@@ -140,13 +141,13 @@ def _decode(content: bytes) -> str:
 
 
 def _unescape(value: str) -> str:
-    if value.startswith("'") and value[1:2] and value[1] in FORMULA_START:
+    if value.startswith("'") and value[1:].startswith((*FORMULA_START, "'")):
         return value[1:]
     return value
 
 
 def _escape(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_START) else value
+    return "'" + value if value.startswith((*FORMULA_START, "'")) else value
 
 
 def _check_header(header: list[str], taxonomy: Taxonomy, update: bool) -> list[RowProblem]:
@@ -174,8 +175,8 @@ def _member_input(row: int, values: dict[str, str], taxonomy: Taxonomy, today: d
                   problems: list[RowProblem]) -> MemberInput:
     """A member from one row's values; problems with the row's format are added to ``problems``."""
 
-    def get(name: str) -> str:
-        return values.get(name, "")
+    def get(name: str, lookup=values.get) -> str:
+        return lookup(name, "")
 
     data = MemberInput(
         first_name=get("first_name"),
@@ -259,9 +260,14 @@ def _parse(text: str, taxonomy: Taxonomy, update: bool, today: date) -> _Parsed:
                                                   f"This row has {len(record)} values but the first "
                                                   f"row names {len(header)} columns"))
                 continue
-            values = {name: _unescape(cell) for name, cell in zip(header, record, strict=False)}
+            values = dict(zip(header, record, strict=False))
+            if "\x00'" in "\x00" + "\x00".join(record):
+                values = {name: _unescape(cell) for name, cell in values.items()}
             data = _member_input(row, values, taxonomy, today, parsed.problems)
             parsed.rows.append(ImportRow(row, data))
+        if not parsed.rows and not parsed.problems:
+            parsed.problems.append(RowProblem(2, "", "", "The file has no members: add one row for "
+                                              "each member below the row that names the columns"))
     except csv.Error as error:
         parsed.problems.append(RowProblem(reader.line_num, "", "", f"The file is not valid CSV near "
                                           f"line {reader.line_num}: {error}"))
@@ -276,7 +282,11 @@ def plan_import(session: Session, content: bytes, update: bool, taxonomy: Taxono
                 today: date | None = None) -> ImportPlan:
     """Check a whole file against the format and the register, writing nothing."""
     taxonomy = taxonomy or load_taxonomy(session)
-    parsed = _parse(_decode(content), taxonomy, update, today or date.today())
+    try:
+        text = _decode(content)
+    except ImportRefused as error:
+        return ImportPlan(rows=(), problems=error.problems, update=update)
+    parsed = _parse(text, taxonomy, update, today or date.today())
     problems = parsed.problems
     first_row: dict[str, int] = {}
     for item in parsed.rows:
@@ -329,6 +339,21 @@ CONSENT_RECORD_COLUMNS = ("member_id", "purpose", "given", "method", "wording_id
                           "recorded_at")
 
 
+def _pg_type(column_type) -> str:
+    """The PostgreSQL type name a binary COPY sends for a column."""
+    if isinstance(column_type, Boolean):
+        return "bool"
+    if isinstance(column_type, Integer):
+        return "int4"
+    if isinstance(column_type, Date):
+        return "date"
+    if isinstance(column_type, String):
+        return "text"
+    if isinstance(column_type, UTCDateTime):
+        return "timestamptz"
+    raise TypeError(f"no COPY type for {column_type!r}")
+
+
 class _Writer:
     """Bulk writes for one import inside the caller's transaction (never commits).
 
@@ -350,12 +375,27 @@ class _Writer:
             return
         if self.postgresql:
             cursor = self.session.connection().connection.dbapi_connection.cursor()
-            with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+            with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types([_pg_type(table.c[name].type) for name in names])
                 for row in rows:
                     copy.write_row(row)
             cursor.close()
         else:
-            self.session.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
+            # The driver's executemany with each column's bind processor applied once per
+            # value: Core's per-row parameter handling costs more than SQLite's insert.
+            connection = self.session.connection()
+            processors = [table.c[name].type._cached_bind_processor(connection.dialect) for name in names]
+            for index, process in enumerate(processors):
+                if process is not None:
+                    cache = {}  # the same value (such as the import's timestamp) is processed once
+                    rows = [
+                        (*row[:index], cache[row[index]] if row[index] in cache
+                         else cache.setdefault(row[index], process(row[index])), *row[index + 1:])
+                        for row in rows
+                    ]
+            connection.exec_driver_sql(
+                f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", rows
+            )
 
     def _children(self, pairs: Sequence[tuple[int, MemberInput]]) -> None:
         characteristics = []
@@ -431,10 +471,18 @@ def import_members(content: bytes, file_name: str, update: bool = False) -> Impo
         if plan.problems:
             raise ImportRefused(plan.problems)
         writer = _Writer(session, taxonomy, utcnow())
-        for batch in _batches([r for r in plan.rows if r.member_id is None]):
-            writer.create(batch)
-        for batch in _batches([r for r in plan.rows if r.member_id is not None], 1000):
-            writer.replace(batch)
+        try:
+            for batch in _batches([r for r in plan.rows if r.member_id is None]):
+                writer.create(batch)
+            for batch in _batches([r for r in plan.rows if r.member_id is not None], 1000):
+                writer.replace(batch)
+            session.flush()
+        except (IntegrityError, session.get_bind().dialect.loaded_dbapi.IntegrityError):
+            raise InvalidInput(
+                "The register changed while the file was being imported (someone added or "
+                "changed a member with an email address in the file), so nothing was imported; "
+                "import the file again"
+            ) from None
         audit.record("import", "member", None, record_count=len(plan.rows), file=file_name,
                      created=plan.created, updated=plan.updated, update_mode=update)
     return ImportResult(rows=len(plan.rows), created=plan.created, updated=plan.updated)

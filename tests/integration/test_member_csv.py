@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
 from models import AuditEvent, ConsentRecord, Member, MemberAccessNeed, MemberCharacteristic
@@ -265,6 +267,20 @@ def test_a_file_that_is_not_utf8_is_refused(runner, session, tmp_path):
     assert member_count(session) == 0
 
 
+def test_a_file_with_only_the_header_row_is_refused(runner, tmp_path):
+    result = runner.invoke(args=["members", "import", str(csv_file(tmp_path))])
+    assert result.exit_code != 0
+    assert "Row 2, column , value '': The file has no members" in result.output
+
+
+@given(st.text())
+def test_spreadsheet_formula_escaping_round_trips(value):
+    from panels.register.member_csv import FORMULA_START, _escape, _unescape
+
+    assert _unescape(_escape(value)) == value
+    assert not _escape(value).startswith(FORMULA_START)
+
+
 def test_excel_byte_order_mark_and_crlf_line_endings_are_read(runner, session, tmp_path):
     path = tmp_path / "excel.csv"
     path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join([HEADER, *GOOD_ROWS, ",,,,,,,,,,,"]).encode("utf-8") + b"\r\n")
@@ -408,6 +424,13 @@ def test_upload_update_mode(client, make_user, runner, sign_in, session, tmp_pat
     assert re.search(r"Members whose details will be replaced\s*</dt>\s*<dd[^>]*>\s*2", text)
     client.post("/register/import/confirm", data={"token": token_of(text)})
     assert members_by_email(session)["bob@example.org"].first_name == "Robert"
+
+
+def test_upload_of_a_file_that_is_not_utf8_shows_the_problem(client, make_user, sign_in):
+    sign_in(make_user("lead"))
+    response = upload(client, (HEADER + "\n" + GOOD_ROWS[0].replace("Ann", "Zoë") + "\n").encode("latin-1"))
+    assert response.status_code == 200
+    assert "The file is not UTF-8 text" in response.get_data(as_text=True)
 
 
 def test_upload_form_errors(client, make_user, sign_in):
