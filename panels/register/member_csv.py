@@ -32,7 +32,13 @@ from models import (
 from models.base import UTCDateTime, utcnow
 from panels import audit, db
 from panels.errors import InvalidInput
-from panels.register.members import SIMPLE_FIELDS, MemberInput, check_member, current_wording
+from panels.register.members import (
+    SIMPLE_FIELDS,
+    MemberInput,
+    Problem,
+    check_member,
+    current_wording,
+)
 from panels.register.taxonomy import Taxonomy, load_taxonomy
 
 DETAIL_COLUMNS = (
@@ -171,8 +177,26 @@ def _check_header(header: list[str], taxonomy: Taxonomy, update: bool) -> list[R
     return problems
 
 
+class _Answers:
+    """Checks answers with check_member itself, once for each distinct (column, cell): a file
+    repeats the same few answers thousands of times. The codes returned are shared; read only."""
+
+    def __init__(self, taxonomy: Taxonomy, today: date) -> None:
+        self.taxonomy = taxonomy
+        self.today = today
+        self.cache: dict[tuple[str, str], tuple[list[str] | None, tuple[Problem, ...]]] = {}
+
+    def check(self, key: str, raw: str) -> tuple[list[str] | None, tuple[Problem, ...]]:
+        found = self.cache.get((key, raw))
+        if found is None:
+            probe = MemberInput(first_name="-", last_name="-", answers={key: raw.split(SEPARATOR)})
+            problems = tuple(p for p in check_member(probe, self.taxonomy, self.today) if p.field == key)
+            found = self.cache[(key, raw)] = (probe.answers.get(key), problems)
+        return found
+
+
 def _member_input(row: int, values: dict[str, str], taxonomy: Taxonomy, today: date,
-                  problems: list[RowProblem]) -> MemberInput:
+                  problems: list[RowProblem], answers: _Answers) -> MemberInput:
     """A member from one row's values; problems with the row's format are added to ``problems``."""
 
     def get(name: str, lookup=values.get) -> str:
@@ -205,10 +229,15 @@ def _member_input(row: int, values: dict[str, str], taxonomy: Taxonomy, today: d
         except ValueError:
             problems.append(RowProblem(row, name, raw, f"{raw!r} is not a real date; enter dates "
                                        "as YYYY-MM-DD, like 1970-01-31"))
+    answers_given = {}
     for dimension in taxonomy.answerable:
         raw = get(dimension.key)
         if raw.strip():
-            data.answers[dimension.key] = raw.split(SEPARATOR)
+            codes, answer_problems = answers.check(dimension.key, raw)
+            if codes:
+                answers_given[dimension.key] = codes
+            if answer_problems:
+                problems.extend(RowProblem(row, p.field, p.value, p.message) for p in answer_problems)
     unreadable_consent = False
     for purpose, column in zip(CONSENT_PURPOSES, CONSENT_COLUMNS, strict=True):
         raw = get(column).strip()
@@ -223,6 +252,7 @@ def _member_input(row: int, values: dict[str, str], taxonomy: Taxonomy, today: d
         if unreadable_consent and problem.message.startswith("Access needs can only be kept"):
             continue  # the unreadable consent_access_needs value is already reported
         problems.append(RowProblem(row, problem.field, problem.value, problem.message))
+    data.answers = answers_given
     for name, limit in _LENGTHS.items():
         value = getattr(data, name)
         if value and len(value) > limit:
@@ -240,6 +270,7 @@ _LENGTHS = {
 
 def _parse(text: str, taxonomy: Taxonomy, update: bool, today: date) -> _Parsed:
     parsed = _Parsed()
+    answers = _Answers(taxonomy, today)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header_row = next(reader, None)
@@ -263,7 +294,7 @@ def _parse(text: str, taxonomy: Taxonomy, update: bool, today: date) -> _Parsed:
             values = dict(zip(header, record, strict=False))
             if "\x00'" in "\x00" + "\x00".join(record):
                 values = {name: _unescape(cell) for name, cell in values.items()}
-            data = _member_input(row, values, taxonomy, today, parsed.problems)
+            data = _member_input(row, values, taxonomy, today, parsed.problems, answers)
             parsed.rows.append(ImportRow(row, data))
         if not parsed.rows and not parsed.problems:
             parsed.problems.append(RowProblem(2, "", "", "The file has no members: add one row for "
