@@ -412,21 +412,34 @@ class _Writer:
                     copy.write_row(row)
             cursor.close()
         else:
-            # The driver's executemany with each column's bind processor applied once per
-            # value: Core's per-row parameter handling costs more than SQLite's insert.
-            connection = self.session.connection()
-            processors = [table.c[name].type._cached_bind_processor(connection.dialect) for name in names]
-            for index, process in enumerate(processors):
-                if process is not None:
-                    cache = {}  # the same value (such as the import's timestamp) is processed once
-                    rows = [
-                        (*row[:index], cache[row[index]] if row[index] in cache
-                         else cache.setdefault(row[index], process(row[index])), *row[index + 1:])
-                        for row in rows
-                    ]
-            connection.exec_driver_sql(
-                f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", rows
-            )
+            self.session.connection().exec_driver_sql(self._insert_sql(table, names), self._driver_values(table, names, rows))
+
+    @staticmethod
+    def _insert_sql(table, names: Sequence[str]) -> str:
+        return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+
+    def _driver_values(self, table, names: Sequence[str], rows: list[tuple]) -> list[tuple]:
+        """Rows as the driver takes them: each column's bind processor applied (once per distinct
+        value), skipping Core's per-row parameter handling, which costs more than SQLite's insert."""
+        dialect = self.session.get_bind().dialect
+        active = [
+            (index, process, {})
+            for index, name in enumerate(names)
+            if (process := table.c[name].type._cached_bind_processor(dialect)) is not None
+        ]
+        if not active:
+            return rows
+        converted = []
+        for row in rows:
+            values = list(row)
+            for index, process, cache in active:
+                value = values[index]
+                if value in cache:
+                    values[index] = cache[value]
+                else:
+                    values[index] = cache[value] = process(value)
+            converted.append(tuple(values))
+        return converted
 
     def _children(self, pairs: Sequence[tuple[int, MemberInput]]) -> None:
         characteristics = []
@@ -461,9 +474,17 @@ class _Writer:
             self._rows(table, ("id", *MEMBER_INSERT_COLUMNS),
                        [(i, *(v[name] for name in MEMBER_INSERT_COLUMNS)) for i, v in zip(ids, values, strict=True)])
         else:
-            ids = self.session.execute(
-                insert(table).returning(table.c.id, sort_by_parameter_order=True), values
-            ).scalars().all()
+            # SQLite gives a new row max(id) + 1. The first insert takes the database's write
+            # lock, held until commit, so the rest of the batch gets the ids that follow it.
+            names = MEMBER_INSERT_COLUMNS
+            prepared = self._driver_values(table, names, [tuple(v[n] for n in names) for v in values])
+            connection = self.session.connection()
+            first = connection.exec_driver_sql(self._insert_sql(table, names), prepared[0]).lastrowid
+            if len(prepared) > 1:
+                connection.exec_driver_sql(self._insert_sql(table, names), prepared[1:])
+            ids = self.session.scalars(select(table.c.id).where(table.c.id >= first).order_by(table.c.id)).all()
+            if ids != list(range(first, first + len(rows))):
+                raise RuntimeError(f"new members did not get consecutive ids from {first}; nothing was imported")
         pairs = list(zip(ids, (r.data for r in rows), strict=True))
         self._children(pairs)
         self._consents([(i, p, data.consents[p]) for i, data in pairs for p in CONSENT_PURPOSES])
