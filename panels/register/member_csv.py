@@ -540,66 +540,80 @@ def import_members(content: bytes, file_name: str, update: bool = False) -> Impo
     return ImportResult(rows=len(plan.rows), created=plan.created, updated=plan.updated)
 
 
+_ESCAPED_FIRST = frozenset("".join(FORMULA_START) + "'")
+
+
+def _text(value: str | None) -> str:
+    if not value:
+        return ""
+    return "'" + value if value[0] in _ESCAPED_FIRST else value
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+def _yes_no(value: bool) -> str:
+    return YES if value else NO
+
+
 def write_members_csv(session: Session, taxonomy: Taxonomy, out: TextIO) -> int:
-    """Write every member to ``out`` in the file format, ordered by id; returns how many."""
-    header = columns(taxonomy)
+    """Write every member to ``out`` in the file format, ordered by id; returns how many.
+
+    Members are read in chunks by id, each with one query for their answers and one for their
+    access needs; answers are written in the taxonomy's order of categories.
+    """
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    answerable = {d.id: d for d in taxonomy.answerable}
-    category_of: dict[int, tuple[str, int, str]] = {}
-    for dimension in answerable.values():
-        for position, category in enumerate(dimension.categories):
-            category_of[category.id] = (dimension.key, position, category.code)
+    writer.writerow(columns(taxonomy))
+    dimensions = taxonomy.answerable
+    category_of: dict[int, tuple[int, int, str]] = {
+        category.id: (index, position, category.code)
+        for index, dimension in enumerate(dimensions)
+        for position, category in enumerate(dimension.categories)
+    }
     need_order = {need: position for position, need in enumerate(ACCESS_NEEDS)}
     table = Member.__table__
-    member_columns = [table.c.id, *(table.c[name] for name in SIMPLE_FIELDS),
-                      *(table.c[name] for name in CONSENT_COLUMNS)]
+    details = [table.c[name] for name in DETAIL_COLUMNS]
+    after = [table.c.access_needs_notes, table.c.preferred_times]
+    formats = [_day if name in DATE_COLUMNS else _text for name in DETAIL_COLUMNS]
     characteristic = MemberCharacteristic.__table__
     need_table = MemberAccessNeed.__table__
     count = 0
     last_id = 0
     while True:
         members = session.execute(
-            select(*member_columns).where(table.c.id > last_id).order_by(table.c.id).limit(CHUNK)
-        ).mappings().all()
+            select(table.c.id, *details, *after, *(table.c[name] for name in CONSENT_COLUMNS))
+            .where(table.c.id > last_id).order_by(table.c.id).limit(CHUNK)
+        ).all()
         if not members:
             break
-        low, high = members[0]["id"], members[-1]["id"]
-        answers: dict[int, dict[str, list[tuple[int, str]]]] = defaultdict(lambda: defaultdict(list))
+        low, high = members[0][0], members[-1][0]
+        answers: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
         for member_id, category_id in session.execute(
             select(characteristic.c.member_id, characteristic.c.category_id)
             .where(characteristic.c.member_id.between(low, high))
-        ):
+        ).all():
             if category_id in category_of:
-                key, position, code = category_of[category_id]
-                answers[member_id][key].append((position, code))
+                answers[member_id].append(category_of[category_id])
         needs: dict[int, list[str]] = defaultdict(list)
         for member_id, need in session.execute(
             select(need_table.c.member_id, need_table.c.need).where(need_table.c.member_id.between(low, high))
-        ):
+        ).all():
             needs[member_id].append(need)
         for member in members:
-            values = dict(member)
-            member_answers = answers.get(member["id"], {})
-            for dimension in answerable.values():
-                values[dimension.key] = SEPARATOR.join(code for _, code in sorted(member_answers.get(dimension.key, ())))
-            values["access_needs"] = SEPARATOR.join(sorted(needs.get(member["id"], ()), key=need_order.__getitem__))
-            writer.writerow([_cell(values[name]) for name in header])
+            cells = [fmt(value) for fmt, value in zip(formats, member[1:14], strict=True)]
+            answer_cells = [""] * len(dimensions)
+            for index, _, code in sorted(answers.get(member[0], ())):
+                answer_cells[index] = f"{answer_cells[index]}{SEPARATOR}{code}" if answer_cells[index] else code
+            cells.extend(_text(cell) for cell in answer_cells)
+            cells.append(SEPARATOR.join(sorted(needs.get(member[0], ()), key=need_order.__getitem__)))
+            cells.append(_text(member[14]))
+            cells.append(_text(member[15]))
+            cells.extend(_yes_no(value) for value in member[16:])
+            writer.writerow(cells)
         count += len(members)
         last_id = high
     return count
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if value is True:
-        return YES
-    if value is False:
-        return NO
-    if isinstance(value, date):
-        return value.isoformat()
-    return _escape(str(value))
 
 
 def export_members(out: TextIO, file_name: str | None = None) -> int:
