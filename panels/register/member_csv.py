@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TextIO
 
-from sqlalchemy import Boolean, Date, Integer, String, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Boolean, Date, Integer, String, bindparam, delete, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -57,6 +57,7 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """A cell starting with one of these (or with ``'``) is written with a leading ``'`` so that a
 spreadsheet shows it as text instead of running it as a formula; imports remove that ``'``."""
+_ESCAPED_FIRST = frozenset("".join(FORMULA_START) + "'")
 CHUNK = 5000
 
 
@@ -153,7 +154,7 @@ def _unescape(value: str) -> str:
 
 
 def _escape(value: str) -> str:
-    return "'" + value if value.startswith((*FORMULA_START, "'")) else value
+    return "'" + value if value[:1] in _ESCAPED_FIRST else value
 
 
 def _check_header(header: list[str], taxonomy: Taxonomy, update: bool) -> list[RowProblem]:
@@ -388,9 +389,10 @@ def _pg_type(column_type) -> str:
 class _Writer:
     """Bulk writes for one import inside the caller's transaction (never commits).
 
-    PostgreSQL gets ids from the members' sequence and rows by COPY; other databases get
-    batched Core inserts, with the new members' ids from RETURNING. Either way rows go in
-    file order, so new members' ids follow the file.
+    PostgreSQL gets ids from the members' sequence and rows by COPY; SQLite gets the driver's
+    executemany (Core's per-row parameter handling cost more than the inserts themselves).
+    Either way rows go in file order, so new members' ids follow the file. Updates of existing
+    members use Core UPDATE and DELETE statements, a thousand members at a time.
     """
 
     def __init__(self, session: Session, taxonomy: Taxonomy, now: datetime) -> None:
@@ -540,13 +542,8 @@ def import_members(content: bytes, file_name: str, update: bool = False) -> Impo
     return ImportResult(rows=len(plan.rows), created=plan.created, updated=plan.updated)
 
 
-_ESCAPED_FIRST = frozenset("".join(FORMULA_START) + "'")
-
-
 def _text(value: str | None) -> str:
-    if not value:
-        return ""
-    return "'" + value if value[0] in _ESCAPED_FIRST else value
+    return _escape(value) if value else ""
 
 
 def _day(value: date | None) -> str:
@@ -624,6 +621,3 @@ def export_members(out: TextIO, file_name: str | None = None) -> int:
         audit.record("export", "member", None, record_count=count, file=file_name, format="csv")
     return count
 
-
-def member_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Member)) or 0
