@@ -318,6 +318,20 @@ def test_import_records_consent_and_one_audit_event(runner, session, tmp_path):
     assert (export.subject_type, export.record_count, export.details["file"]) == ("member", 2, "out.csv")
 
 
+def test_a_failure_while_writing_leaves_nothing_behind(app, monkeypatch, session, tmp_path):
+    from panels.register import member_csv
+
+    def fail(self, decisions):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(member_csv._Writer, "_consents", fail)
+    with app.app_context(), pytest.raises(RuntimeError, match="disk full"):
+        member_csv.import_members(csv_file(tmp_path, *GOOD_ROWS).read_bytes(), "members.csv")
+    assert member_count(session) == 0
+    assert session.scalar(select(func.count()).select_from(MemberCharacteristic)) == 0
+    assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+
+
 def test_new_members_keep_the_file_order(runner, session, tmp_path):
     rows = [f"m{i}@example.org,M{i},Last,1970-01-0{i},SW1A 1AA,,,,yes,no,no,no" for i in range(9, 0, -1)]
     runner.invoke(args=["members", "import", str(csv_file(tmp_path, *rows))])
