@@ -74,11 +74,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from panels.auth.views import bp as auth_bp
     from panels.home.views import bp as home_bp
     from panels.register.views import bp as register_bp
+    from panels.register.transfer import bp as transfer_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(register_bp)
+    app.register_blueprint(transfer_bp)
 
     @app.context_processor
     def _service():

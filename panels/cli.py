@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import sys
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
@@ -130,9 +134,56 @@ def demo_command(password: str | None, seed: int | None) -> None:
         click.echo(f"  {ROLES[account.role]:<16} {account.email:<24} password: {account.password}")
 
 
+members_cli = AppGroup("members", help="Import and export the register's members as CSV.")
+
+
+@members_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Replace the details, answers and consent of members whose email is in the file "
+    "(without it, an email already on the register is an error).",
+)
+def members_import(file: Path, update: bool) -> None:
+    """Import members from a CSV file: all of it, or nothing if any row has a problem."""
+    from panels.register.member_csv import ImportRefused, import_members
+
+    try:
+        result = import_members(file.read_bytes(), file.name, update=update)
+    except ImportRefused as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Imported {result.rows} members from {file.name}: "
+        f"{result.created} added, {result.updated} updated."
+    )
+
+
+@members_cli.command("export")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def members_export(file: Path | None) -> None:
+    """Export every member as CSV to FILE, or to standard output without one."""
+    from panels.register.member_csv import export_members
+
+    if file is not None:
+        with file.open("w", encoding="utf-8", newline="") as out:
+            count = export_members(out, file.name)
+        click.echo(f"Exported {count} members to {file}.")
+        return
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+    try:
+        count = export_members(out, "standard output")
+        out.flush()
+    finally:
+        out.detach()
+    click.echo(f"Exported {count} members.", err=True)
+
+
 def init_app(app) -> None:
     """Add the commands to the app's CLI group (found by `panels` and by test runners)."""
-    for command in (db_cli, create_user_command, demo_command, *LIBRARY_COMMANDS):
+    for command in (db_cli, members_cli, create_user_command, demo_command, *LIBRARY_COMMANDS):
         app.cli.add_command(command)
 
 

@@ -47,6 +47,7 @@ def defaults(instance_path: str, debug: bool) -> dict[str, Any]:
         "LOGIN_WINDOW_MINUTES": 15,
         "PASSWORD_RESET_MAX_AGE_MINUTES": 60,
         "MAIL_OUTBOX_ONLY": True,
+        "MAX_CONTENT_LENGTH": 40 * 1024 * 1024,
     }
 
 

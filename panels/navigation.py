@@ -10,11 +10,14 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
     "lead": [
         ("Home", "home.lead"),
         ("People register", "register.index"),
+        ("Import members", "transfer.import_members"),
         ("Change password", "auth.change_password"),
     ],
     "manager": [
         ("Home", "home.manager"),
         ("People register", "register.index"),
+        ("Import members", "transfer.import_members"),
+        ("Export members", "transfer.export_page"),
         ("Change password", "auth.change_password"),
     ],
     "admin": [
@@ -22,6 +25,8 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("Accounts", "admin.users"),
         ("Equality categories", "admin.categories"),
         ("Audit log", "admin.audit_log"),
+        ("Import members", "transfer.import_members"),
+        ("Export members", "transfer.export_page"),
         ("Change password", "auth.change_password"),
     ],
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from pathlib import Path
 
@@ -91,7 +92,7 @@ class Taxonomy:
             f"{', '.join(d.key for d in self.dimensions)}"
         )
 
-    @property
+    @cached_property
     def answerable(self) -> tuple[DimensionInfo, ...]:
         """Dimensions a person answers (not worked out from another)."""
         return tuple(d for d in self.dimensions if not d.is_derived)

@@ -1,0 +1,161 @@
+"""Benchmark the people register: import and export 100,000 members as CSV.
+
+    DATABASE_URL=postgresql+psycopg://user@host/db python benchmarks/register.py [--members N] [--seed S]
+
+Without DATABASE_URL it uses a temporary SQLite file. The database is migrated to the latest
+schema and its members are deleted first, so do not point it at a register you need.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import secrets
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import delete  # noqa: E402
+
+from models import ConsentRecord, Member, MemberAccessNeed, MemberCharacteristic  # noqa: E402
+from panels import create_app, db, migrate  # noqa: E402
+from panels.register.member_csv import CONSENT_COLUMNS, columns, export_members, import_members  # noqa: E402
+from panels.register.taxonomy import Taxonomy, load_taxonomy, sync_taxonomy  # noqa: E402
+
+FIRST_NAMES = ["Olivia", "Amelia", "Isla", "Ava", "Mohammed", "Noah", "Oliver", "George", "Leo",
+               "Priya", "Aisha", "Chen", "Kwame", "Siobhan", "Dylan", "Margaret", "David", "Fatima"]
+LAST_NAMES = ["Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Khan", "Patel",
+              "Begum", "Ali", "Wilson", "Okafor", "Murphy", "Nowak", "Wright", "Hughes", "Chen"]
+POSTCODES = ["SW1A 1AA", "M1 1AE", "B33 8TH", "CR2 6XH", "LS1 4AP", "DN55 1PT", "EH1 1YZ",
+             "BS1 5TR", "L1 8JQ", "NE1 7RU", "CF10 1EP", "G2 1DY"]
+# Rough shares from Census 2021 (England and Wales), in the taxonomy's category order;
+# a small "prefer not to say" share is added to each.
+SHARES: dict[str, list[float]] = {
+    "sex": [51, 49],
+    "gender_identity": [99.5, 0.5],
+    "ethnicity": [3.1, 2.7, 1.1, 0.7, 1.6, 2.5, 1.0, 0.5, 0.8, 0.3, 0.8, 0.6, 74.4, 0.9, 0.1, 0.2,
+                  6.2, 0.6, 1.6],
+    "sexual_orientation": [89.4, 1.5, 1.3, 0.3],
+    "religion": [37.2, 46.3, 0.5, 1.7, 0.5, 6.5, 0.9, 0.6],
+    "disability": [7.5, 10.0, 82.5],
+    "unpaid_carer": [91.1, 4.4, 1.8, 2.7],
+    "support_reason": [35, 8, 12, 10, 20, 10, 5],
+}
+PREFER_NOT_TO_SAY = 0.03
+CONSENT_RATES = {"consent_contact": 0.95, "consent_selection": 0.85, "consent_statistics": 0.9,
+                 "consent_access_needs": 0.4}
+NEEDS = ["easy_read", "large_print", "bsl", "hearing_loop", "step_free", "breaks", "quiet_space"]
+
+
+def _choose(rng: np.random.Generator, dimension, shares: list[float]) -> str:
+    codes = [c.code for c in dimension.categories if not c.prefer_not_to_say]
+    if rng.random() < PREFER_NOT_TO_SAY or len(shares) != len(codes):
+        return "prefer_not_to_say" if rng.random() < PREFER_NOT_TO_SAY or not codes else str(rng.choice(codes))
+    weights = np.asarray(shares, dtype=float)
+    return codes[int(rng.choice(len(codes), p=weights / weights.sum()))]
+
+
+def synthetic_csv(taxonomy: Taxonomy, n: int, seed: int, today: date | None = None) -> bytes:
+    """A file of ``n`` plausible members in the import format, the same for the same seed."""
+    import csv
+
+    rng = np.random.default_rng(seed)
+    today = today or date(2026, 1, 1)
+    header = columns(taxonomy)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    impairments = [c.code for c in taxonomy["impairment_type"].categories if not c.prefer_not_to_say]
+    for i in range(n):
+        row = dict.fromkeys(header, "")
+        row.update(
+            email=f"member{i:06d}@example.org",
+            first_name=FIRST_NAMES[int(rng.integers(len(FIRST_NAMES)))],
+            last_name=LAST_NAMES[int(rng.integers(len(LAST_NAMES)))],
+            date_of_birth=(today - timedelta(days=int(rng.integers(19 * 366, 95 * 365)))).isoformat(),
+            postcode=POSTCODES[int(rng.integers(len(POSTCODES)))],
+            status="active" if rng.random() < 0.9 else "paused",
+            joined_via=str(rng.choice(["self", "staff", "partner"])),
+            preferred_contact=str(rng.choice(["email", "phone", "text", "post"])),
+        )
+        for column, rate in CONSENT_RATES.items():
+            row[column] = "yes" if rng.random() < rate else "no"
+        for key, shares in SHARES.items():
+            if key in row:
+                row[key] = _choose(rng, taxonomy[key], shares)
+        if row.get("disability") in ("Limited a lot", "Limited a little"):
+            count = int(rng.integers(1, 4))
+            row["impairment_type"] = ";".join(sorted(rng.choice(impairments, size=count, replace=False)))
+        if row["consent_access_needs"] == "yes" and rng.random() < 0.5:
+            row["access_needs"] = ";".join(rng.choice(NEEDS, size=int(rng.integers(1, 3)), replace=False))
+        writer.writerow([row[name] for name in header])
+    assert set(CONSENT_COLUMNS) <= set(header)
+    return out.getvalue().encode("utf-8")
+
+
+def empty_register(app) -> None:
+    """Migrate the database and delete every member (and their answers, needs and consent)."""
+    migrate.upgrade("head", app=app)
+    with app.app_context():
+        sync_taxonomy()
+        with db.transaction() as session:
+            for model in (ConsentRecord, MemberAccessNeed, MemberCharacteristic, Member):
+                session.execute(delete(model))
+
+
+def build_register(app, n: int = 100_000, seed: int = 2026) -> tuple[float, float]:
+    """Empty the register and import ``n`` synthetic members into it.
+
+    Returns the import's wall-clock seconds and this process's CPU seconds (the database
+    server's work is in the first figure only)."""
+    empty_register(app)
+    with app.app_context():
+        content = synthetic_csv(load_taxonomy(), n, seed)
+    with app.app_context():
+        started, cpu = time.perf_counter(), time.process_time()
+        result = import_members(content, f"synthetic-{n}-{seed}.csv")
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    assert result.created == n, result
+    return elapsed, cpu
+
+
+def time_export(app) -> tuple[float, float, int]:
+    """Wall-clock and CPU seconds to export the whole register to a temporary file, and its size."""
+    with app.app_context(), tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as out:
+        started, cpu = time.perf_counter(), time.process_time()
+        export_members(out, "benchmark")
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        return elapsed, cpu, out.tell()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
+        app = create_app({
+            "DATABASE_URL": url,
+            "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48),
+            "INSTANCE_PATH": folder,
+        })
+        backend = db.database(app).engine.dialect.name
+        imported, import_cpu = build_register(app, args.members, args.seed)
+        exported, export_cpu, size = time_export(app)
+        print(f"database: {backend}")
+        print(f"import {args.members:,} members: {imported:.1f} s ({import_cpu:.1f} s CPU in Python)")
+        print(f"export {args.members:,} members: {exported:.1f} s ({export_cpu:.1f} s CPU in Python, "
+              f"{size / 1e6:.1f} MB)")
+        db.database(app).dispose()
+
+
+if __name__ == "__main__":
+    main()

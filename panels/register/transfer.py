@@ -1,0 +1,216 @@
+"""Upload a CSV of members (check, preview, confirm) and download the register as CSV.
+
+Between the preview and the confirmation the uploaded file stays on the server, in the
+instance folder under ``imports/`` with a random name; the confirmation form carries only a
+signed token naming it, so a re-posted file body is never trusted. The file is deleted once
+it is imported, refused, or older than a day.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import HiddenField, RadioField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, ValidationError
+
+from panels.register import member_csv
+from panels.security import requires_role
+
+bp = Blueprint("transfer", __name__, url_prefix="/register")
+
+IMPORT_ROLES = ("lead", "manager", "admin")
+EXPORT_ROLES = ("manager", "admin")
+"""Exports hold every member's special-category data, so only managers and admins may take one."""
+UPLOAD_MAX_AGE_SECONDS = 24 * 60 * 60
+PREVIEW_ROWS = 5
+SHOWN_PROBLEMS = 500
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        "Upload a CSV file",
+        widget=GovFileInput(),
+        description="Save it from your spreadsheet as 'CSV UTF-8'. The first row must name the columns.",
+        validators=[FileRequired(message="Select a CSV file")],
+    )
+    mode = RadioField(
+        "If someone in the file is already on the register (the same email address)",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("add", "Stop: report it as a problem and import nothing"),
+            SelectChoice("update", "Replace their details, answers and consent with the file's"),
+        ],
+        default="add",
+        validators=[InputRequired(message="Select what to do with people already on the register")],
+    )
+    submit = SubmitField("Check the file", widget=GovSubmitInput())
+
+    def validate_file(self, field) -> None:
+        name = field.data.filename or ""
+        if not name.lower().endswith(".csv"):
+            raise ValidationError(f"The selected file must be a CSV file; {name!r} does not end in .csv")
+
+
+class ConfirmImportForm(FlaskForm):
+    token = HiddenField(validators=[InputRequired(message="Upload the file again")])
+    submit = SubmitField("Import", widget=GovSubmitInput())
+
+    def validate_token(self, field) -> None:
+        self.upload = Upload.from_token(field.data)
+        if self.upload is None:
+            raise ValidationError("This preview has expired or has already been used; upload the file again")
+
+
+class ExportForm(FlaskForm):
+    submit = SubmitField("Download the register as CSV", widget=GovSubmitInput())
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file kept on the server between its preview and its import."""
+
+    stored: str
+    name: str
+    update: bool
+
+    @staticmethod
+    def _serializer() -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="member-import")
+
+    @staticmethod
+    def folder() -> Path:
+        folder = Path(current_app.instance_path) / "imports"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return folder
+
+    @classmethod
+    def keep(cls, content: bytes, name: str, update: bool) -> Upload:
+        folder = cls.folder()
+        cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
+        for old in folder.glob("*.csv"):
+            if old.stat().st_mtime < cutoff:
+                old.unlink(missing_ok=True)
+        upload = cls(secrets.token_hex(16) + ".csv", name, update)
+        upload.path.write_bytes(content)
+        upload.path.chmod(0o600)
+        return upload
+
+    @property
+    def path(self) -> Path:
+        return self.folder() / self.stored
+
+    @property
+    def token(self) -> str:
+        return self._serializer().dumps(
+            {"stored": self.stored, "name": self.name, "update": self.update, "user": current_user.id}
+        )
+
+    @classmethod
+    def from_token(cls, token: str) -> Upload | None:
+        try:
+            data = cls._serializer().loads(token, max_age=UPLOAD_MAX_AGE_SECONDS)
+        except BadSignature:
+            return None
+        if data.get("user") != current_user.id:
+            return None
+        upload = cls(data["stored"], data["name"], bool(data["update"]))
+        return upload if upload.path.is_file() else None
+
+    def take(self) -> bytes:
+        """The file's content; the file is deleted, so it can be imported only once."""
+        content = self.path.read_bytes()
+        self.path.unlink(missing_ok=True)
+        return content
+
+
+def _preview(plan: member_csv.ImportPlan, file_name: str, confirm: ConfirmImportForm | None):
+    return render_template(
+        "register/transfer/preview.html",
+        plan=plan,
+        file_name=file_name,
+        confirm=confirm,
+        first_rows=plan.rows[:PREVIEW_ROWS],
+        shown_problems=plan.problems[:SHOWN_PROBLEMS],
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@requires_role(*IMPORT_ROLES)
+def import_members():
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return render_template("register/transfer/import.html", form=form)
+    content = form.file.data.read()
+    name = Path(form.file.data.filename).name
+    update = form.mode.data == "update"
+    plan = member_csv.preview_import(content, update)
+    if plan.problems:
+        return _preview(plan, name, None)
+    upload = Upload.keep(content, name, update)
+    confirm = ConfirmImportForm(formdata=None, token=upload.token)
+    confirm.submit.label.text = f"Import {len(plan.rows)} {'member' if len(plan.rows) == 1 else 'members'}"
+    return _preview(plan, name, confirm)
+
+
+@bp.route("/import/confirm", methods=["POST"])
+@requires_role(*IMPORT_ROLES)
+def confirm_import():
+    confirm = ConfirmImportForm()
+    if not confirm.validate_on_submit():
+        form = ImportForm(formdata=None)
+        return render_template("register/transfer/import.html", form=form, expired=True), 400
+    upload = confirm.upload
+    try:
+        result = member_csv.import_members(upload.take(), upload.name, upload.update)
+    except member_csv.ImportRefused as error:
+        plan = member_csv.ImportPlan(rows=(), problems=error.problems, update=upload.update)
+        return _preview(plan, upload.name, None)
+    flash(
+        f"Imported {result.rows} {'member' if result.rows == 1 else 'members'} from {upload.name}: "
+        f"{result.created} added, {result.updated} updated."
+    )
+    return redirect(url_for(".import_members"))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_error):
+    form = ImportForm(formdata=None)
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 2**10} KB"
+    form.file.errors = [f"The selected file must be smaller than {size}; split it into smaller files"]
+    return render_template("register/transfer/import.html", form=form), 413
+
+
+@bp.route("/export")
+@requires_role(*EXPORT_ROLES)
+def export_page():
+    return render_template("register/transfer/export.html", form=ExportForm())
+
+
+@bp.route("/export", methods=["POST"])
+@requires_role(*EXPORT_ROLES)
+def export_members():
+    form = ExportForm()
+    if not form.validate_on_submit():
+        return render_template("register/transfer/export.html", form=form), 400
+    name = f"members-{date.today().isoformat()}.csv"
+    buffer = io.BytesIO()
+    text = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
+    member_csv.export_members(text, name)
+    text.flush()
+    text.detach()
+    buffer.seek(0)
+    return send_file(buffer, mimetype="text/csv", as_attachment=True, download_name=name)

@@ -1,0 +1,498 @@
+"""Members in and out as CSV: the command line, the upload with its preview, the download."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import delete, func, select
+
+from models import AuditEvent, ConsentRecord, Member, MemberAccessNeed, MemberCharacteristic
+
+HEADER = (
+    "email,first_name,last_name,date_of_birth,postcode,sex,ethnicity,impairment_type,"
+    "consent_contact,consent_selection,consent_statistics,consent_access_needs"
+)
+
+
+def csv_file(tmp_path, *rows: str, header: str = HEADER, name: str = "members.csv"):
+    path = tmp_path / name
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def member_count(session) -> int:
+    session.rollback()  # see what other connections committed
+    return session.scalar(select(func.count()).select_from(Member))
+
+
+def members_by_email(session) -> dict[str, Member]:
+    session.rollback()
+    return {m.email: m for m in session.scalars(select(Member))}
+
+
+GOOD_ROWS = (
+    "ann@example.org,Ann,Smith,1970-01-31,sw1a1aa,Female,British,Vision;Hearing,yes,yes,yes,no",
+    "bob@example.org,Bob,Jones,1985-06-15,M1 1AE,Male,Indian,,yes,no,no,no",
+)
+
+
+# A file that uses every column and the awkward cases: commas, quotes and line breaks inside
+# a cell, non-ASCII letters, several answers, a phone number a spreadsheet would read as a
+# formula, and members without an email address.
+FULL_FILE = (
+    "email,first_name,last_name,preferred_name,date_of_birth,phone,address,postcode,"
+    "preferred_contact,status,paused_until,joined_via,referred_by,sex,gender_identity,ethnicity,"
+    "sexual_orientation,religion,disability,impairment_type,unpaid_carer,support_reason,local_area,"
+    "access_needs,access_needs_notes,preferred_times,consent_contact,consent_selection,"
+    "consent_statistics,consent_access_needs\n"
+    'Zoë@Example.org,Zoë,O\'Brien-Nüñez,Zo,1950-02-28,+44 20 7946 0000,"Flat 2, ""The Maltings""\n'
+    '1 High Street",cr26xh,Post,Paused,2030-01-01,partner,"Age UK, Croydon",female,same,'
+    '"ASIAN, ASIAN BRITISH OR ASIAN WELSH: INDIAN",bisexual,Hindu,Limited a lot,'
+    "Mental health; Vision;mobility,Provides 50 or more hours unpaid care a week,"
+    "Physical support,prefer_not_to_say,bsl;Easy_Read,Needs a quiet room,Mornings,yes,yes,yes,yes\n"
+    ",Sam,Lee,,,,,,,active,,staff,,,,,,,,,,,,,,,no,no,no,no\n"
+    "ed@example.org,Ed,=cmd|' /C calc'!A0,,1999-12-31,,,LS1 4AP,email,active,,self,,Male,,,,,,,,,,,,"
+    ",yes,no,yes,no\n"
+)
+
+
+def test_export_then_import_into_an_empty_register_gives_the_same_bytes(runner, session, tmp_path):
+    source = tmp_path / "source.csv"
+    source.write_text(FULL_FILE, encoding="utf-8")
+    result = runner.invoke(args=["members", "import", str(source)])
+    assert result.exit_code == 0, result.output
+    assert "Imported 3 members from source.csv: 3 added, 0 updated." in result.output
+
+    first = tmp_path / "first.csv"
+    assert runner.invoke(args=["members", "export", str(first)]).exit_code == 0
+    with session.begin():
+        for model in (ConsentRecord, MemberCharacteristic, MemberAccessNeed, Member):
+            session.execute(delete(model))
+    assert member_count(session) == 0
+
+    result = runner.invoke(args=["members", "import", str(first)])
+    assert result.exit_code == 0, result.output
+    second = tmp_path / "second.csv"
+    assert runner.invoke(args=["members", "export", str(second)]).exit_code == 0
+    assert second.read_bytes() == first.read_bytes()
+
+    exported = first.read_bytes().decode("utf-8")
+    lines = exported.split("\n")
+    assert b"\r" not in first.read_bytes().replace(b'"\r', b"")
+    assert lines[0].startswith("email,first_name,last_name,preferred_name,date_of_birth,")
+    assert lines[0].endswith("consent_statistics,consent_access_needs")
+    # Normalised on the way in: lower-case email, spaced postcode, codes instead of labels,
+    # several answers in the taxonomy's order, access needs as codes.
+    assert lines[1].startswith(
+        'zoë@example.org,Zoë,O\'Brien-Nüñez,Zo,1950-02-28,\'+44 20 7946 0000,"Flat 2, ""The Maltings""'
+    )
+    assert ",CR2 6XH,post,paused,2030-01-01,partner,\"Age UK, Croydon\",Female,Same,Indian,Bisexual," in exported
+    assert ",Mobility;Vision;Mental health," in exported
+    assert ",easy_read;bsl,Needs a quiet room,Mornings,yes,yes,yes,yes" in exported
+    assert "\n,Sam,Lee,,,,,,,active,,staff," in exported
+    assert ",Ed,'=cmd|' /C calc'!A0," in exported  # shown as text by a spreadsheet, not run
+
+    members = members_by_email(session)
+    assert members["ed@example.org"].last_name == "=cmd|' /C calc'!A0"
+    assert members["zoë@example.org"].phone == "+44 20 7946 0000"
+    assert members["zoë@example.org"].address == 'Flat 2, "The Maltings"\n1 High Street'
+
+
+def test_export_to_standard_output(runner, tmp_path):
+    runner.invoke(args=["members", "import", str(csv_file(tmp_path, *GOOD_ROWS))])
+    result = runner.invoke(args=["members", "export"])
+    assert result.exit_code == 0
+    assert "ann@example.org,Ann,Smith" in result.stdout
+    assert result.stdout.count("\n") == 3
+    assert "Exported 2 members." in result.stderr
+
+
+def test_a_bad_category_and_an_impossible_date_refuse_the_whole_file(runner, session, tmp_path):
+    path = csv_file(
+        tmp_path,
+        GOOD_ROWS[0],
+        "cat@example.org,Cat,Brown,1990-03-03,B33 8TH,Female,Martian,,yes,yes,yes,no",
+        GOOD_ROWS[1],
+        "dan@example.org,Dan,Green,2023-02-30,LS1 4AP,Male,British,,yes,yes,yes,no",
+    )
+    result = runner.invoke(args=["members", "import", str(path)])
+    assert result.exit_code != 0
+    assert "Row 3, column ethnicity, value 'Martian': 'Martian' is not a category of 'ethnicity'; " \
+        "valid categories are: Indian, Pakistani" in result.output
+    assert "Row 5, column date_of_birth, value '2023-02-30': '2023-02-30' is not a real date; " \
+        "enter dates as YYYY-MM-DD" in result.output
+    assert "Nothing was imported: the file has 2 problems in 2 rows" in result.output
+    assert "Row 2" not in result.output and "Row 4" not in result.output
+    assert member_count(session) == 0
+    assert session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "import")) == 0
+
+
+def test_every_problem_in_a_row_is_reported(runner, session, tmp_path):
+    path = csv_file(
+        tmp_path,
+        "not-an-email,,Smith,01/02/1970,XYZ,Female;Male,British,Vision;prefer_not_to_say,maybe,yes,yes,no",
+    )
+    output = runner.invoke(args=["members", "import", str(path)]).output
+    for expected in (
+        "Row 2, column email, value 'not-an-email': Enter an email address in the correct format",
+        "Row 2, column first_name, value '': Enter a first name",
+        "Row 2, column date_of_birth, value '01/02/1970': '01/02/1970' is not a real date; enter dates as YYYY-MM-DD",
+        "Row 2, column postcode, value 'XYZ': Enter a real UK postcode",
+        "Row 2, column sex, value 'Female;Male': 'sex' takes one answer, not 2",
+        "Row 2, column impairment_type, value 'Vision;prefer_not_to_say': 'Prefer not to say' cannot be combined",
+        "Row 2, column consent_contact, value 'maybe': Enter yes or no for consent_contact, not 'maybe'",
+    ):
+        assert expected in output
+    assert member_count(session) == 0
+
+
+def test_duplicate_emails_within_the_file_are_refused(runner, session, tmp_path):
+    path = csv_file(tmp_path, GOOD_ROWS[0], GOOD_ROWS[1], GOOD_ROWS[0].replace("ann@", "ANN@"))
+    result = runner.invoke(args=["members", "import", str(path)])
+    assert result.exit_code != 0
+    assert "Row 4, column email, value 'ann@example.org': The email address 'ann@example.org' is also on row 2" in result.output
+    assert member_count(session) == 0
+
+
+def test_an_email_already_on_the_register_is_refused_unless_updating(runner, session, tmp_path):
+    assert runner.invoke(args=["members", "import", str(csv_file(tmp_path, *GOOD_ROWS))]).exit_code == 0
+    ann_id = members_by_email(session)["ann@example.org"].id
+    changed = csv_file(
+        tmp_path,
+        "ann@example.org,Annie,Smith-Jones,1970-01-31,SW1A 1AA,Female,Irish,Mobility,yes,no,yes,no",
+        "cat@example.org,Cat,Brown,1990-03-03,B33 8TH,Female,Other White,,yes,yes,yes,no",
+        name="changed.csv",
+    )
+    refused = runner.invoke(args=["members", "import", str(changed)])
+    assert refused.exit_code != 0
+    assert "Row 2, column email, value 'ann@example.org': A member with this email address is already on the register" in refused.output
+    assert member_count(session) == 2
+
+    # Update mode needs every column, so that nothing is blanked by a missing one.
+    partial = runner.invoke(args=["members", "import", "--update", str(changed)])
+    assert partial.exit_code != 0
+    assert "The file has no 'preferred_name' column; update mode needs every column" in partial.output
+
+    full = tmp_path / "full.csv"
+    runner.invoke(args=["members", "export", str(full)])
+    text = full.read_text(encoding="utf-8").replace(
+        "ann@example.org,Ann,Smith,", "ann@example.org,Annie,Smith-Jones,"
+    ).replace(",British,", ",Irish,").replace(",Vision;Hearing,", ",Mobility,")
+    text = re.sub(r"(ann@example.org.*),yes,yes,yes,no\n", r"\1,yes,no,yes,no\n", text)
+    text += "cat@example.org,Cat,Brown,,1990-03-03,,,B33 8TH,,active,,staff,,Female,,Other White,,,,,,,,,,,yes,yes,yes,no\n"
+    full.write_text(text, encoding="utf-8")
+    result = runner.invoke(args=["members", "import", "--update", str(full)])
+    assert result.exit_code == 0, result.output
+    assert "Imported 3 members from full.csv: 1 added, 2 updated." in result.output
+
+    members = members_by_email(session)
+    ann = members["ann@example.org"]
+    assert ann.id == ann_id
+    assert (ann.first_name, ann.last_name, ann.consent_selection) == ("Annie", "Smith-Jones", False)
+    answers = session.execute(
+        select(MemberCharacteristic.category_id).where(MemberCharacteristic.member_id == ann.id)
+    ).scalars().all()
+    from panels.register.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy(session)
+    codes = sorted(taxonomy.category_by_id(i)[1].code for i in answers)
+    assert codes == ["Female", "Irish", "Mobility"]
+    # Only the decision that changed is recorded again.
+    records = session.execute(
+        select(ConsentRecord.purpose, ConsentRecord.given)
+        .where(ConsentRecord.member_id == ann.id).order_by(ConsentRecord.id)
+    ).all()
+    assert len(records) == 5 and tuple(records[-1]) == ("selection", False)
+    assert member_count(session) == 3
+
+
+def test_labels_are_accepted_whatever_their_case(runner, session, tmp_path):
+    path = csv_file(
+        tmp_path,
+        'ann@example.org,Ann,Smith,1970-01-31,SW1A 1AA,FEMALE,"white: english, welsh, scottish, northern irish or british",vision;HEARING,Yes,YES,no,No',
+    )
+    result = runner.invoke(args=["members", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    exported = runner.invoke(args=["members", "export"]).stdout
+    assert ",Female,,British," in exported
+    assert ",Vision;Hearing," in exported
+    assert exported.endswith(",yes,yes,no,no\n")
+
+
+def test_several_answers_only_where_a_question_allows_them(runner, session, tmp_path):
+    allowed = csv_file(tmp_path, GOOD_ROWS[0].replace("Vision;Hearing", "Vision; Hearing ;;Memory"))
+    assert runner.invoke(args=["members", "import", str(allowed)]).exit_code == 0
+    assert ",Vision;Hearing;Memory," in runner.invoke(args=["members", "export"]).stdout
+
+    refused = csv_file(tmp_path, GOOD_ROWS[1].replace(",Indian,", ",Indian;British,"), name="two.csv")
+    result = runner.invoke(args=["members", "import", str(refused)])
+    assert result.exit_code != 0
+    assert "Row 2, column ethnicity, value 'Indian;British': 'ethnicity' takes one answer, not 2" in result.output
+
+
+def test_unknown_and_missing_columns_are_named(runner, session, tmp_path):
+    path = csv_file(
+        tmp_path,
+        "ann@example.org,Ann,1970-01-31,SW1A 1AA,blue,yes,yes,yes,no",
+        header="email,first_name,date_of_birth,postcode,favourite_colour,consent_contact,"
+        "consent_selection,consent_statistics,consent_access_needs",
+    )
+    result = runner.invoke(args=["members", "import", str(path)])
+    assert result.exit_code != 0
+    assert "Row 1, column favourite_colour, value 'favourite_colour': 'favourite_colour' is not a " \
+        "column the register imports; allowed columns are: email, first_name, last_name," in result.output
+    assert "Row 1, column last_name, value '': The file has no 'last_name' column; these columns " \
+        "are required: email, first_name, last_name, date_of_birth, postcode," in result.output
+    assert member_count(session) == 0
+
+
+def test_derived_dimensions_are_not_columns(runner, tmp_path):
+    path = csv_file(tmp_path, GOOD_ROWS[0] + ",25-34", header=HEADER + ",age_band")
+    result = runner.invoke(args=["members", "import", str(path)])
+    assert result.exit_code != 0
+    assert "'age_band' is not a column the register imports" in result.output
+
+
+def test_a_file_that_is_not_utf8_is_refused(runner, session, tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes((HEADER + "\n" + GOOD_ROWS[0].replace("Ann,", "Zoë,") + "\n").encode("latin-1"))
+    result = runner.invoke(args=["members", "import", str(path)])
+    assert result.exit_code != 0
+    assert "The file is not UTF-8 text" in result.output
+    assert member_count(session) == 0
+
+
+def test_a_file_with_only_the_header_row_is_refused(runner, tmp_path):
+    result = runner.invoke(args=["members", "import", str(csv_file(tmp_path))])
+    assert result.exit_code != 0
+    assert "Row 2, column , value '': The file has no members" in result.output
+
+
+@given(st.text())
+def test_spreadsheet_formula_escaping_round_trips(value):
+    from panels.register.member_csv import FORMULA_START, _escape, _unescape
+
+    assert _unescape(_escape(value)) == value
+    assert not _escape(value).startswith(FORMULA_START)
+
+
+def test_excel_byte_order_mark_and_crlf_line_endings_are_read(runner, session, tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join([HEADER, *GOOD_ROWS, ",,,,,,,,,,,"]).encode("utf-8") + b"\r\n")
+    result = runner.invoke(args=["members", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert member_count(session) == 2
+
+
+def test_import_records_consent_and_one_audit_event(runner, session, tmp_path):
+    runner.invoke(args=["members", "import", str(csv_file(tmp_path, *GOOD_ROWS))])
+    session.rollback()
+    records = session.execute(
+        select(Member.email, ConsentRecord.purpose, ConsentRecord.given, ConsentRecord.method)
+        .join(Member, Member.id == ConsentRecord.member_id).order_by(Member.email, ConsentRecord.purpose)
+    ).all()
+    assert [tuple(r) for r in records if r.email == "bob@example.org"] == [
+        ("bob@example.org", "access_needs", False, "import"),
+        ("bob@example.org", "contact", True, "import"),
+        ("bob@example.org", "selection", False, "import"),
+        ("bob@example.org", "statistics", False, "import"),
+    ]
+    assert len(records) == 8
+    bob = members_by_email(session)["bob@example.org"]
+    assert (bob.consent_contact, bob.consent_selection) == (True, False)
+    events = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.subject_type, e.record_count, e.actor) for e in events] == [
+        ("import", "member", 2, "command line")
+    ]
+    assert events[0].details["file"] == "members.csv"
+    assert (events[0].details["created"], events[0].details["updated"]) == (2, 0)
+
+    runner.invoke(args=["members", "export", str(tmp_path / "out.csv")])
+    session.rollback()
+    export = session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
+    assert (export.subject_type, export.record_count, export.details["file"]) == ("member", 2, "out.csv")
+
+
+def test_a_failure_while_writing_leaves_nothing_behind(app, monkeypatch, session, tmp_path):
+    from panels.register import member_csv
+
+    def fail(self, decisions):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(member_csv._Writer, "_consents", fail)
+    with app.app_context(), pytest.raises(RuntimeError, match="disk full"):
+        member_csv.import_members(csv_file(tmp_path, *GOOD_ROWS).read_bytes(), "members.csv")
+    assert member_count(session) == 0
+    assert session.scalar(select(func.count()).select_from(MemberCharacteristic)) == 0
+    assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+
+
+def test_new_members_keep_the_file_order(runner, session, tmp_path):
+    rows = [f"m{i}@example.org,M{i},Last,1970-01-0{i},SW1A 1AA,,,,yes,no,no,no" for i in range(9, 0, -1)]
+    runner.invoke(args=["members", "import", str(csv_file(tmp_path, *rows))])
+    exported = runner.invoke(args=["members", "export"]).stdout.splitlines()[1:]
+    assert [line.split(",")[0] for line in exported] == [f"m{i}@example.org" for i in range(9, 0, -1)]
+
+
+# The upload page, its preview and the confirmation.
+
+
+def upload(client, content: str | bytes, mode: str = "add", name: str = "members.csv"):
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    return client.post(
+        "/register/import",
+        data={"file": (io.BytesIO(data), name), "mode": mode},
+        content_type="multipart/form-data",
+    )
+
+
+def token_of(page: str) -> str:
+    return re.search(r'name="token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_upload_preview_then_confirm(app, client, make_user, sign_in, session):
+    sign_in(make_user("lead"))
+    page = client.get("/register/import").get_data(as_text=True)
+    assert "Import members from a CSV file" in page
+
+    preview = upload(client, "\n".join([HEADER, *GOOD_ROWS]) + "\n")
+    text = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "Check the file members.csv" in text
+    assert re.search(r"New members\s*</dt>\s*<dd[^>]*>\s*2", text)
+    assert "Ann Smith" in text and "bob@example.org" in text
+    assert "Import 2 members" in text
+    assert member_count(session) == 0  # the preview writes nothing
+
+    stored = list((Path(app.instance_path) / "imports").glob("*.csv"))
+    assert len(stored) == 1
+
+    done = client.post("/register/import/confirm", data={"token": token_of(text)})
+    assert done.status_code == 302
+    assert member_count(session) == 2
+    assert not stored[0].exists()
+    banner = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Imported 2 members from members.csv: 2 added, 0 updated." in banner
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "import")).one()
+    assert event.actor.startswith("lead") and event.details["created"] == 2
+
+    # The same preview cannot be confirmed twice.
+    again = client.post("/register/import/confirm", data={"token": token_of(text)})
+    assert again.status_code == 400
+    assert "has already been used" in again.get_data(as_text=True)
+    assert member_count(session) == 2
+
+
+def test_upload_with_problems_lists_them_and_offers_no_import(client, make_user, sign_in, session):
+    sign_in(make_user("manager"))
+    bad = GOOD_ROWS[1].replace(",Indian,", ",Martian,").replace("1985-06-15", "2023-02-30")
+    response = upload(client, "\n".join([HEADER, GOOD_ROWS[0], bad]) + "\n")
+    text = response.get_data(as_text=True)
+    assert "members.csv cannot be imported" in text
+    assert "There is a problem with the file" in text
+    table = text[text.index('data-testid="problems"'):]
+    cells = re.findall(r'<td class="govuk-table__cell">\s*(.*?)\s*</td>', table, re.S)
+    assert cells[:4] == ["3", "date_of_birth", "2023-02-30",
+                         "&#39;2023-02-30&#39; is not a real date; enter dates as YYYY-MM-DD, like 1970-01-31"]
+    assert cells[4:7] == ["3", "ethnicity", "Martian"]
+    assert 'name="token"' not in text
+    assert member_count(session) == 0
+
+
+def test_a_forged_or_missing_token_imports_nothing(client, make_user, sign_in, session):
+    sign_in(make_user("lead"))
+    text = upload(client, "\n".join([HEADER, *GOOD_ROWS]) + "\n").get_data(as_text=True)
+    token = token_of(text)
+    assert client.post("/register/import/confirm", data={"token": token[:-2] + "xx"}).status_code == 400
+    assert client.post("/register/import/confirm", data={}).status_code == 400
+    assert member_count(session) == 0
+
+
+def test_another_user_cannot_confirm_my_upload(app, client, make_user, sign_in):
+    # No `session` fixture here: its app context would share `g` (and so the signed-in
+    # user) between the two clients.
+    sign_in(make_user("lead"))
+    token = token_of(upload(client, "\n".join([HEADER, *GOOD_ROWS]) + "\n").get_data(as_text=True))
+    other = app.test_client()
+    manager = make_user("manager")
+    assert other.post("/auth/sign-in", data={"email": manager.email, "password": "correct horse battery"}).headers["Location"] == "/manager/"
+    assert other.post("/register/import/confirm", data={"token": token}).status_code == 400
+    from panels import db
+
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(Member)) == 0
+
+
+def test_upload_update_mode(client, make_user, runner, sign_in, session, tmp_path):
+    runner.invoke(args=["members", "import", str(csv_file(tmp_path, *GOOD_ROWS))])
+    exported = runner.invoke(args=["members", "export"]).stdout.replace(",Bob,Jones,", ",Robert,Jones,")
+    sign_in(make_user("admin"))
+    refused = upload(client, exported).get_data(as_text=True)
+    assert "A member with this email address is already on the register" in refused
+    text = upload(client, exported, mode="update").get_data(as_text=True)
+    assert re.search(r"Members whose details will be replaced\s*</dt>\s*<dd[^>]*>\s*2", text)
+    client.post("/register/import/confirm", data={"token": token_of(text)})
+    assert members_by_email(session)["bob@example.org"].first_name == "Robert"
+
+
+def test_upload_of_a_file_that_is_not_utf8_shows_the_problem(client, make_user, sign_in):
+    sign_in(make_user("lead"))
+    response = upload(client, (HEADER + "\n" + GOOD_ROWS[0].replace("Ann", "Zoë") + "\n").encode("latin-1"))
+    assert response.status_code == 200
+    assert "The file is not UTF-8 text" in response.get_data(as_text=True)
+
+
+def test_upload_form_errors(client, make_user, sign_in):
+    sign_in(make_user("lead"))
+    missing = client.post("/register/import", data={"mode": "add"}, content_type="multipart/form-data")
+    assert "Select a CSV file" in missing.get_data(as_text=True)
+    wrong = upload(client, "x", name="members.xlsx").get_data(as_text=True)
+    assert "The selected file must be a CSV file; &#39;members.xlsx&#39; does not end in .csv" in wrong
+
+
+def test_an_upload_over_the_size_limit_is_refused_clearly(migrated_database, tmp_path, make_user):
+    from panels.db import database
+    from tests.conftest import make_test_app
+
+    user = make_user("lead")
+    app = make_test_app(migrated_database, str(tmp_path / "small"), MAX_CONTENT_LENGTH=1024)
+    client = app.test_client()
+    client.post("/auth/sign-in", data={"email": user.email, "password": "correct horse battery"})
+    response = upload(client, "\n".join([HEADER, *GOOD_ROWS * 20]))
+    assert response.status_code == 413
+    text = response.get_data(as_text=True)
+    assert "The selected file must be smaller than 1 KB; split it into smaller files" in text
+    assert "There is a problem" in text  # the error summary
+    database(app).dispose()
+
+
+# The download.
+
+
+def test_managers_download_the_same_file_the_command_writes(client, make_user, runner, sign_in, session, tmp_path):
+    runner.invoke(args=["members", "import", str(csv_file(tmp_path, *GOOD_ROWS))])
+    path = tmp_path / "cli.csv"
+    runner.invoke(args=["members", "export", str(path)])
+    sign_in(make_user("manager"))
+    assert "Download the register as CSV" in client.get("/register/export").get_data(as_text=True)
+    response = client.post("/register/export")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert re.match(r'attachment; filename=members-\d{4}-\d{2}-\d{2}\.csv', response.headers["Content-Disposition"])
+    assert response.data == path.read_bytes()
+    session.rollback()
+    events = session.scalars(select(AuditEvent).where(AuditEvent.action == "export").order_by(AuditEvent.id)).all()
+    assert [e.actor for e in events][-1].startswith("manager")
+    assert events[-1].record_count == 2
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_leads_may_import_but_not_export(client, make_user, sign_in, method):
+    sign_in(make_user("lead"))
+    assert getattr(client, method)("/register/export").status_code == 403
+    assert client.get("/register/import").status_code == 200
