@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from models import ROLES
 from panels import create_app
 from panels.commands.gap import gap_command
+from panels.commands.select import select_command
 from panels.config import ConfigurationError
 from panels.errors import DomainError
 
@@ -32,7 +33,7 @@ cli = FlaskGroup(
 db_cli = AppGroup("db", help="Create, upgrade and downgrade the database schema.")
 
 # Commands over the statistics library: they need no app, database or SECRET_KEY.
-LIBRARY_COMMANDS = (gap_command,)
+LIBRARY_COMMANDS = (gap_command, select_command)
 for _command in LIBRARY_COMMANDS:
     cli.add_command(_command)
 

@@ -11,13 +11,12 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("Home", "home.lead"),
         ("People register", "register.index"),
         ("Import members", "transfer.import_members"),
+        ("Export members", "transfer.export_page"),
         ("Change password", "auth.change_password"),
     ],
     "manager": [
         ("Home", "home.manager"),
         ("People register", "register.index"),
-        ("Import members", "transfer.import_members"),
-        ("Export members", "transfer.export_page"),
         ("Change password", "auth.change_password"),
     ],
     "admin": [
@@ -25,8 +24,6 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("Accounts", "admin.users"),
         ("Equality categories", "admin.categories"),
         ("Audit log", "admin.audit_log"),
-        ("Import members", "transfer.import_members"),
-        ("Export members", "transfer.export_page"),
         ("Change password", "auth.change_password"),
     ],
 }

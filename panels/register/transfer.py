@@ -31,8 +31,9 @@ from panels.security import requires_role
 
 bp = Blueprint("transfer", __name__, url_prefix="/register")
 
-IMPORT_ROLES = ("lead", "manager", "admin")
-EXPORT_ROLES = ("manager", "admin")
+# Files carry special-category answers, so only the role that may see them (leads) moves them.
+IMPORT_ROLES = ("lead",)
+EXPORT_ROLES = ("lead",)
 """Exports hold every member's special-category data, so only managers and admins may take one."""
 UPLOAD_MAX_AGE_SECONDS = 24 * 60 * 60
 PREVIEW_ROWS = 5

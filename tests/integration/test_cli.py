@@ -63,3 +63,16 @@ def test_gap_command_is_part_of_the_panels_command(runner, tmp_path):
     result = runner.invoke(args=["gap", "--observed", str(people), "--target", "england-and-wales", "--dimension", "sex"])
     assert result.exit_code == 0, result.output
     assert "Female" in result.output and "Male" in result.output
+
+
+def test_select_command_is_part_of_the_panels_command(runner, tmp_path):
+    pool = tmp_path / "pool.csv"
+    pool.write_text("id,sex\n" + "".join(f"p{i},{'Female' if i % 2 else 'Male'}\n" for i in range(8)))
+    quotas = tmp_path / "quotas.csv"
+    quotas.write_text("dimension,category,min,max\nsex,Female,1,1\nsex,Male,1,1\n")
+    result = runner.invoke(args=["select", "--pool", str(pool), "--quotas", str(quotas), "--k", "2", "--seed", "7", "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    report = json.loads(result.stdout)
+    assert len(report["panel"]) == 2 and abs(report["min_probability"] - 0.25) < 1e-9
