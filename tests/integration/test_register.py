@@ -221,6 +221,24 @@ def test_search_sort_and_pagination(app, client, lead, make_member):
     assert count(client.get("/register/?q=person3@members").get_data(as_text=True)) != "0 people"
 
 
+def test_pagination_links_keep_every_filter(app, client, lead, make_member):
+    for i in range(27):
+        make_member(first_name=f"Asian{i:02d}", ethnicity="Indian")
+        make_member(first_name=f"Black{i:02d}", ethnicity="African")
+    make_member(first_name="White00", ethnicity="Irish")
+    first = client.get("/register/?f_ethnicity_5=Asian&f_ethnicity_5=Black&q=").get_data(as_text=True)
+    assert count(first) == "54 people"
+    next_href = re.search(r'<a class="govuk-link govuk-pagination__link" href="([^"]+)" rel="next"', first)
+    assert next_href, "the first page links to the next one"
+    href = next_href.group(1).replace("&amp;", "&")
+    assert "page=2" in href and href.count("f_ethnicity_5=") == 2
+    second = client.get(href)
+    assert second.status_code == 200
+    html = second.get_data(as_text=True)
+    assert count(html) == "54 people" and "White00" not in html
+    assert 'aria-label="Page 2" aria-current="page"' in html
+
+
 def test_bad_filter_values_are_named(app, client, lead):
     response = client.get("/register/?sort=shoe-size")
     assert response.status_code == 400
