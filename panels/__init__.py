@@ -55,7 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     WTFormsHelpers(app)
     CSRFProtect(app)
 
-    from panels import cli, db, errors, navigation, security
+    from panels import cli, db, errors, navigation, pagination, security
     from panels.auth.service import load_user
 
     db.init_app(app)
@@ -81,6 +81,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(register_bp)
     app.register_blueprint(transfer_bp)
+
+    pagination.init_app(app)
 
     @app.context_processor
     def _service():

@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 from models import CONSENT_PURPOSES, MEMBER_STATUSES, Member
 from panels import audit, db
 from panels.errors import InvalidInput
+from panels.pagination import page_count
 from panels.register.queries import available_today, characteristic_condition, invitable
 from panels.register.taxonomy import Taxonomy
 
@@ -133,7 +134,7 @@ def search_register(query: RegisterQuery, taxonomy: Taxonomy, today: date | None
     base = invitable(select(Member), today) if query.invitable_only else select(Member)
     with db.transaction() as session:
         total = session.scalar(select(func.count()).select_from(Member).where(*where))
-        pages = max(1, -(-total // PAGE_SIZE))
+        pages = page_count(total, PAGE_SIZE)
         page = min(query.page, pages)
         members = session.scalars(
             base.where(*where).order_by(*SORTS[query.sort]).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)

@@ -48,15 +48,7 @@ def index():
         dimensions=_visible_dimensions(taxonomy),
         labels=LABELS,
         args=request.args,
-        page_url=_page_url,
     )
-
-
-def _page_url(number: int) -> str:
-    """The list URL for page `number`, keeping every filter (repeated keys stay repeated)."""
-    params = request.args.to_dict(flat=False)
-    params["page"] = [str(number)]
-    return url_for("register.index", **params)
 
 
 def _show_problems(form, error: InvalidMember) -> None:
