@@ -209,7 +209,8 @@ def export_members():
         return render_template("register/transfer/export.html", form=form), 400
     name = f"members-{date.today().isoformat()}.csv"
     buffer = io.BytesIO()
-    text = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
+    # A byte-order mark, so that Excel reads accented names correctly; import skips it.
+    text = io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="")
     member_csv.export_members(text, name)
     text.flush()
     text.detach()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from pathlib import Path
@@ -474,7 +475,7 @@ def test_an_upload_over_the_size_limit_is_refused_clearly(migrated_database, tmp
 # The download.
 
 
-def test_leads_download_the_same_file_the_command_writes(client, make_user, runner, sign_in, session, tmp_path):
+def test_leads_download_the_file_the_command_writes_marked_for_excel(client, make_user, runner, sign_in, session, tmp_path):
     runner.invoke(args=["members", "import", str(csv_file(tmp_path, *GOOD_ROWS))])
     path = tmp_path / "cli.csv"
     runner.invoke(args=["members", "export", str(path)])
@@ -484,7 +485,7 @@ def test_leads_download_the_same_file_the_command_writes(client, make_user, runn
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert re.match(r'attachment; filename=members-\d{4}-\d{2}-\d{2}\.csv', response.headers["Content-Disposition"])
-    assert response.data == path.read_bytes()
+    assert response.data == codecs.BOM_UTF8 + path.read_bytes(), "a byte-order mark, then the same file"
     session.rollback()
     events = session.scalars(select(AuditEvent).where(AuditEvent.action == "export").order_by(AuditEvent.id)).all()
     assert [e.actor for e in events][-1].startswith("lead")
