@@ -365,7 +365,7 @@ def _details(data: MemberInput) -> dict:
 
 
 MEMBER_INSERT_COLUMNS = (*SIMPLE_FIELDS, *CONSENT_COLUMNS, "panels_served", "created_at", "updated_at")
-CHARACTERISTIC_COLUMNS = ("member_id", "dimension_id", "category_id")
+CHARACTERISTIC_COLUMNS = ("member_id", "category_id")
 NEED_COLUMNS = ("member_id", "need")
 CONSENT_RECORD_COLUMNS = ("member_id", "purpose", "given", "method", "wording_id", "recorded_by_id",
                           "recorded_at")
@@ -399,7 +399,9 @@ class _Writer:
         self.session = session
         self.now = now
         self.postgresql = session.get_bind().dialect.name == "postgresql"
-        self.dimensions = {d.key: d for d in taxonomy.answerable}
+        self.category_ids = {
+            d.key: {category.code: category.id for category in d.categories} for d in taxonomy.answerable
+        }
         self.wordings = {p: current_wording(session, p).id for p in CONSENT_PURPOSES}
         self.user_id = audit.actor()[0]
 
@@ -448,10 +450,8 @@ class _Writer:
         needs = []
         for member_id, data in pairs:
             for key, codes in data.answers.items():
-                dimension = self.dimensions[key]
-                characteristics.extend(
-                    (member_id, dimension.id, dimension.find(code).id) for code in codes
-                )
+                ids = self.category_ids[key]
+                characteristics.extend((member_id, ids[code]) for code in codes)
             needs.extend((member_id, need) for need in data.access_needs)
         self._rows(MemberCharacteristic.__table__, CHARACTERISTIC_COLUMNS, characteristics)
         self._rows(MemberAccessNeed.__table__, NEED_COLUMNS, needs)
