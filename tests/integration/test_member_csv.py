@@ -344,7 +344,8 @@ def test_a_large_import_leaves_postgresql_statistics_and_visibility_fresh(app, m
     tuples, all_visible = session.execute(
         text("SELECT reltuples, relallvisible FROM pg_class WHERE relname = 'members'")
     ).one()
-    assert (tuples, all_visible) == (2, 1)
+    assert tuples == 2  # analysed: the planner knows how many members there are
+    assert all_visible > 0  # vacuumed: index-only scans need not read the table
 
 
 def test_a_failed_vacuum_after_an_import_is_logged_and_the_import_kept(
