@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import attrgetter, itemgetter
 from typing import TextIO
 
 from sqlalchemy import (
@@ -383,6 +384,8 @@ def _details(data: MemberInput) -> dict:
 
 
 MEMBER_INSERT_COLUMNS = (*SIMPLE_FIELDS, *CONSENT_COLUMNS, "panels_served", "created_at", "updated_at")
+_SIMPLE_VALUES = attrgetter(*SIMPLE_FIELDS)
+_CONSENT_VALUES = itemgetter(*CONSENT_PURPOSES)
 CHARACTERISTIC_COLUMNS = ("member_id", "category_id")
 NEED_COLUMNS = ("member_id", "need")
 CONSENT_RECORD_COLUMNS = ("member_id", "purpose", "given", "method", "wording_id", "recorded_by_id",
@@ -484,20 +487,21 @@ class _Writer:
 
     def create(self, rows: Sequence[ImportRow]) -> None:
         table = Member.__table__
-        values = [{**_details(r.data), "panels_served": 0, "created_at": self.now, "updated_at": self.now}
-                  for r in rows]
+        # In MEMBER_INSERT_COLUMNS order: details, consents, panels_served, created_at, updated_at.
+        fixed = (0, self.now, self.now)
+        values = [_SIMPLE_VALUES(r.data) + _CONSENT_VALUES(r.data.consents) + fixed for r in rows]
         if self.postgresql:
             ids = sorted(self.session.scalars(
                 text("SELECT nextval(pg_get_serial_sequence('members', 'id')) FROM generate_series(1, :n)"),
                 {"n": len(rows)},
             ))
             self._rows(table, ("id", *MEMBER_INSERT_COLUMNS),
-                       [(i, *(v[name] for name in MEMBER_INSERT_COLUMNS)) for i, v in zip(ids, values, strict=True)])
+                       [(i, *v) for i, v in zip(ids, values, strict=True)])
         else:
             # SQLite gives a new row max(id) + 1. The first insert takes the database's write
             # lock, held until commit, so the rest of the batch gets the ids that follow it.
             names = MEMBER_INSERT_COLUMNS
-            prepared = self._driver_values(table, names, [tuple(v[n] for n in names) for v in values])
+            prepared = self._driver_values(table, names, values)
             connection = self.session.connection()
             first = connection.exec_driver_sql(self._insert_sql(table, names), prepared[0]).lastrowid
             if len(prepared) > 1:
