@@ -120,7 +120,6 @@ class Member(Base):
         CheckConstraint("panels_served >= 0", name="panels_served_not_negative"),
         Index("ix_members_last_first", "last_name", "first_name"),
         Index("ix_members_status", "status"),
-        Index("ix_members_date_of_birth", "date_of_birth"),  # age bands are ranges of it
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
