@@ -170,7 +170,9 @@ class Member(Base):
 
 
 class MemberCharacteristic(Base):
-    """A member's answer: one row per category chosen (several for multi-answer dimensions)."""
+    """A member's answer: one row per category chosen (several for multi-answer dimensions).
+
+    The category determines the dimension, so the dimension is not stored again here."""
 
     __tablename__ = "member_characteristics"
     __table_args__ = (Index("ix_member_characteristics_category_member", "category_id", "member_id"),)
@@ -181,7 +183,6 @@ class MemberCharacteristic(Base):
     category_id: Mapped[int] = mapped_column(
         ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True
     )
-    dimension_id: Mapped[int] = mapped_column(ForeignKey("dimensions.id", ondelete="CASCADE"))
 
     member: Mapped[Member] = relationship(back_populates="characteristics")
     category: Mapped[Category] = relationship()

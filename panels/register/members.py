@@ -196,18 +196,13 @@ def apply_member(session, member: Member, data: MemberInput, taxonomy: Taxonomy)
     for row in member.characteristics:
         dimension, category = taxonomy.category_by_id(row.category_id)
         current.setdefault(dimension.key, []).append(category.code)
-    wanted_rows = []
-    for key, codes in data.answers.items():
-        dimension = taxonomy[key]
-        for code in codes:
-            wanted_rows.append((dimension.id, dimension.find(code).id))
+    wanted_ids = [
+        taxonomy[key].find(code).id for key, codes in data.answers.items() for code in codes
+    ]
     wanted = {key: sorted(codes) for key, codes in data.answers.items()}
     current = {key: sorted(codes) for key, codes in current.items()}
     if current != wanted:
-        member.characteristics = [
-            MemberCharacteristic(dimension_id=dimension_id, category_id=category_id)
-            for dimension_id, category_id in wanted_rows
-        ]
+        member.characteristics = [MemberCharacteristic(category_id=c) for c in wanted_ids]
         changed.extend(sorted(k for k in set(current) | set(wanted) if current.get(k) != wanted.get(k)))
     return changed
 

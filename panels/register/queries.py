@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from models import Member, MemberCharacteristic
@@ -72,9 +72,13 @@ def characteristic_condition(
             category_ids += [c.id for c in source.categories if c.prefer_not_to_say and any(x.prefer_not_to_say for x in categories)]
         else:
             category_ids = [c.id for c in categories]
-        matched = exists().where(
-            MemberCharacteristic.member_id == Member.id,
-            MemberCharacteristic.category_id.in_(category_ids or [-1]),
+        # "id IN (members with these answers)" rather than a correlated EXISTS: PostgreSQL
+        # plans both as the same semi-join, and SQLite can then start from the answers' index
+        # instead of probing it once for every member (about three times faster there).
+        matched = Member.id.in_(
+            select(MemberCharacteristic.member_id).where(
+                MemberCharacteristic.category_id.in_(category_ids or [-1])
+            )
         )
     return and_(Member.consent_selection.is_(True), matched)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from models import AuditEvent, ConsentRecord, Member, MemberAccessNeed, MemberCharacteristic
 
@@ -331,6 +331,50 @@ def test_a_failure_while_writing_leaves_nothing_behind(app, monkeypatch, session
     assert member_count(session) == 0
     assert session.scalar(select(func.count()).select_from(MemberCharacteristic)) == 0
     assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+
+
+def test_a_large_import_leaves_postgresql_statistics_and_visibility_fresh(app, monkeypatch, session, tmp_path):
+    from panels.register import member_csv
+
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("VACUUM ANALYZE after an import is for PostgreSQL")
+    monkeypatch.setattr(member_csv, "TIDY_AFTER", 2)
+    with app.app_context():
+        member_csv.import_members(csv_file(tmp_path, *GOOD_ROWS).read_bytes(), "members.csv")
+    session.rollback()
+    tuples, all_visible = session.execute(
+        text("SELECT reltuples, relallvisible FROM pg_class WHERE relname = 'members'")
+    ).one()
+    assert tuples == 2  # analysed: the planner knows how many members there are
+    assert all_visible > 0  # vacuumed: index-only scans need not read the table
+
+
+def test_a_failed_vacuum_after_an_import_is_logged_and_the_import_kept(
+    app, caplog, monkeypatch, session, tmp_path
+):
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.exc import OperationalError
+
+    from panels.register import member_csv
+
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("VACUUM ANALYZE after an import is for PostgreSQL")
+
+    run = Connection.exec_driver_sql
+
+    def fail(self, statement, *args, **kwargs):
+        if statement.startswith("VACUUM"):
+            raise OperationalError(statement, {}, Exception("canceling statement due to lock timeout"))
+        return run(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(member_csv, "TIDY_AFTER", 2)
+    monkeypatch.setattr(Connection, "exec_driver_sql", fail)
+    with app.app_context():
+        result = member_csv.import_members(csv_file(tmp_path, *GOOD_ROWS).read_bytes(), "members.csv")
+    assert result.created == 2
+    assert member_count(session) == 2
+    assert "VACUUM ANALYZE of members, member_characteristics" in caplog.text
+    assert "lock timeout" in caplog.text
 
 
 def test_new_members_keep_the_file_order(runner, session, tmp_path):
