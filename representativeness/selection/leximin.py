@@ -97,7 +97,8 @@ class SwapSearch:
 
     def __init__(self, instance: Instance) -> None:
         n_types = len(instance.types)
-        self.enabled = n_types <= self.MAX_TYPES
+        # The dimensions of a swap are tracked as bits of one integer.
+        self.enabled = n_types <= self.MAX_TYPES and len(instance.dimensions) <= 63
         row_of = {(d, c): j for j, (d, c, _, _, _) in enumerate(instance.quota_rows)}
         self.cat = np.array(
             [[row_of[pair] for pair in t.categories] for t in instance.types], dtype=np.int64
@@ -110,39 +111,50 @@ class SwapSearch:
         for h, members in enumerate(instance.household_rows):
             self.household[list(members)] = h
         self.n_rows = len(self.lo)
+        # Bit d of a mask stands for quota dimension d.
+        n_dims = min(self.cat.shape[1], 63)
+        mask_type = np.min_scalar_type((1 << n_dims) - 1)
+        self.bits = np.left_shift(1, np.arange(n_dims, dtype=np.uint64)).astype(mask_type)
+        self.all_bits = mask_type.type((1 << n_dims) - 1)
         if self.enabled:
-            self.same_by_dim = [
-                self.cat[:, None, d] == self.cat[None, :, d] for d in range(self.cat.shape[1])
-            ]
+            # same[a, b]: the dimensions in which types a and b share their category
+            same = self.cat[:, None, :] == self.cat[None, :, :]
+            self.same = np.bitwise_or.reduce(same * self.bits, axis=2).astype(mask_type)
             same_household = self.household[:, None] == self.household[None, :]
             self.same_household = same_household & (self.household[:, None] >= 0)
 
     def improve(self, counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """Return a panel at least as good as ``counts`` under ``weights``."""
+        """Return a panel at least as good as ``counts`` under ``weights``.
+
+        Taking a person of type ``a`` off and one of type ``b`` on keeps the quotas
+        when, in every dimension where ``a`` and ``b`` differ, the category of ``a``
+        is above its minimum and that of ``b`` below its maximum.
+        """
         c = counts.copy()
         sums = np.bincount(
             self.cat.ravel(), weights=np.repeat(c, self.cat.shape[1]), minlength=self.n_rows
         )
         n_households = int(self.household.max()) + 1
+        in_household = self.household >= 0
+        n = len(c)
         for _ in range(2 * int(c.sum()) + 10):
             a_idx = np.flatnonzero(c > self.lower)
-            b_ok = c < self.upper
-            ok = np.broadcast_to(b_ok, (a_idx.size, b_ok.size)).copy()
+            # dimensions where taking a off, or putting b on, keeps the quotas
+            dec = np.bitwise_or.reduce((sums > self.lo)[self.cat[a_idx]] * self.bits, axis=1)
+            inc = np.bitwise_or.reduce((sums < self.hi)[self.cat] * self.bits, axis=1)
+            ok = (self.same[a_idx] | (dec[:, None] & inc[None, :])) == self.all_bits
+            ok &= (c < self.upper)[None, :]
             if n_households:
                 used = np.bincount(
-                    self.household[self.household >= 0],
-                    weights=c[self.household >= 0],
+                    self.household[in_household],
+                    weights=c[in_household],
                     minlength=n_households,
                 )
-                free = (self.household < 0) | (used[np.maximum(self.household, 0)] == 0)
+                free = ~in_household | (used[np.maximum(self.household, 0)] == 0)
                 ok &= free[None, :] | self.same_household[a_idx]
-            dec = sums > self.lo
-            inc = (sums < self.hi)[self.cat]
-            for d, same in enumerate(self.same_by_dim):
-                ok &= same[a_idx] | (dec[self.cat[a_idx, d]][:, None] & inc[None, :, d])
             gain = np.where(ok, weights[None, :] - weights[a_idx, None], -np.inf)
             flat = int(np.argmax(gain))
-            i, b = divmod(flat, len(c))
+            i, b = divmod(flat, n)
             if not gain[i, b] > 1e-13:
                 break
             a = a_idx[i]
