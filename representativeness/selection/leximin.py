@@ -23,6 +23,8 @@ _PERTURB = 3
 _FACTOR = 0.8
 # A type whose dual weight exceeds this is fixed at the round's optimum.
 DUAL_TOLERANCE = 1e-9
+# A fixed type is held this little below its round's optimum (see _Master.fix).
+FIX_SLACK = 1e-9
 # Panel weights below this are dropped from the final distribution.
 WEIGHT_CUTOFF = 1e-12
 
@@ -232,9 +234,10 @@ class _Master:
     def fix(self, t: int, value: float) -> None:
         row = int(self.rows_of[t])
         self.highs.changeCoeff(row, 0, 0.0)
-        # No slack is needed: the optimal basis meets the bound within HiGHS's 1e-10
-        # feasibility tolerance, so the next round starts feasible.
-        self.highs.changeRowBounds(row, max(0.0, value), np.inf)
+        # The optimal basis meets ``value`` only within HiGHS's feasibility tolerance;
+        # a bound exactly at ``value`` has made later rounds infeasible after a few
+        # pivots, so it is set a little lower.
+        self.highs.changeRowBounds(row, max(0.0, value - FIX_SLACK), np.inf)
 
     def solve(self) -> tuple[float, np.ndarray, float, np.ndarray]:
         """Return ``(z, type weights y, mu, lambda)``."""
