@@ -43,6 +43,7 @@ class PanelOracle:
         # Tiny models: presolve and primal heuristics cost more than they save.
         self.highs.setOptionValue("presolve", "off")
         self.highs.setOptionValue("mip_heuristic_effort", 0.0)
+        self.highs.setOptionValue("mip_heuristic_run_feasibility_jump", False)
         n_types = len(instance.types)
         self.n_types = n_types
         self.highs.addVars(
@@ -90,9 +91,8 @@ class SwapSearch:
 
     Starting from a feasible panel, repeatedly take one person of type ``a`` off and
     put one of type ``b`` on, choosing the feasible swap of largest gain, until no
-    swap gains. It proves nothing (the exact ILP does), but finds most improving
-    panels in a fraction of a millisecond, so the ILP is mostly called to certify that
-    a round is finished.
+    swap gains. It proves nothing (the exact ILP does), but finds many improving
+    panels in about a millisecond, several per master LP solve.
     """
 
     MAX_TYPES = 1000
@@ -269,10 +269,10 @@ def column_generation(
     optimal solution, by complementary slackness), and the next round starts.
     MAXIMIN stops after the first round.
 
-    Pricing first tries :class:`SwapSearch` from the best panels found so far (and
-    adds every improving panel it meets); only when that finds nothing is the exact
-    ILP solved, so each round still ends with a proof that no panel beats the dual.
-    Before the first round every type that can be on some panel is put on one.
+    Each iteration solves the exact pricing ILP (its panel is the most improving one,
+    and when it finds none the round is proved finished) and adds, besides, the
+    improving panels that :class:`SwapSearch` meets from the best panels found so
+    far. Before the first round every type that can be on some panel is put on one.
     """
     start = time.perf_counter()
     oracle = PanelOracle(instance)
@@ -300,20 +300,19 @@ def column_generation(
     if first is None:
         raise RuntimeError("no panel meets the quotas; check feasibility first")
     master.add(first[0])
-    # Cover every type that can be selected at all, so the first LP is informative.
-    for t in range(n_types):
-        if not free[t] or master.matrix[:, t].any():
-            continue
-        w = np.zeros(n_types)
-        w[t] = 1.0
-        if search.enabled:
-            candidate = search.improve(master.panels[-1], w)
-            if candidate[t] > 0:
-                master.add(candidate)
-                continue
-        found = oracle.best(w)
-        if found is not None and found[0][t] > 0:
-            master.add(found[0])
+    # Cover every type that can be selected at all, so the first LP is informative:
+    # each new panel takes as many of the uncovered types as it can.
+    uncovered = free & (first[0] == 0)
+    while uncovered.any():
+        w = np.where(uncovered, 1.0 / sizes, 0.0)
+        candidate = search.improve(master.panels[-1], w) if search.enabled else first[0]
+        if not candidate[uncovered].any():
+            found = oracle.best(w)
+            if found is None or not found[0][uncovered].any():
+                break  # no panel takes any of the remaining types
+            candidate = found[0]
+        master.add(candidate)
+        uncovered &= candidate == 0
     report("initial", 0, 0.0)
 
     iterations = 0
@@ -326,9 +325,19 @@ def column_generation(
             z, y, mu, lam = master.solve()
             report("column_generation", iterations, z)
             w = y / sizes
+            # The exact pricing ILP runs every iteration: its panel is the most
+            # improving one, without which a round can crawl for hundreds of
+            # iterations on the slightly improving panels of the swap search; and when
+            # it finds nothing, the round is proved finished.
+            found = oracle.best(w)
+            if found is None:
+                raise RuntimeError("the panel search became infeasible")
+            counts, value, _ = found
+            if value <= mu + PRICING_TOLERANCE:
+                break
+            added = int(master.add(counts))
             if search.enabled:
                 values = master.matrix @ w
-                added = 0
                 for start_at in np.argsort(-values)[:_STARTS]:
                     candidate = search.improve(master.panels[start_at], w)
                     penalised = w.copy()
@@ -339,13 +348,7 @@ def column_generation(
                             break
                         penalised = np.where(candidate > 0, penalised * _FACTOR, penalised)
                         candidate = search.improve(candidate, penalised)
-                if added:
-                    continue
-            found = oracle.best(w)
-            if found is None:
-                raise RuntimeError("the panel search became infeasible")
-            counts, value, _ = found
-            if value <= mu + PRICING_TOLERANCE or not master.add(counts):
+            if not added:
                 break
         positive = [t for t in np.flatnonzero(np.isnan(fixed)) if y[t] > DUAL_TOLERANCE]
         if not positive:
