@@ -244,6 +244,12 @@ class _Master:
         self.highs.run()
         status = self.highs.getModelStatus()
         if status != _highs.OPTIMAL:
+            # Simplex updates to a long-lived basis can end in numerical trouble
+            # (HiGHS status kUnknown); solving again from scratch gets past it.
+            self.highs.clearSolver()
+            self.highs.run()
+            status = self.highs.getModelStatus()
+        if status != _highs.OPTIMAL:
             raise RuntimeError(f"the master LP stopped with HiGHS status {status}")
         sol = self.highs.getSolution()
         duals = np.asarray(sol.row_dual)
