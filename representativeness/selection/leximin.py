@@ -23,6 +23,8 @@ _PERTURB = 3
 _FACTOR = 0.8
 # A type whose dual weight exceeds this is fixed at the round's optimum.
 DUAL_TOLERANCE = 1e-9
+# A fixed type is held this little below its round's optimum (see _Master.fix).
+FIX_SLACK = 1e-9
 # Panel weights below this are dropped from the final distribution.
 WEIGHT_CUTOFF = 1e-12
 
@@ -41,6 +43,7 @@ class PanelOracle:
         # Tiny models: presolve and primal heuristics cost more than they save.
         self.highs.setOptionValue("presolve", "off")
         self.highs.setOptionValue("mip_heuristic_effort", 0.0)
+        self.highs.setOptionValue("mip_heuristic_run_feasibility_jump", False)
         n_types = len(instance.types)
         self.n_types = n_types
         self.highs.addVars(
@@ -88,16 +91,16 @@ class SwapSearch:
 
     Starting from a feasible panel, repeatedly take one person of type ``a`` off and
     put one of type ``b`` on, choosing the feasible swap of largest gain, until no
-    swap gains. It proves nothing (the exact ILP does), but finds most improving
-    panels in a fraction of a millisecond, so the ILP is mostly called to certify that
-    a round is finished.
+    swap gains. It proves nothing (the exact ILP does), but finds many improving
+    panels in about a millisecond, several per master LP solve.
     """
 
     MAX_TYPES = 1000
 
     def __init__(self, instance: Instance) -> None:
         n_types = len(instance.types)
-        self.enabled = n_types <= self.MAX_TYPES
+        # The dimensions of a swap are tracked as bits of one integer.
+        self.enabled = n_types <= self.MAX_TYPES and len(instance.dimensions) <= 63
         row_of = {(d, c): j for j, (d, c, _, _, _) in enumerate(instance.quota_rows)}
         self.cat = np.array(
             [[row_of[pair] for pair in t.categories] for t in instance.types], dtype=np.int64
@@ -110,39 +113,50 @@ class SwapSearch:
         for h, members in enumerate(instance.household_rows):
             self.household[list(members)] = h
         self.n_rows = len(self.lo)
+        # Bit d of a mask stands for quota dimension d.
+        n_dims = min(self.cat.shape[1], 63)
+        mask_type = np.min_scalar_type((1 << n_dims) - 1)
+        self.bits = np.left_shift(1, np.arange(n_dims, dtype=np.uint64)).astype(mask_type)
+        self.all_bits = mask_type.type((1 << n_dims) - 1)
         if self.enabled:
-            self.same_by_dim = [
-                self.cat[:, None, d] == self.cat[None, :, d] for d in range(self.cat.shape[1])
-            ]
+            # same[a, b]: the dimensions in which types a and b share their category
+            same = self.cat[:, None, :] == self.cat[None, :, :]
+            self.same = np.bitwise_or.reduce(same * self.bits, axis=2).astype(mask_type)
             same_household = self.household[:, None] == self.household[None, :]
             self.same_household = same_household & (self.household[:, None] >= 0)
 
     def improve(self, counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """Return a panel at least as good as ``counts`` under ``weights``."""
+        """Return a panel at least as good as ``counts`` under ``weights``.
+
+        Taking a person of type ``a`` off and one of type ``b`` on keeps the quotas
+        when, in every dimension where ``a`` and ``b`` differ, the category of ``a``
+        is above its minimum and that of ``b`` below its maximum.
+        """
         c = counts.copy()
         sums = np.bincount(
             self.cat.ravel(), weights=np.repeat(c, self.cat.shape[1]), minlength=self.n_rows
         )
         n_households = int(self.household.max()) + 1
+        in_household = self.household >= 0
+        n = len(c)
         for _ in range(2 * int(c.sum()) + 10):
             a_idx = np.flatnonzero(c > self.lower)
-            b_ok = c < self.upper
-            ok = np.broadcast_to(b_ok, (a_idx.size, b_ok.size)).copy()
+            # dimensions where taking a off, or putting b on, keeps the quotas
+            dec = np.bitwise_or.reduce((sums > self.lo)[self.cat[a_idx]] * self.bits, axis=1)
+            inc = np.bitwise_or.reduce((sums < self.hi)[self.cat] * self.bits, axis=1)
+            ok = (self.same[a_idx] | (dec[:, None] & inc[None, :])) == self.all_bits
+            ok &= (c < self.upper)[None, :]
             if n_households:
                 used = np.bincount(
-                    self.household[self.household >= 0],
-                    weights=c[self.household >= 0],
+                    self.household[in_household],
+                    weights=c[in_household],
                     minlength=n_households,
                 )
-                free = (self.household < 0) | (used[np.maximum(self.household, 0)] == 0)
+                free = ~in_household | (used[np.maximum(self.household, 0)] == 0)
                 ok &= free[None, :] | self.same_household[a_idx]
-            dec = sums > self.lo
-            inc = (sums < self.hi)[self.cat]
-            for d, same in enumerate(self.same_by_dim):
-                ok &= same[a_idx] | (dec[self.cat[a_idx, d]][:, None] & inc[None, :, d])
             gain = np.where(ok, weights[None, :] - weights[a_idx, None], -np.inf)
             flat = int(np.argmax(gain))
-            i, b = divmod(flat, len(c))
+            i, b = divmod(flat, n)
             if not gain[i, b] > 1e-13:
                 break
             a = a_idx[i]
@@ -220,14 +234,21 @@ class _Master:
     def fix(self, t: int, value: float) -> None:
         row = int(self.rows_of[t])
         self.highs.changeCoeff(row, 0, 0.0)
-        # No slack is needed: the optimal basis meets the bound within HiGHS's 1e-10
-        # feasibility tolerance, so the next round starts feasible.
-        self.highs.changeRowBounds(row, max(0.0, value), np.inf)
+        # The optimal basis meets ``value`` only within HiGHS's feasibility tolerance;
+        # a bound exactly at ``value`` has made later rounds infeasible after a few
+        # pivots, so it is set a little lower.
+        self.highs.changeRowBounds(row, max(0.0, value - FIX_SLACK), np.inf)
 
     def solve(self) -> tuple[float, np.ndarray, float, np.ndarray]:
         """Return ``(z, type weights y, mu, lambda)``."""
         self.highs.run()
         status = self.highs.getModelStatus()
+        if status != _highs.OPTIMAL:
+            # Simplex updates to a long-lived basis can end in numerical trouble
+            # (HiGHS status kUnknown); solving again from scratch gets past it.
+            self.highs.clearSolver()
+            self.highs.run()
+            status = self.highs.getModelStatus()
         if status != _highs.OPTIMAL:
             raise RuntimeError(f"the master LP stopped with HiGHS status {status}")
         sol = self.highs.getSolution()
@@ -254,10 +275,10 @@ def column_generation(
     optimal solution, by complementary slackness), and the next round starts.
     MAXIMIN stops after the first round.
 
-    Pricing first tries :class:`SwapSearch` from the best panels found so far (and
-    adds every improving panel it meets); only when that finds nothing is the exact
-    ILP solved, so each round still ends with a proof that no panel beats the dual.
-    Before the first round every type that can be on some panel is put on one.
+    Each iteration solves the exact pricing ILP (its panel is the most improving one,
+    and when it finds none the round is proved finished) and adds, besides, the
+    improving panels that :class:`SwapSearch` meets from the best panels found so
+    far. Before the first round every type that can be on some panel is put on one.
     """
     start = time.perf_counter()
     oracle = PanelOracle(instance)
@@ -285,20 +306,19 @@ def column_generation(
     if first is None:
         raise RuntimeError("no panel meets the quotas; check feasibility first")
     master.add(first[0])
-    # Cover every type that can be selected at all, so the first LP is informative.
-    for t in range(n_types):
-        if not free[t] or master.matrix[:, t].any():
-            continue
-        w = np.zeros(n_types)
-        w[t] = 1.0
-        if search.enabled:
-            candidate = search.improve(master.panels[-1], w)
-            if candidate[t] > 0:
-                master.add(candidate)
-                continue
-        found = oracle.best(w)
-        if found is not None and found[0][t] > 0:
-            master.add(found[0])
+    # Cover every type that can be selected at all, so the first LP is informative:
+    # each new panel takes as many of the uncovered types as it can.
+    uncovered = free & (first[0] == 0)
+    while uncovered.any():
+        w = np.where(uncovered, 1.0 / sizes, 0.0)
+        candidate = search.improve(master.panels[-1], w) if search.enabled else first[0]
+        if not candidate[uncovered].any():
+            found = oracle.best(w)
+            if found is None or not found[0][uncovered].any():
+                break  # no panel takes any of the remaining types
+            candidate = found[0]
+        master.add(candidate)
+        uncovered &= candidate == 0
     report("initial", 0, 0.0)
 
     iterations = 0
@@ -311,9 +331,19 @@ def column_generation(
             z, y, mu, lam = master.solve()
             report("column_generation", iterations, z)
             w = y / sizes
+            # The exact pricing ILP runs every iteration: its panel is the most
+            # improving one, without which a round can crawl for hundreds of
+            # iterations on the slightly improving panels of the swap search; and when
+            # it finds nothing, the round is proved finished.
+            found = oracle.best(w)
+            if found is None:
+                raise RuntimeError("the panel search became infeasible")
+            counts, value, _ = found
+            if value <= mu + PRICING_TOLERANCE:
+                break
+            added = int(master.add(counts))
             if search.enabled:
                 values = master.matrix @ w
-                added = 0
                 for start_at in np.argsort(-values)[:_STARTS]:
                     candidate = search.improve(master.panels[start_at], w)
                     penalised = w.copy()
@@ -324,13 +354,7 @@ def column_generation(
                             break
                         penalised = np.where(candidate > 0, penalised * _FACTOR, penalised)
                         candidate = search.improve(candidate, penalised)
-                if added:
-                    continue
-            found = oracle.best(w)
-            if found is None:
-                raise RuntimeError("the panel search became infeasible")
-            counts, value, _ = found
-            if value <= mu + PRICING_TOLERANCE or not master.add(counts):
+            if not added:
                 break
         positive = [t for t in np.flatnonzero(np.isnan(fixed)) if y[t] > DUAL_TOLERANCE]
         if not positive:
