@@ -25,6 +25,8 @@ _FACTOR = 0.8
 DUAL_TOLERANCE = 1e-9
 # A fixed type is held this little below its round's optimum (see _Master.fix).
 FIX_SLACK = 1e-9
+# A panel within this of the pricing LP bound is taken as optimal.
+BOUND_TOLERANCE = 1e-12
 # Panel weights below this are dropped from the final distribution.
 WEIGHT_CUTOFF = 1e-12
 
@@ -63,6 +65,28 @@ class PanelOracle:
         _highs.add_rows(self.highs, rows)
         self.highs.changeObjectiveSense(_highs.MAXIMIZE)
         self.solves = 0
+        # The LP relaxation of the same model, kept warm between calls: only the
+        # objective changes, so its optimal basis stays primal feasible and primal
+        # simplex re-optimises in a fraction of a millisecond (see :meth:`price`).
+        self.relaxation = _highs.new_highs()
+        self.relaxation.setOptionValue("presolve", "off")
+        self.relaxation.setOptionValue("simplex_strategy", 4)
+        for name in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
+            self.relaxation.setOptionValue(name, 1e-10)
+        self.relaxation.addVars(
+            n_types, instance.lower.astype(float), instance.sizes.astype(float)
+        )
+        _highs.add_rows(self.relaxation, rows)
+        self.relaxation.changeObjectiveSense(_highs.MAXIMIZE)
+        self.lp_solves = 0
+        self._columns = np.arange(n_types, dtype=np.int32)
+        self._lower = instance.lower.astype(np.int64)
+        self._upper = instance.sizes.astype(np.int64)
+        self._row_lo = np.array([r[0] for r in rows])
+        self._row_hi = np.array([r[1] for r in rows])
+        self._row_matrix = np.zeros((len(rows), n_types))
+        for j, (_, _, idx, _) in enumerate(rows):
+            self._row_matrix[j, list(idx)] = 1.0
 
     def best(self, weights: np.ndarray) -> tuple[np.ndarray, float, float] | None:
         """Return ``(counts, value, upper bound)`` of a panel maximising ``weights @ c``.
@@ -84,6 +108,47 @@ class PanelOracle:
         info = self.highs.getInfo()
         bound = max(value, float(info.mip_dual_bound))
         return counts, value, bound
+
+
+    def price(
+        self, weights: np.ndarray, cutoff: float, incumbent: np.ndarray | None = None
+    ) -> tuple[np.ndarray, float] | None:
+        """Return ``(counts, value)`` of a panel maximising ``weights @ c``, or None.
+
+        None means that no panel is worth more than ``cutoff``. The warm LP
+        relaxation is solved first: when its optimum is at most ``cutoff``, so is
+        every panel's value; when its optimal vertex is integral, it is an optimal
+        panel. Only otherwise is the integer program solved, so the answer is the
+        same as that of :meth:`best`, up to ties.
+        """
+        self.relaxation.changeColsCost(self.n_types, self._columns, weights.astype(float))
+        self.relaxation.run()
+        self.lp_solves += 1
+        if self.relaxation.getModelStatus() == _highs.OPTIMAL:
+            bound = float(self.relaxation.getInfo().objective_function_value)
+            if bound <= cutoff:
+                return None
+            x = np.asarray(self.relaxation.getSolution().col_value)
+            counts = np.rint(x).astype(np.int64)
+            if np.abs(x - counts).max() <= 1e-9 and self._feasible(counts):
+                return counts, float(weights @ counts)
+            # A known panel that reaches the LP bound is optimal too.
+            if incumbent is not None and float(weights @ incumbent) >= bound - BOUND_TOLERANCE:
+                return incumbent, float(weights @ incumbent)
+        found = self.best(weights)
+        if found is None:
+            raise RuntimeError("the panel search became infeasible")
+        counts, value, bound = found
+        if bound <= cutoff:
+            return None
+        return counts, value
+
+    def _feasible(self, counts: np.ndarray) -> bool:
+        """Whether integer ``counts`` meet the type bounds and every row exactly."""
+        if (counts < self._lower).any() or (counts > self._upper).any():
+            return False
+        sums = self._row_matrix @ counts
+        return bool((sums >= self._row_lo).all() and (sums <= self._row_hi).all())
 
 
 class SwapSearch:
@@ -335,25 +400,29 @@ def column_generation(
             # improving one, without which a round can crawl for hundreds of
             # iterations on the slightly improving panels of the swap search; and when
             # it finds nothing, the round is proved finished.
-            found = oracle.best(w)
-            if found is None:
-                raise RuntimeError("the panel search became infeasible")
-            counts, value, _ = found
-            if value <= mu + PRICING_TOLERANCE:
-                break
-            added = int(master.add(counts))
+            cutoff = mu + PRICING_TOLERANCE
+            improving: list[np.ndarray] = []
             if search.enabled:
                 values = master.matrix @ w
                 for start_at in np.argsort(-values)[:_STARTS]:
                     candidate = search.improve(master.panels[start_at], w)
                     penalised = w.copy()
                     for _ in range(_PERTURB + 1):
-                        if w @ candidate > mu + PRICING_TOLERANCE and master.add(candidate):
-                            added += 1
+                        if w @ candidate > cutoff and candidate.tobytes() not in master.keys:
+                            improving.append(candidate)
                         else:
                             break
                         penalised = np.where(candidate > 0, penalised * _FACTOR, penalised)
                         candidate = search.improve(candidate, penalised)
+            incumbent = max(improving, key=lambda c: float(w @ c)) if improving else None
+            found = oracle.price(w, cutoff, incumbent)
+            if found is None:
+                break
+            counts, value = found
+            if value <= cutoff:
+                break
+            added = int(master.add(counts))
+            added += sum(master.add(c) for c in improving)
             if not added:
                 break
         positive = [t for t in np.flatnonzero(np.isnan(fixed)) if y[t] > DUAL_TOLERANCE]
