@@ -7,6 +7,7 @@ person types instead of people (see :mod:`representativeness.selection.model`).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,33 +112,43 @@ class PanelOracle:
 
 
     def price(
-        self, weights: np.ndarray, cutoff: float, incumbent: np.ndarray | None = None
+        self,
+        weights: np.ndarray,
+        cutoff: float,
+        candidates: Callable[[], Sequence[np.ndarray]] | None = None,
     ) -> tuple[np.ndarray, float] | None:
         """Return ``(counts, value)`` of a panel maximising ``weights @ c``, or None.
 
-        None means that no panel is worth more than ``cutoff``. The warm LP
-        relaxation is solved first: when its optimum is at most ``cutoff``, so is
-        every panel's value; when its optimal vertex is integral, it is an optimal
-        panel. Only otherwise is the integer program solved, so the answer is the
-        same as that of :meth:`best`, up to ties.
+        None means that no panel is worth more than ``cutoff`` (or that there is no
+        panel at all). The warm LP relaxation is solved first: when its optimum is
+        at most ``cutoff``, so is every panel's value; when its optimal vertex is
+        integral, it is an optimal panel. Otherwise ``candidates`` (called only once
+        the bound exceeds ``cutoff``) may supply known panels, and one that reaches
+        the bound is optimal too. Only failing all this is the integer program
+        solved, so the answer is that of :meth:`best`, up to ties.
         """
         self.relaxation.changeColsCost(self.n_types, self._columns, weights.astype(float))
         self.relaxation.run()
         self.lp_solves += 1
-        if self.relaxation.getModelStatus() == _highs.OPTIMAL:
+        status = self.relaxation.getModelStatus()
+        if status == _highs.INFEASIBLE:
+            return None
+        if status == _highs.OPTIMAL:
             bound = float(self.relaxation.getInfo().objective_function_value)
             if bound <= cutoff:
                 return None
             x = np.asarray(self.relaxation.getSolution().col_value)
             counts = np.rint(x).astype(np.int64)
+            known = candidates() if candidates is not None else ()
             if np.abs(x - counts).max() <= 1e-9 and self._feasible(counts):
                 return counts, float(weights @ counts)
-            # A known panel that reaches the LP bound is optimal too.
-            if incumbent is not None and float(weights @ incumbent) >= bound - BOUND_TOLERANCE:
-                return incumbent, float(weights @ incumbent)
+            if known:
+                incumbent = max(known, key=lambda c: float(weights @ c))
+                if float(weights @ incumbent) >= bound - BOUND_TOLERANCE:
+                    return incumbent, float(weights @ incumbent)
         found = self.best(weights)
         if found is None:
-            raise RuntimeError("the panel search became infeasible")
+            return None
         counts, value, bound = found
         if bound <= cutoff:
             return None
@@ -402,7 +413,11 @@ def column_generation(
             # it finds nothing, the round is proved finished.
             cutoff = mu + PRICING_TOLERANCE
             improving: list[np.ndarray] = []
-            if search.enabled:
+
+            def swap_panels() -> list[np.ndarray]:
+                """Improving panels from the swap search, kept to be added below."""
+                if not search.enabled:
+                    return improving
                 values = master.matrix @ w
                 for start_at in np.argsort(-values)[:_STARTS]:
                     candidate = search.improve(master.panels[start_at], w)
@@ -414,8 +429,9 @@ def column_generation(
                             break
                         penalised = np.where(candidate > 0, penalised * _FACTOR, penalised)
                         candidate = search.improve(candidate, penalised)
-            incumbent = max(improving, key=lambda c: float(w @ c)) if improving else None
-            found = oracle.price(w, cutoff, incumbent)
+                return improving
+
+            found = oracle.price(w, cutoff, swap_panels)
             if found is None:
                 break
             counts, value = found

@@ -52,8 +52,8 @@ def test_price_finds_the_optimum_or_proves_the_cutoff(instance: Instance) -> Non
         best, optimum, _ = oracle.best(weights)
         worse = oracle.best(-weights)[0]
         for cutoff in (-np.inf, optimum - 1e-6, optimum + 1e-9):
-            for incumbent in (None, best, worse):
-                found = oracle.price(weights, cutoff, incumbent)
+            for known in ([], [best], [worse]):
+                found = oracle.price(weights, cutoff, known.copy)
                 if optimum <= cutoff:
                     assert found is None
                     continue
