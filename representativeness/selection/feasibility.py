@@ -177,7 +177,8 @@ def check_feasibility(instance: Instance) -> FeasibilityReport:
     of least total size, and the suggested quotas are checked to be feasible.
     """
     reasons = counting_reasons(instance)
-    if not reasons and PanelOracle(instance).best(np.zeros(len(instance.types))) is not None:
+    no_weights = np.zeros(len(instance.types))
+    if not reasons and PanelOracle(instance).price(no_weights, -np.inf) is not None:
         return FeasibilityReport(True, (), (), None)
     if not reasons:
         reasons.append(

@@ -378,7 +378,7 @@ def column_generation(
                 )
             )
 
-    first = oracle.best(1.0 / sizes)
+    first = oracle.price(1.0 / sizes, -np.inf)
     if first is None:
         raise RuntimeError("no panel meets the quotas; check feasibility first")
     master.add(first[0])
@@ -389,7 +389,7 @@ def column_generation(
         w = np.where(uncovered, 1.0 / sizes, 0.0)
         candidate = search.improve(master.panels[-1], w) if search.enabled else first[0]
         if not candidate[uncovered].any():
-            found = oracle.best(w)
+            found = oracle.price(w, 0.0)
             if found is None or not found[0][uncovered].any():
                 break  # no panel takes any of the remaining types
             candidate = found[0]
