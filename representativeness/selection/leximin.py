@@ -28,6 +28,8 @@ DUAL_TOLERANCE = 1e-9
 FIX_SLACK = 1e-9
 # A panel within this of the pricing LP bound is taken as optimal.
 BOUND_TOLERANCE = 1e-12
+# Nodes of the LP branch and bound in pricing before the ILP is solved instead.
+BRANCH_NODES = 30
 # Panel weights below this are dropped from the final distribution.
 WEIGHT_CUTOFF = 1e-12
 
@@ -142,10 +144,14 @@ class PanelOracle:
             known = candidates() if candidates is not None else ()
             if np.abs(x - counts).max() <= 1e-9 and self._feasible(counts):
                 return counts, float(weights @ counts)
+            incumbent = None
             if known:
                 incumbent = max(known, key=lambda c: float(weights @ c))
                 if float(weights @ incumbent) >= bound - BOUND_TOLERANCE:
                     return incumbent, float(weights @ incumbent)
+            searched = self._branch_and_bound(weights, cutoff, x, incumbent)
+            if searched is not None:
+                return searched[0]
         found = self.best(weights)
         if found is None:
             return None
@@ -153,6 +159,78 @@ class PanelOracle:
         if bound <= cutoff:
             return None
         return counts, value
+
+    def _branch_and_bound(
+        self,
+        weights: np.ndarray,
+        cutoff: float,
+        x: np.ndarray,
+        incumbent: np.ndarray | None,
+    ) -> tuple[tuple[np.ndarray, float] | None] | None:
+        """A small depth-first branch and bound on the warm LP relaxation.
+
+        ``x`` is the fractional optimum at the root. Returns ``(answer,)``, the answer
+        of :meth:`price`, or None when more than ``BRANCH_NODES`` nodes would be
+        needed (then the ILP is solved instead). The bounds of the relaxation are
+        restored before returning.
+        """
+        best_counts = incumbent
+        best_value = -np.inf if incumbent is None else float(weights @ incumbent)
+        nodes = 0
+        highs = self.relaxation
+        lower = self._lower.astype(float)
+        upper = self._upper.astype(float)
+
+        def explore(point: np.ndarray) -> bool:
+            """Search below a node whose LP optimum is ``point``; False to give up."""
+            nonlocal best_counts, best_value, nodes
+            j = int(np.argmax(np.abs(point - np.rint(point))))
+            floor = float(np.floor(point[j]))
+            old = (lower[j], upper[j])
+            children = [(old[0], floor), (floor + 1.0, old[1])]
+            if point[j] - floor > 0.5:
+                children.reverse()
+            try:
+                for lo, hi in children:
+                    nodes += 1
+                    if nodes > BRANCH_NODES:
+                        return False
+                    lower[j], upper[j] = lo, hi
+                    highs.changeColBounds(j, lo, hi)
+                    highs.run()
+                    status = highs.getModelStatus()
+                    if status == _highs.INFEASIBLE:
+                        continue
+                    if status != _highs.OPTIMAL:
+                        return False
+                    value = float(highs.getInfo().objective_function_value)
+                    if value <= max(cutoff, best_value + BOUND_TOLERANCE):
+                        continue
+                    y = np.asarray(highs.getSolution().col_value)
+                    counts = np.rint(y).astype(np.int64)
+                    if np.abs(y - counts).max() <= 1e-9:
+                        if not self._feasible(counts):
+                            return False
+                        best_counts, best_value = counts, float(weights @ counts)
+                    elif not explore(y):
+                        return False
+                return True
+            finally:
+                lower[j], upper[j] = old
+                highs.changeColBounds(j, old[0], old[1])
+
+        # A bound change keeps the basis dual feasible: dual simplex suits the nodes.
+        highs.setOptionValue("simplex_strategy", 1)
+        try:
+            complete = explore(x)
+        finally:
+            highs.setOptionValue("simplex_strategy", 4)
+        highs.run()  # back to the root optimum, a warm start for the next call
+        if not complete:
+            return None
+        if best_counts is None or best_value <= cutoff:
+            return (None,)
+        return ((best_counts, best_value),)
 
     def _feasible(self, counts: np.ndarray) -> bool:
         """Whether integer ``counts`` meet the type bounds and every row exactly."""

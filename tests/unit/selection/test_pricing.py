@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from representativeness.selection import quotas_from_shares
+from representativeness.selection import leximin
 from representativeness.selection.leximin import PanelOracle
 from representativeness.selection.model import Instance, compile_instance
 
@@ -37,12 +38,17 @@ def _is_panel(instance: Instance, counts: np.ndarray) -> bool:
     return all(counts[list(h)].sum() <= 1 for h in instance.household_rows)
 
 
+@pytest.mark.parametrize("branch_nodes", [0, leximin.BRANCH_NODES])
 @pytest.mark.parametrize("instance", _instances())
-def test_price_finds_the_optimum_or_proves_the_cutoff(instance: Instance) -> None:
+def test_price_finds_the_optimum_or_proves_the_cutoff(
+    instance: Instance, branch_nodes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``price`` returns an optimal panel, or None exactly when none beats the cutoff.
 
     Weights are drawn like the duals of the master LP: non-negative, often sparse.
+    With no branch and bound nodes allowed, every fractional LP goes to the ILP.
     """
+    monkeypatch.setattr(leximin, "BRANCH_NODES", branch_nodes)
     oracle = PanelOracle(instance)
     n_types = len(instance.types)
     rng = np.random.default_rng(n_types)
