@@ -112,7 +112,6 @@ class PanelOracle:
         bound = max(value, float(info.mip_dual_bound))
         return counts, value, bound
 
-
     def price(
         self,
         weights: np.ndarray,
