@@ -294,9 +294,10 @@ class SwapSearch:
         n = len(c)
         for _ in range(2 * int(c.sum()) + 10):
             a_idx = np.flatnonzero(c > self.lower)
-            # dimensions where taking a off, or putting b on, keeps the quotas
-            dec = np.bitwise_or.reduce((sums > self.lo)[self.cat[a_idx]] * self.bits, axis=1)
-            inc = np.bitwise_or.reduce((sums < self.hi)[self.cat] * self.bits, axis=1)
+            # dimensions where taking a off, or putting b on, keeps the quotas (the bits
+            # are distinct powers of two, so a sum of them is their bitwise or)
+            dec = (sums > self.lo)[self.cat[a_idx]] @ self.bits
+            inc = (sums < self.hi)[self.cat] @ self.bits
             ok = (self.same[a_idx] | (dec[:, None] & inc[None, :])) == self.all_bits
             ok &= (c < self.upper)[None, :]
             if n_households:
