@@ -23,9 +23,6 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
@@ -35,34 +32,17 @@ from representativeness.selection.io import (  # noqa: E402
     read_public_instance,
     shared_dir,
 )
+from representativeness.selection.synthetic import coproduction_pool  # noqa: E402
 
 PUBLIC = ("example_small_20", "sortition_algorithms_fixture", "example_large_200")
 TARGETS_S = {"example_small_20": 1.0, "sortition_algorithms_fixture": 1.0,
              "example_large_200": 30.0}
 
-COPRODUCTION_DIMENSIONS = {
-    "age": ({"18-29": 0.18, "30-44": 0.24, "45-64": 0.33, "65+": 0.25},
-            [0.10, 0.20, 0.40, 0.30]),
-    "gender": ({"woman": 0.51, "man": 0.47, "other": 0.02}, [0.62, 0.35, 0.03]),
-    "ethnicity": ({"Asian": 0.09, "Black": 0.04, "Mixed": 0.03, "White": 0.82, "Other": 0.02},
-                  [0.06, 0.03, 0.02, 0.87, 0.02]),
-    "disability": ({"yes": 0.22, "no": 0.78}, [0.45, 0.55]),
-    "area": ({"north": 0.25, "south": 0.25, "east": 0.25, "west": 0.25},
-             [0.40, 0.25, 0.20, 0.15]),
-    "role": ({"uses services": 0.5, "carer": 0.3, "both": 0.2}, [0.55, 0.35, 0.10]),
-}
-
-
 def coproduction_instance(n: int = 500, k: int = 24, seed: int = 2024) -> PublicInstance:
     """A synthetic co-production pool: who volunteers differs from the target shares."""
-    rng = np.random.default_rng(seed)
-    data: dict[str, list[str]] = {"id": [f"v{i:03d}" for i in range(n)]}
-    shares = {}
-    for dimension, (target, volunteers) in COPRODUCTION_DIMENSIONS.items():
-        data[dimension] = list(rng.choice(list(target), size=n, p=volunteers))
-        shares[dimension] = target
+    pool, shares = coproduction_pool(n, seed)
     quotas = quotas_from_shares(shares, k, tolerance=1)
-    return PublicInstance("coproduction_500", pd.DataFrame(data), quotas, k)
+    return PublicInstance("coproduction_500", pool, quotas, k)
 
 
 def run_ours(instance: PublicInstance) -> dict[str, float]:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from representativeness.selection import quotas_from_shares
-from representativeness.selection import leximin
+from representativeness.selection import leximin, quotas_from_shares
 from representativeness.selection.leximin import PanelOracle
 from representativeness.selection.model import Instance, compile_instance
+from representativeness.selection.synthetic import coproduction_pool
 
 from .test_bruteforce import random_instance
-from .test_generated_pools import generated_pool
 
 
 def _instances() -> list[Instance]:
@@ -22,7 +21,7 @@ def _instances() -> list[Instance]:
         if PanelOracle(instance).best(np.zeros(len(instance.types))) is not None:
             found.append(instance)
     for seed in (12, 5, 1, 2, 3, 4):
-        pool, shares = generated_pool(seed, n=200)
+        pool, shares = coproduction_pool(n=200, seed=seed)
         found.append(compile_instance(pool, quotas_from_shares(shares, 24, tolerance=1), 24))
     return found
 

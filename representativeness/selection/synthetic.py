@@ -1,0 +1,39 @@
+"""Synthetic co-production pools, for benchmarks and tests.
+
+Who volunteers for co-production differs from the population a service affects (more
+older people, more White British people, fewer younger adults), so each dimension has
+two sets of shares: the target population's, and the volunteers' from which a pool is
+drawn. The figures are illustrative, not from a survey.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+# dimension: (target shares, shares among volunteers, in the same category order)
+COPRODUCTION_DIMENSIONS: dict[str, tuple[dict[str, float], list[float]]] = {
+    "age": ({"18-29": 0.18, "30-44": 0.24, "45-64": 0.33, "65+": 0.25},
+            [0.10, 0.20, 0.40, 0.30]),
+    "gender": ({"woman": 0.51, "man": 0.47, "other": 0.02}, [0.62, 0.35, 0.03]),
+    "ethnicity": ({"Asian": 0.09, "Black": 0.04, "Mixed": 0.03, "White": 0.82, "Other": 0.02},
+                  [0.06, 0.03, 0.02, 0.87, 0.02]),
+    "disability": ({"yes": 0.22, "no": 0.78}, [0.45, 0.55]),
+    "area": ({"north": 0.25, "south": 0.25, "east": 0.25, "west": 0.25},
+             [0.40, 0.25, 0.20, 0.15]),
+    "role": ({"uses services": 0.5, "carer": 0.3, "both": 0.2}, [0.55, 0.35, 0.10]),
+}
+
+
+def coproduction_pool(
+    n: int = 500, seed: int = 2024
+) -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
+    """Return ``(pool, target shares)``: ``n`` volunteers with an ``id`` column and one
+    column per dimension of :data:`COPRODUCTION_DIMENSIONS`, reproducible from ``seed``."""
+    rng = np.random.default_rng(seed)
+    data: dict[str, list[str]] = {"id": [f"v{i:03d}" for i in range(n)]}
+    shares = {}
+    for dimension, (target, volunteers) in COPRODUCTION_DIMENSIONS.items():
+        data[dimension] = list(rng.choice(list(target), size=n, p=volunteers))
+        shares[dimension] = target
+    return pd.DataFrame(data), shares
