@@ -73,8 +73,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from panels.admin.views import bp as admin_bp
     from panels.auth.views import bp as auth_bp
     from panels.home.views import bp as home_bp
-    from panels.register.views import bp as register_bp
     from panels.register.transfer import bp as transfer_bp
+    from panels.register.views import bp as register_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)

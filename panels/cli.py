@@ -43,7 +43,6 @@ for _command in LIBRARY_COMMANDS:
 def db_upgrade(revision: str) -> None:
     """Upgrade the database schema (to the latest version by default)."""
     from panels import migrate
-
     from panels.register.taxonomy import sync_taxonomy
 
     migrate.upgrade(revision)
@@ -112,7 +111,6 @@ def demo_command(password: str | None, seed: int | None) -> None:
     """Create and migrate the database if needed, and seed demo accounts and data."""
     from panels import migrate
     from panels.demo import seed_demo_accounts, seed_demo_members
-
     from panels.register.taxonomy import sync_taxonomy
 
     migrate.upgrade("head")

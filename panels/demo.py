@@ -64,8 +64,20 @@ def seed_demo_members(count: int | None = None, seed: int | None = None) -> int:
 
     from models import Category, Dimension, Member
     from panels import audit
-    from panels.demo_register import DEMO_AREAS, DEMO_EMAIL_DOMAIN, DEMO_MEMBERS, DEMO_SEED, generate_members
-    from panels.register.members import CONSENT_PURPOSES, InvalidMember, apply_member, check_member, set_consent
+    from panels.demo_register import (
+        DEMO_AREAS,
+        DEMO_EMAIL_DOMAIN,
+        DEMO_MEMBERS,
+        DEMO_SEED,
+        generate_members,
+    )
+    from panels.register.members import (
+        CONSENT_PURPOSES,
+        InvalidMember,
+        apply_member,
+        check_member,
+        set_consent,
+    )
     from panels.register.taxonomy import load_taxonomy
 
     count = DEMO_MEMBERS if count is None else count

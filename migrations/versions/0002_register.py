@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
-
 revision = "0002_register"
 down_revision = "0001_accounts"
 branch_labels = None

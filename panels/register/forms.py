@@ -34,8 +34,8 @@ from models import (
     MEMBER_STATUSES,
 )
 from panels.register.members import MemberInput
-from panels.widgets import DateInput
 from panels.register.taxonomy import Taxonomy
+from panels.widgets import DateInput
 
 DIMENSION_PREFIX = "dim_"
 

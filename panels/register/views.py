@@ -5,10 +5,23 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from models import ACCESS_NEEDS, CONSENT_METHODS, CONSENT_PURPOSES, CONTACT_METHODS, JOINED_VIA, MEMBER_STATUSES
+from models import (
+    ACCESS_NEEDS,
+    CONSENT_METHODS,
+    CONSENT_PURPOSES,
+    CONTACT_METHODS,
+    JOINED_VIA,
+    MEMBER_STATUSES,
+)
 from panels.errors import NotAllowed
 from panels.register.forms import ConsentChangeForm, member_form
-from panels.register.members import InvalidMember, change_consent, create_member, member_input_from, update_member
+from panels.register.members import (
+    InvalidMember,
+    change_consent,
+    create_member,
+    member_input_from,
+    update_member,
+)
 from panels.register.search import PANELS_SERVED, SORT_LABELS, RegisterQuery, search_register
 from panels.register.service import can_see_special_category, view_member
 from panels.register.taxonomy import load_taxonomy

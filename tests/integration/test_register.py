@@ -10,7 +10,13 @@ from sqlalchemy import func, select
 
 from models import AuditEvent, ConsentRecord, Member, MemberAccessNeed
 from panels.errors import InvalidInput
-from panels.register.members import InvalidMember, MemberInput, change_consent, create_member, update_member
+from panels.register.members import (
+    InvalidMember,
+    MemberInput,
+    change_consent,
+    create_member,
+    update_member,
+)
 from panels.register.queries import answers_for, count_by_category, invitable
 from panels.register.search import RegisterQuery, search_register
 from panels.register.taxonomy import load_taxonomy
