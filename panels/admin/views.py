@@ -15,7 +15,7 @@ from models import AuditEvent, User
 from panels import db
 from panels.audit import ACTIONS
 from panels.errors import InvalidInput
-from panels.pagination import page_count
+from panels.pagination import Window, requested_page
 from panels.register.taxonomy import add_category, load_taxonomy
 from panels.security import requires_role
 
@@ -57,22 +57,18 @@ def audit_log():
         query = query.where(AuditEvent.at >= datetime.combine(since, time.min, UTC))
     if until:
         query = query.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time.min, UTC))
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        raise InvalidInput(f"page {request.args.get('page')!r} is not a whole number") from None
+    requested = requested_page(request.args)
     session = db.session()
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = page_count(total, AUDIT_PAGE_SIZE)
-    page = min(page, pages)
+    window = Window.of(requested, total, AUDIT_PAGE_SIZE)
     events = session.scalars(
         query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(AUDIT_PAGE_SIZE)
-        .offset((page - 1) * AUDIT_PAGE_SIZE)
+        .offset(window.offset)
     ).all()
     return render_template(
         "admin/audit.html", events=events, total=total, actions=ACTIONS, args=request.args,
-        page=page, pages=pages, first=(page - 1) * AUDIT_PAGE_SIZE + 1,
+        window=window,
     )
 
 

@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from models import CONSENT_PURPOSES, MEMBER_STATUSES, Member
 from panels import audit, db
 from panels.errors import InvalidInput
-from panels.pagination import page_count
+from panels.pagination import Window, requested_page
 from panels.register.queries import available_today, characteristic_condition, invitable
 from panels.register.taxonomy import Taxonomy
 
@@ -74,10 +74,7 @@ class RegisterQuery:
         sort = args.get("sort", "name")
         if sort not in SORTS:
             raise InvalidInput(f"sort {sort!r} is not valid; use one of: {', '.join(SORTS)}")
-        try:
-            page = max(1, int(args.get("page", "1")))
-        except ValueError:
-            raise InvalidInput(f"page {args.get('page')!r} is not a whole number") from None
+        page = requested_page(args)
         return cls(
             text=args.get("q", "").strip(),
             filters=filters,
@@ -134,10 +131,9 @@ def search_register(query: RegisterQuery, taxonomy: Taxonomy, today: date | None
     base = invitable(select(Member), today) if query.invitable_only else select(Member)
     with db.transaction() as session:
         total = session.scalar(select(func.count()).select_from(Member).where(*where))
-        pages = page_count(total, PAGE_SIZE)
-        page = min(query.page, pages)
+        window = Window.of(query.page, total, PAGE_SIZE)
         members = session.scalars(
-            base.where(*where).order_by(*SORTS[query.sort]).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+            base.where(*where).order_by(*SORTS[query.sort]).limit(PAGE_SIZE).offset(window.offset)
         ).all()
         if query.uses_special_category(taxonomy):
             audit.record(
@@ -147,4 +143,4 @@ def search_register(query: RegisterQuery, taxonomy: Taxonomy, today: date | None
                 total,
                 filters={k: list(v) for k, v in query.filters.items()},
             )
-    return RegisterPage(tuple(members), total, page, pages)
+    return RegisterPage(tuple(members), total, window.page, window.pages)
