@@ -75,6 +75,8 @@ spreadsheet shows it as text instead of running it as a formula; imports remove 
 _ESCAPED_FIRST = frozenset("".join(FORMULA_START) + "'")
 CHUNK = 5000
 TIDY_AFTER = 1000
+REGISTER_TABLES = (Member, MemberCharacteristic, MemberAccessNeed, ConsentRecord)
+"""The tables an import writes, parents first."""
 """After an import of at least this many members, PostgreSQL's VACUUM ANALYZE runs on the
 tables it wrote (what autovacuum would do a minute later), so that searches straight away are
 planned for the register's new size and can answer from the indexes alone."""
@@ -571,9 +573,7 @@ def _vacuum_register(engine: Engine) -> None:
     must be). The import has committed by now, so a failure here is logged, not raised."""
     if engine.dialect.name != "postgresql":
         return
-    tables = ", ".join(
-        model.__tablename__ for model in (Member, MemberCharacteristic, MemberAccessNeed, ConsentRecord)
-    )
+    tables = ", ".join(model.__tablename__ for model in REGISTER_TABLES)
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql(f"VACUUM (ANALYZE) {tables}")
