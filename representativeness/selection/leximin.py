@@ -429,10 +429,10 @@ def column_generation(
     optimal solution, by complementary slackness), and the next round starts.
     MAXIMIN stops after the first round.
 
-    Each iteration solves the exact pricing ILP (its panel is the most improving one,
-    and when it finds none the round is proved finished) and adds, besides, the
-    improving panels that :class:`SwapSearch` meets from the best panels found so
-    far. Before the first round every type that can be on some panel is put on one.
+    Each iteration prices exactly with :meth:`PanelOracle.price` (its panel is the
+    most improving one, and when it finds none the round is proved finished) and
+    adds, besides, the improving panels that :class:`SwapSearch` meets from the best
+    panels found so far. Before the first round every type that can be on some panel is put on one.
     """
     start = time.perf_counter()
     oracle = PanelOracle(instance)
@@ -485,7 +485,7 @@ def column_generation(
             z, y, mu, lam = master.solve()
             report("column_generation", iterations, z)
             w = y / sizes
-            # The exact pricing ILP runs every iteration: its panel is the most
+            # Exact pricing runs every iteration: its panel is the most
             # improving one, without which a round can crawl for hundreds of
             # iterations on the slightly improving panels of the swap search; and when
             # it finds nothing, the round is proved finished.
