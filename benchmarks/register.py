@@ -39,19 +39,86 @@ from panels.register.member_csv import (  # noqa: E402
 )
 from panels.register.taxonomy import Taxonomy, load_taxonomy, sync_taxonomy  # noqa: E402
 
-FIRST_NAMES = ["Olivia", "Amelia", "Isla", "Ava", "Mohammed", "Noah", "Oliver", "George", "Leo",
-               "Priya", "Aisha", "Chen", "Kwame", "Siobhan", "Dylan", "Margaret", "David", "Fatima"]
-LAST_NAMES = ["Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Khan", "Patel",
-              "Begum", "Ali", "Wilson", "Okafor", "Murphy", "Nowak", "Wright", "Hughes", "Chen"]
-POSTCODES = ["SW1A 1AA", "M1 1AE", "B33 8TH", "CR2 6XH", "LS1 4AP", "DN55 1PT", "EH1 1YZ",
-             "BS1 5TR", "L1 8JQ", "NE1 7RU", "CF10 1EP", "G2 1DY"]
+FIRST_NAMES = [
+    "Olivia",
+    "Amelia",
+    "Isla",
+    "Ava",
+    "Mohammed",
+    "Noah",
+    "Oliver",
+    "George",
+    "Leo",
+    "Priya",
+    "Aisha",
+    "Chen",
+    "Kwame",
+    "Siobhan",
+    "Dylan",
+    "Margaret",
+    "David",
+    "Fatima",
+]
+LAST_NAMES = [
+    "Smith",
+    "Jones",
+    "Williams",
+    "Taylor",
+    "Brown",
+    "Davies",
+    "Evans",
+    "Khan",
+    "Patel",
+    "Begum",
+    "Ali",
+    "Wilson",
+    "Okafor",
+    "Murphy",
+    "Nowak",
+    "Wright",
+    "Hughes",
+    "Chen",
+]
+POSTCODES = [
+    "SW1A 1AA",
+    "M1 1AE",
+    "B33 8TH",
+    "CR2 6XH",
+    "LS1 4AP",
+    "DN55 1PT",
+    "EH1 1YZ",
+    "BS1 5TR",
+    "L1 8JQ",
+    "NE1 7RU",
+    "CF10 1EP",
+    "G2 1DY",
+]
 # Rough shares from Census 2021 (England and Wales), in the taxonomy's category order;
 # a small "prefer not to say" share is added to each.
 SHARES: dict[str, list[float]] = {
     "sex": [51, 49],
     "gender_identity": [99.5, 0.5],
-    "ethnicity": [3.1, 2.7, 1.1, 0.7, 1.6, 2.5, 1.0, 0.5, 0.8, 0.3, 0.8, 0.6, 74.4, 0.9, 0.1, 0.2,
-                  6.2, 0.6, 1.6],
+    "ethnicity": [
+        3.1,
+        2.7,
+        1.1,
+        0.7,
+        1.6,
+        2.5,
+        1.0,
+        0.5,
+        0.8,
+        0.3,
+        0.8,
+        0.6,
+        74.4,
+        0.9,
+        0.1,
+        0.2,
+        6.2,
+        0.6,
+        1.6,
+    ],
     "sexual_orientation": [89.4, 1.5, 1.3, 0.3],
     "religion": [37.2, 46.3, 0.5, 1.7, 0.5, 6.5, 0.9, 0.6],
     "disability": [7.5, 10.0, 82.5],
@@ -59,15 +126,23 @@ SHARES: dict[str, list[float]] = {
     "support_reason": [35, 8, 12, 10, 20, 10, 5],
 }
 PREFER_NOT_TO_SAY = 0.03
-CONSENT_RATES = {"consent_contact": 0.95, "consent_selection": 0.85, "consent_statistics": 0.9,
-                 "consent_access_needs": 0.4}
+CONSENT_RATES = {
+    "consent_contact": 0.95,
+    "consent_selection": 0.85,
+    "consent_statistics": 0.9,
+    "consent_access_needs": 0.4,
+}
 NEEDS = ["easy_read", "large_print", "bsl", "hearing_loop", "step_free", "breaks", "quiet_space"]
 
 
 def _choose(rng: np.random.Generator, dimension, shares: list[float]) -> str:
     codes = [c.code for c in dimension.categories if not c.prefer_not_to_say]
     if rng.random() < PREFER_NOT_TO_SAY or len(shares) != len(codes):
-        return "prefer_not_to_say" if rng.random() < PREFER_NOT_TO_SAY or not codes else str(rng.choice(codes))
+        return (
+            "prefer_not_to_say"
+            if rng.random() < PREFER_NOT_TO_SAY or not codes
+            else str(rng.choice(codes))
+        )
     weights = np.asarray(shares, dtype=float)
     return codes[int(rng.choice(len(codes), p=weights / weights.sum()))]
 
@@ -82,14 +157,18 @@ def synthetic_csv(taxonomy: Taxonomy, n: int, seed: int, today: date | None = No
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    impairments = [c.code for c in taxonomy["impairment_type"].categories if not c.prefer_not_to_say]
+    impairments = [
+        c.code for c in taxonomy["impairment_type"].categories if not c.prefer_not_to_say
+    ]
     for i in range(n):
         row = dict.fromkeys(header, "")
         row.update(
             email=f"member{i:06d}@example.org",
             first_name=FIRST_NAMES[int(rng.integers(len(FIRST_NAMES)))],
             last_name=LAST_NAMES[int(rng.integers(len(LAST_NAMES)))],
-            date_of_birth=(today - timedelta(days=int(rng.integers(19 * 366, 95 * 365)))).isoformat(),
+            date_of_birth=(
+                today - timedelta(days=int(rng.integers(19 * 366, 95 * 365)))
+            ).isoformat(),
             postcode=POSTCODES[int(rng.integers(len(POSTCODES)))],
             status="active" if rng.random() < 0.9 else "paused",
             joined_via=str(rng.choice(["self", "staff", "partner"])),
@@ -102,9 +181,13 @@ def synthetic_csv(taxonomy: Taxonomy, n: int, seed: int, today: date | None = No
                 row[key] = _choose(rng, taxonomy[key], shares)
         if row.get("disability") in ("Limited a lot", "Limited a little"):
             count = int(rng.integers(1, 4))
-            row["impairment_type"] = ";".join(sorted(rng.choice(impairments, size=count, replace=False)))
+            row["impairment_type"] = ";".join(
+                sorted(rng.choice(impairments, size=count, replace=False))
+            )
         if row["consent_access_needs"] == "yes" and rng.random() < 0.5:
-            row["access_needs"] = ";".join(rng.choice(NEEDS, size=int(rng.integers(1, 3)), replace=False))
+            row["access_needs"] = ";".join(
+                rng.choice(NEEDS, size=int(rng.integers(1, 3)), replace=False)
+            )
         writer.writerow([row[name] for name in header])
     assert set(CONSENT_COLUMNS) <= set(header)
     return out.getvalue().encode("utf-8")
@@ -212,26 +295,34 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
-        app = create_app({
-            "DATABASE_URL": url,
-            "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48),
-            "INSTANCE_PATH": folder,
-            "WTF_CSRF_ENABLED": False,
-            "SESSION_COOKIE_SECURE": False,
-        })
+        app = create_app(
+            {
+                "DATABASE_URL": url,
+                "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48),
+                "INSTANCE_PATH": folder,
+                "WTF_CSRF_ENABLED": False,
+                "SESSION_COOKIE_SECURE": False,
+            }
+        )
         backend = db.database(app).engine.dialect.name
         imported, import_cpu, server_cpu = build_register(app, args.members, args.seed)
         exported, export_cpu, size = time_export(app)
         median, p95, list_cpu, count = time_list_page(app)
         print(f"database: {backend}")
         server = "" if server_cpu is None else f", {server_cpu:.1f} s CPU in the database server"
-        print(f"import {args.members:,} members: {imported:.1f} s "
-              f"({import_cpu:.1f} s CPU in Python{server})")
-        print(f"export {args.members:,} members: {exported:.1f} s ({export_cpu:.1f} s CPU in Python, "
-              f"{size / 1e6:.1f} MB)")
-        print(f"register list filtered on two dimensions ({count} requests): "
-              f"median {median * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms "
-              f"({list_cpu * 1000:.0f} ms CPU in Python a request)")
+        print(
+            f"import {args.members:,} members: {imported:.1f} s "
+            f"({import_cpu:.1f} s CPU in Python{server})"
+        )
+        print(
+            f"export {args.members:,} members: {exported:.1f} s ({export_cpu:.1f} s CPU in Python, "
+            f"{size / 1e6:.1f} MB)"
+        )
+        print(
+            f"register list filtered on two dimensions ({count} requests): "
+            f"median {median * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms "
+            f"({list_cpu * 1000:.0f} ms CPU in Python a request)"
+        )
         db.database(app).dispose()
 
 

@@ -35,8 +35,12 @@ from representativeness.selection.io import (  # noqa: E402
 from representativeness.selection.synthetic import coproduction_pool  # noqa: E402
 
 PUBLIC = ("example_small_20", "sortition_algorithms_fixture", "example_large_200")
-TARGETS_S = {"example_small_20": 1.0, "sortition_algorithms_fixture": 1.0,
-             "example_large_200": 30.0}
+TARGETS_S = {
+    "example_small_20": 1.0,
+    "sortition_algorithms_fixture": 1.0,
+    "example_large_200": 30.0,
+}
+
 
 def coproduction_instance(n: int = 500, k: int = 24, seed: int = 2024) -> PublicInstance:
     """A synthetic co-production pool: who volunteers differs from the target shares."""
@@ -115,12 +119,14 @@ def run_reference(instance: PublicInstance, timeout: float) -> dict[str, float] 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of ours (median wall and CPU time)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of ours (median wall and CPU time)"
+    )
     parser.add_argument("--reference-timeout", type=float, default=600.0)
     parser.add_argument("--no-reference", action="store_true")
-    parser.add_argument("--only", nargs="*", default=None,
-                        help="instance names to run (default: all four)")
+    parser.add_argument(
+        "--only", nargs="*", default=None, help="instance names to run (default: all four)"
+    )
     args = parser.parse_args()
 
     folder = shared_dir(REPO_ROOT) / "sortition-instances"
@@ -136,24 +142,32 @@ def main() -> None:
 
         have_reference = not args.no_reference
         if have_reference:
-            print(f"reference: sortition-algorithms {metadata.version('sortition-algorithms')}, "
-                  "MAXIMIN with solver_backend='highspy'")
+            print(
+                f"reference: sortition-algorithms {metadata.version('sortition-algorithms')}, "
+                "MAXIMIN with solver_backend='highspy'"
+            )
     except ImportError:
         have_reference = False
         print("sortition-algorithms is not installed (pip install .[bench]); ours only.")
 
-    header = (f"{'instance':30} {'n':>5} {'k':>4} {'types':>5} | {'ours LEXIMIN s':>14} "
-              f"{'cpu s':>6} {'min':>7} {'gini':>6} | {'ref MAXIMIN s':>13} {'min':>7} "
-              f"{'gini':>6} | {'ratio':>7}")
+    header = (
+        f"{'instance':30} {'n':>5} {'k':>4} {'types':>5} | {'ours LEXIMIN s':>14} "
+        f"{'cpu s':>6} {'min':>7} {'gini':>6} | {'ref MAXIMIN s':>13} {'min':>7} "
+        f"{'gini':>6} | {'ratio':>7}"
+    )
     print(header)
     print("-" * len(header))
     for instance in instances:
         runs = [run_ours(instance) for _ in range(args.repeat)]
-        ours = runs[0] | {"seconds": statistics.median(r["seconds"] for r in runs),
-                          "cpu": statistics.median(r["cpu"] for r in runs)}
-        line = (f"{instance.name:30} {len(instance.pool):5d} {instance.k:4d} "
-                f"{int(ours['types']):5d} | {ours['seconds']:14.3f} {ours['cpu']:6.3f} "
-                f"{ours['min']:7.2%} {ours['gini']:6.1%} |")
+        ours = runs[0] | {
+            "seconds": statistics.median(r["seconds"] for r in runs),
+            "cpu": statistics.median(r["cpu"] for r in runs),
+        }
+        line = (
+            f"{instance.name:30} {len(instance.pool):5d} {instance.k:4d} "
+            f"{int(ours['types']):5d} | {ours['seconds']:14.3f} {ours['cpu']:6.3f} "
+            f"{ours['min']:7.2%} {ours['gini']:6.1%} |"
+        )
         if have_reference:
             ref = run_reference(instance, args.reference_timeout)
             if ref is None:
@@ -161,8 +175,10 @@ def main() -> None:
                 ratio = f"> {args.reference_timeout / ours['seconds']:.0f}"
                 line += f" {limit:>13} {'-':>7} {'-':>6} | {ratio:>7}"
             else:
-                line += (f" {ref['seconds']:13.3f} {ref['min']:7.2%} {ref['gini']:6.1%} | "
-                         f"{ref['seconds'] / ours['seconds']:7.1f}")
+                line += (
+                    f" {ref['seconds']:13.3f} {ref['min']:7.2%} {ref['gini']:6.1%} | "
+                    f"{ref['seconds'] / ours['seconds']:7.1f}"
+                )
         target = TARGETS_S.get(instance.name)
         if target is not None:
             line += f"  (target < {target:g} s: {'met' if ours['seconds'] < target else 'MISSED'})"

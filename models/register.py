@@ -33,7 +33,12 @@ CONSENT_PURPOSES = {
     "statistics": "Use my equality information in anonymous statistics",
     "access_needs": "Keep a record of my communication and access needs",
 }
-CONSENT_METHODS = {"online": "Online", "paper": "Paper form", "phone": "Phone", "import": "Imported file"}
+CONSENT_METHODS = {
+    "online": "Online",
+    "paper": "Paper form",
+    "phone": "Phone",
+    "import": "Imported file",
+}
 ACCESS_NEEDS = {
     "easy_read": "Easy Read",
     "large_print": "Large print",
@@ -75,7 +80,9 @@ class Dimension(Base):
     taxonomy_version: Mapped[str] = mapped_column(String(32), default="")
 
     categories: Mapped[list[Category]] = relationship(
-        back_populates="dimension", order_by="Category.position", foreign_keys="Category.dimension_id"
+        back_populates="dimension",
+        order_by="Category.position",
+        foreign_keys="Category.dimension_id",
     )
 
     @property
@@ -87,7 +94,9 @@ class Category(Base):
     """One answer to a dimension's question; may roll up to a category of another dimension."""
 
     __tablename__ = "categories"
-    __table_args__ = (UniqueConstraint("dimension_id", "code", name="uq_categories_dimension_code"),)
+    __table_args__ = (
+        UniqueConstraint("dimension_id", "code", name="uq_categories_dimension_code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dimension_id: Mapped[int] = mapped_column(ForeignKey("dimensions.id", ondelete="CASCADE"))
@@ -101,7 +110,9 @@ class Category(Base):
     min_age: Mapped[int | None] = mapped_column(Integer, nullable=True)
     max_age: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
-    dimension: Mapped[Dimension] = relationship(back_populates="categories", foreign_keys=[dimension_id])
+    dimension: Mapped[Dimension] = relationship(
+        back_populates="categories", foreign_keys=[dimension_id]
+    )
     rolls_up_to: Mapped[Category | None] = relationship(remote_side=[id])
 
 
@@ -175,7 +186,9 @@ class MemberCharacteristic(Base):
     The category determines the dimension, so the dimension is not stored again here."""
 
     __tablename__ = "member_characteristics"
-    __table_args__ = (Index("ix_member_characteristics_category_member", "category_id", "member_id"),)
+    __table_args__ = (
+        Index("ix_member_characteristics_category_member", "category_id", "member_id"),
+    )
 
     member_id: Mapped[int] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), primary_key=True

@@ -49,7 +49,9 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"Database is at revision {migrate.current_revision()}.")
     if revision == "head":
         added = sync_taxonomy()
-        click.echo(f"Equality categories and consent wording: {added} added from the taxonomy file.")
+        click.echo(
+            f"Equality categories and consent wording: {added} added from the taxonomy file."
+        )
 
 
 @db_cli.command("downgrade")
@@ -104,7 +106,10 @@ def create_user_command(email: str, role: str, display_name: str | None, passwor
     "Without it each account gets a random password, printed once.",
 )
 @click.option(
-    "--seed", default=None, type=int, help="Seed for the synthetic members (the same seed gives the same register)."
+    "--seed",
+    default=None,
+    type=int,
+    help="Seed for the synthetic members (the same seed gives the same register).",
 )
 @with_appcontext
 def demo_command(password: str | None, seed: int | None) -> None:

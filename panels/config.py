@@ -59,8 +59,7 @@ def _coerce(name: str, raw: str, kind: type) -> Any:
         if lowered in _FALSE:
             return False
         raise ConfigurationError(
-            f"{name}={raw!r} is not a yes/no value; use one of: "
-            f"{', '.join(sorted(_TRUE | _FALSE))}"
+            f"{name}={raw!r} is not a yes/no value; use one of: {', '.join(sorted(_TRUE | _FALSE))}"
         )
     if kind is int:
         try:

@@ -87,7 +87,9 @@ def seed_demo_members(count: int | None = None, seed: int | None = None) -> int:
         have = {c.code for c in area.categories}
         for position, name in enumerate(DEMO_AREAS):
             if name not in have:
-                session.add(Category(dimension_id=area.id, code=name, label=name, position=position))
+                session.add(
+                    Category(dimension_id=area.id, code=name, label=name, position=position)
+                )
     already = db.session().scalar(
         select(func.count()).select_from(Member).where(Member.email.like(f"%@{DEMO_EMAIL_DOMAIN}"))
     )

@@ -33,17 +33,39 @@ GAPS = {
 # Detailed ethnic groups within each high-level group: Census 2021, England and Wales,
 # percent of usual residents (ONS TS021).
 ETHNICITY_DETAIL = {
-    "Asian": {"Indian": 3.1, "Pakistani": 2.7, "Bangladeshi": 1.1, "Chinese": 0.7, "Other Asian": 1.6},
+    "Asian": {
+        "Indian": 3.1,
+        "Pakistani": 2.7,
+        "Bangladeshi": 1.1,
+        "Chinese": 0.7,
+        "Other Asian": 1.6,
+    },
     "Black": {"African": 2.5, "Caribbean": 1.0, "Other Black": 0.5},
-    "Mixed": {"White and Black Caribbean": 0.9, "White and Black African": 0.4, "White and Asian": 0.8, "Other Mixed": 0.8},
-    "White": {"British": 74.4, "Irish": 0.9, "Gypsy or Irish Traveller": 0.1, "Roma": 0.2, "Other White": 6.2},
+    "Mixed": {
+        "White and Black Caribbean": 0.9,
+        "White and Black African": 0.4,
+        "White and Asian": 0.8,
+        "Other Mixed": 0.8,
+    },
+    "White": {
+        "British": 74.4,
+        "Irish": 0.9,
+        "Gypsy or Irish Traveller": 0.1,
+        "Roma": 0.2,
+        "Other White": 6.2,
+    },
     "Other": {"Arab": 0.6, "Any other ethnic group": 1.6},
 }
 # Among people who draw on long-term care (NHS England ASC-FR 2023-24 gives the total and
 # the learning disability share; the rest is an illustrative split), with carers as "None".
 SUPPORT_REASONS = {
-    "Physical support": 44.0, "Sensory support": 2.5, "Memory and cognition": 8.0,
-    "Learning disability": 12.0, "Mental health": 9.5, "Social support": 4.0, "None": 20.0,
+    "Physical support": 44.0,
+    "Sensory support": 2.5,
+    "Memory and cognition": 8.0,
+    "Learning disability": 12.0,
+    "Mental health": 9.5,
+    "Social support": 4.0,
+    "None": 20.0,
 }
 IMPAIRMENTS_FOR = {
     "Physical support": ["Mobility", "Dexterity", "Stamina"],
@@ -55,16 +77,82 @@ IMPAIRMENTS_FOR = {
 }
 DISABILITY = {"Limited a lot": 45.0, "Limited a little": 25.0, "Not limited": 30.0}
 FIRST_NAMES = (
-    "Aisha", "Amir", "Anita", "Ben", "Bronwen", "Chen", "Chidi", "Dafydd", "Dev", "Eileen",
-    "Femi", "Grace", "Hamza", "Ifeoma", "Jack", "Jas", "Kofi", "Leah", "Liam", "Maria", "Mei",
-    "Nadia", "Niamh", "Olu", "Pat", "Priya", "Rhys", "Rosa", "Sam", "Sean", "Sofia", "Tariq",
-    "Tom", "Uma", "Wei", "Yusuf", "Zara", "Alan", "Brenda", "Colin", "Doreen", "Ellis",
+    "Aisha",
+    "Amir",
+    "Anita",
+    "Ben",
+    "Bronwen",
+    "Chen",
+    "Chidi",
+    "Dafydd",
+    "Dev",
+    "Eileen",
+    "Femi",
+    "Grace",
+    "Hamza",
+    "Ifeoma",
+    "Jack",
+    "Jas",
+    "Kofi",
+    "Leah",
+    "Liam",
+    "Maria",
+    "Mei",
+    "Nadia",
+    "Niamh",
+    "Olu",
+    "Pat",
+    "Priya",
+    "Rhys",
+    "Rosa",
+    "Sam",
+    "Sean",
+    "Sofia",
+    "Tariq",
+    "Tom",
+    "Uma",
+    "Wei",
+    "Yusuf",
+    "Zara",
+    "Alan",
+    "Brenda",
+    "Colin",
+    "Doreen",
+    "Ellis",
 )
 LAST_NAMES = (
-    "Adeyemi", "Ahmed", "Begum", "Brown", "Chowdhury", "Davies", "Evans", "Green", "Hughes",
-    "Islam", "Jones", "Kaur", "Khan", "Kowalski", "Lee", "Mensah", "Murphy", "Nowak", "Okafor",
-    "Patel", "Roberts", "Shah", "Singh", "Smith", "Taylor", "Thomas", "Walker", "Williams",
-    "Wilson", "Wright", "Yildiz", "Zhang",
+    "Adeyemi",
+    "Ahmed",
+    "Begum",
+    "Brown",
+    "Chowdhury",
+    "Davies",
+    "Evans",
+    "Green",
+    "Hughes",
+    "Islam",
+    "Jones",
+    "Kaur",
+    "Khan",
+    "Kowalski",
+    "Lee",
+    "Mensah",
+    "Murphy",
+    "Nowak",
+    "Okafor",
+    "Patel",
+    "Roberts",
+    "Shah",
+    "Singh",
+    "Smith",
+    "Taylor",
+    "Thomas",
+    "Walker",
+    "Williams",
+    "Wilson",
+    "Wright",
+    "Yildiz",
+    "Zhang",
 )
 PREFER_NOT = 0.04
 UNANSWERED = 0.05
@@ -104,7 +192,9 @@ def _answer(rng: np.random.Generator, weights: Weights) -> list[str]:
     return [weights.draw(rng)]
 
 
-def generate_members(count: int = DEMO_MEMBERS, seed: int = DEMO_SEED, today: date | None = None) -> list[MemberInput]:
+def generate_members(
+    count: int = DEMO_MEMBERS, seed: int = DEMO_SEED, today: date | None = None
+) -> list[MemberInput]:
     """``count`` synthetic members; the same seed always gives the same members."""
     today = today or date(2026, 11, 25)
     rng = np.random.default_rng(seed)
@@ -115,7 +205,9 @@ def generate_members(count: int = DEMO_MEMBERS, seed: int = DEMO_SEED, today: da
     sex = Weights.of(target.shares("sex"))
     religion_shares = {k: v for k, v in target.shares("religion").items() if k != "Not answered"}
     religion = Weights.of(religion_shares)
-    orientation = Weights.of({k: v for k, v in target.shares("sexual_orientation_16plus").items() if k != "Not answered"})
+    orientation = Weights.of(
+        {k: v for k, v in target.shares("sexual_orientation_16plus").items() if k != "Not answered"}
+    )
     carer = Weights.of(builtin_target("england").shares("unpaid_care_5plus"), GAPS["unpaid_carer"])
     support = Weights.of(SUPPORT_REASONS, GAPS["support_reason"])
     disability = Weights.of(DISABILITY)
@@ -142,7 +234,12 @@ def generate_members(count: int = DEMO_MEMBERS, seed: int = DEMO_SEED, today: da
         }
         needs: list[str] = []
         if consents["access_needs"]:
-            needs = sorted({list(ACCESS_NEEDS)[int(i)] for i in rng.integers(0, len(ACCESS_NEEDS), size=int(rng.integers(0, 3)))})
+            needs = sorted(
+                {
+                    list(ACCESS_NEEDS)[int(i)]
+                    for i in rng.integers(0, len(ACCESS_NEEDS), size=int(rng.integers(0, 3)))
+                }
+            )
         status_roll = rng.random()
         status = "active" if status_roll < 0.9 else ("paused" if status_roll < 0.96 else "left")
         members.append(
@@ -151,10 +248,14 @@ def generate_members(count: int = DEMO_MEMBERS, seed: int = DEMO_SEED, today: da
                 last_name=last,
                 email=f"{first}.{last}.{index + 1}@{DEMO_EMAIL_DOMAIN}".lower(),
                 postcode=f"LS{int(rng.integers(1, 29))} {int(rng.integers(1, 10))}{'ABDEFGHJLNPQRSTUWXYZ'[int(rng.integers(20))]}{'ABDEFGHJLNPQRSTUWXYZ'[int(rng.integers(20))]}",
-                preferred_contact=["email", "phone", "text", "post"][int(rng.choice(4, p=[0.5, 0.3, 0.1, 0.1]))],
+                preferred_contact=["email", "phone", "text", "post"][
+                    int(rng.choice(4, p=[0.5, 0.3, 0.1, 0.1]))
+                ],
                 date_of_birth=born,
                 status=status,
-                paused_until=today + timedelta(days=int(rng.integers(10, 120))) if status == "paused" else None,
+                paused_until=today + timedelta(days=int(rng.integers(10, 120)))
+                if status == "paused"
+                else None,
                 joined_via=["self", "staff", "partner"][int(rng.choice(3, p=[0.3, 0.4, 0.3]))],
                 referred_by="Local carers centre" if rng.random() < 0.1 else None,
                 access_needs=needs,

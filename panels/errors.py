@@ -43,7 +43,9 @@ ERROR_PAGES = {
 
 def _render(status: int, detail: str | None = None):
     title, body = ERROR_PAGES.get(status, ERROR_PAGES[500 if status >= 500 else 400])
-    return render_template("error.html", status=status, title=title, body=body, detail=detail), status
+    return render_template(
+        "error.html", status=status, title=title, body=body, detail=detail
+    ), status
 
 
 def init_app(app: Flask) -> None:

@@ -100,7 +100,9 @@ def _empty_tables(url: str) -> None:
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             if table.name in REFERENCE_TABLES:
-                connection.execute(delete(table).where(table.c.id > _reference_max_ids.get(table.name, 0)))
+                connection.execute(
+                    delete(table).where(table.c.id > _reference_max_ids.get(table.name, 0))
+                )
             else:
                 connection.execute(delete(table))
     engine.dispose()
@@ -192,7 +194,9 @@ def make_member(app) -> Callable[..., object]:
                 email=kwargs.pop("email", f"person{n}@members.example"),
                 date_of_birth=kwargs.pop("date_of_birth", date(1970, 6, 15)),
                 answers=answers,
-                consents={p: p in consents for p in ("contact", "selection", "statistics", "access_needs")},
+                consents={
+                    p: p in consents for p in ("contact", "selection", "statistics", "access_needs")
+                },
                 **kwargs,
             )
             return create_member(data)

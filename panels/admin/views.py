@@ -56,7 +56,9 @@ def audit_log():
     if since:
         query = query.where(AuditEvent.at >= datetime.combine(since, time.min, UTC))
     if until:
-        query = query.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time.min, UTC))
+        query = query.where(
+            AuditEvent.at < datetime.combine(until + timedelta(days=1), time.min, UTC)
+        )
     requested = requested_page(request.args)
     session = db.session()
     total = session.scalar(select(func.count()).select_from(query.subquery()))
@@ -67,18 +69,26 @@ def audit_log():
         .offset(window.offset)
     ).all()
     return render_template(
-        "admin/audit.html", events=events, total=total, actions=ACTIONS, args=request.args,
+        "admin/audit.html",
+        events=events,
+        total=total,
+        actions=ACTIONS,
+        args=request.args,
         window=window,
     )
 
 
 class CategoryForm(FlaskForm):
     code = StringField(
-        "Code", widget=GovTextInput(), description="Short and stable, used in files. For example, North Ward.",
+        "Code",
+        widget=GovTextInput(),
+        description="Short and stable, used in files. For example, North Ward.",
         validators=[InputRequired(message="Enter a code"), Length(max=64)],
     )
     label = StringField(
-        "Label", widget=GovTextInput(), description="What people see when they answer.",
+        "Label",
+        widget=GovTextInput(),
+        description="What people see when they answer.",
         validators=[InputRequired(message="Enter a label"), Length(max=200)],
     )
     submit = SubmitField("Add category", widget=GovSubmitInput())

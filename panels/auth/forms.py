@@ -20,7 +20,9 @@ class SignInForm(FlaskForm):
         ],
     )
     password = PasswordField(
-        "Password", widget=GovPasswordInput(), validators=[InputRequired(message="Enter your password")]
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your password")],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
@@ -53,7 +55,9 @@ class NewPasswordFields:
 
     def validate_new_password(self, field) -> None:
         if len(field.data or "") < MIN_PASSWORD_LENGTH:
-            raise ValidationError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters long")
+            raise ValidationError(
+                f"Password must be at least {MIN_PASSWORD_LENGTH} characters long"
+            )
 
 
 class ChangePasswordForm(NewPasswordFields, FlaskForm):

@@ -93,7 +93,9 @@ def _recent_failures(session, column, value: str, since: datetime) -> int:
     return session.scalar(
         select(func.count())
         .select_from(LoginAttempt)
-        .where(column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at >= since)
+        .where(
+            column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at >= since
+        )
     )
 
 
@@ -121,7 +123,9 @@ def authenticate(email: str, password: str, address: str) -> User:
         user = session.scalar(select(User).where(User.email == email))
         valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
         succeeded = bool(user and valid and user.is_active)
-        session.add(LoginAttempt(email=email, address=address, succeeded=succeeded, attempted_at=now))
+        session.add(
+            LoginAttempt(email=email, address=address, succeeded=succeeded, attempted_at=now)
+        )
         if succeeded:
             assert user is not None
             user.last_login_at = now
@@ -176,7 +180,9 @@ def request_password_reset(email: str, reset_url_for) -> None:
             "If you did not ask for this, you can ignore this message."
         )
         session.add(
-            OutboxMessage(recipient=user.email, subject="Reset your password", body=body, user_id=user.id)
+            OutboxMessage(
+                recipient=user.email, subject="Reset your password", body=body, user_id=user.id
+            )
         )
     log.info("password reset message for user %s written to the outbox:\n%s", user.id, body)
 
@@ -203,7 +209,9 @@ def reset_password(token: str, new_password: str) -> User:
         user = user_for_reset_token(token)
         _apply_new_password(user, new_password)
         db.session().execute(
-            delete(LoginAttempt).where(LoginAttempt.email == user.email, LoginAttempt.succeeded.is_(False))
+            delete(LoginAttempt).where(
+                LoginAttempt.email == user.email, LoginAttempt.succeeded.is_(False)
+            )
         )
     return user
 

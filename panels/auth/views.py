@@ -34,7 +34,9 @@ def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            user = service.authenticate(form.email.data, form.password.data, request.remote_addr or "-")
+            user = service.authenticate(
+                form.email.data, form.password.data, request.remote_addr or "-"
+            )
         except InvalidInput as error:
             form.email.errors = [str(error)]
         else:

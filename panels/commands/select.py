@@ -50,18 +50,39 @@ def _print_text(result: SelectionResult) -> None:
 
 
 @click.command(name="select")
-@click.option("--pool", "pool_path", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="CSV with an id column and one column per quota dimension.")
-@click.option("--quotas", "quotas_path", required=True,
-              type=click.Path(exists=True, dir_okay=False),
-              help="CSV with the columns dimension,category,min,max.")
+@click.option(
+    "--pool",
+    "pool_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="CSV with an id column and one column per quota dimension.",
+)
+@click.option(
+    "--quotas",
+    "quotas_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="CSV with the columns dimension,category,min,max.",
+)
 @click.option("--k", "k", required=True, type=click.IntRange(min=1), help="Panel size.")
-@click.option("--algorithm", type=click.Choice(ALGORITHMS), default="leximin",
-              show_default=True, help="Selection algorithm.")
-@click.option("--seed", type=click.IntRange(0, SEED_BOUND), default=None,
-              help="Draw seed (replays a recorded draw); random when omitted.")
-@click.option("--household-column", default=None,
-              help="Pool column naming households; at most one person per household.")
+@click.option(
+    "--algorithm",
+    type=click.Choice(ALGORITHMS),
+    default="leximin",
+    show_default=True,
+    help="Selection algorithm.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0, SEED_BOUND),
+    default=None,
+    help="Draw seed (replays a recorded draw); random when omitted.",
+)
+@click.option(
+    "--household-column",
+    default=None,
+    help="Pool column naming households; at most one person per household.",
+)
 @click.option("--id-column", default="id", show_default=True, help="Pool id column.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def select_command(
@@ -99,12 +120,16 @@ def select_command(
         report = error.report
         suggested = quotas_to_rows(report.suggested_quotas) if report.suggested_quotas else None
         if as_json:
-            click.echo(json.dumps({
-                "error": "infeasible_quotas",
-                "explanation": report.explanation,
-                "reasons": list(report.reasons),
-                "suggested_quotas": suggested,
-            }))
+            click.echo(
+                json.dumps(
+                    {
+                        "error": "infeasible_quotas",
+                        "explanation": report.explanation,
+                        "reasons": list(report.reasons),
+                        "suggested_quotas": suggested,
+                    }
+                )
+            )
         else:
             click.echo("No panel can meet these quotas.", err=True)
             click.echo(report.explanation, err=True)

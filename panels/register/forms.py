@@ -48,67 +48,100 @@ def options(pairs) -> list[SelectChoice]:
 
 class MemberFormBase(FlaskForm):
     first_name = StringField(
-        "First name", widget=GovTextInput(),
+        "First name",
+        widget=GovTextInput(),
         validators=[InputRequired(message="Enter a first name"), Length(max=100)],
     )
     last_name = StringField(
-        "Last name", widget=GovTextInput(),
+        "Last name",
+        widget=GovTextInput(),
         validators=[InputRequired(message="Enter a last name"), Length(max=100)],
     )
     preferred_name = StringField(
-        "Preferred name (optional)", widget=GovTextInput(),
+        "Preferred name (optional)",
+        widget=GovTextInput(),
         description="What they like to be called, if different.",
         validators=[Optional(), Length(max=100)],
     )
     date_of_birth = DateField(
-        "Date of birth (optional)", widget=DateInput(), format="%d %m %Y",
+        "Date of birth (optional)",
+        widget=DateInput(),
+        format="%d %m %Y",
         description="For example, 27 3 1961. We use it to work out their age band.",
         validators=[Optional()],
     )
-    email = EmailField("Email address (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=254)])
-    phone = StringField("Phone number (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=40)])
-    address = TextAreaField("Postal address (optional)", widget=GovTextArea(), validators=[Optional()])
-    postcode = StringField("Postcode (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=10)])
+    email = EmailField(
+        "Email address (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=254)]
+    )
+    phone = StringField(
+        "Phone number (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=40)]
+    )
+    address = TextAreaField(
+        "Postal address (optional)", widget=GovTextArea(), validators=[Optional()]
+    )
+    postcode = StringField(
+        "Postcode (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=10)]
+    )
     preferred_contact = RadioField(
         "How would they like us to contact them?",
-        widget=GovRadioInput(), choices=options(CONTACT_METHODS), validators=[Optional()],
+        widget=GovRadioInput(),
+        choices=options(CONTACT_METHODS),
+        validators=[Optional()],
     )
     status = RadioField(
-        "Status", widget=GovRadioInput(), choices=options(MEMBER_STATUSES), default="active",
+        "Status",
+        widget=GovRadioInput(),
+        choices=options(MEMBER_STATUSES),
+        default="active",
         validators=[InputRequired(message="Choose a status")],
     )
     paused_until = DateField(
-        "Paused until (optional)", widget=DateInput(), format="%d %m %Y",
+        "Paused until (optional)",
+        widget=DateInput(),
+        format="%d %m %Y",
         description="Only for paused members. Leave blank if the pause has no end date.",
         validators=[Optional()],
     )
     joined_via = SelectField(
-        "How did they join?", widget=GovSelect(), choices=options(JOINED_VIA), default="staff",
+        "How did they join?",
+        widget=GovSelect(),
+        choices=options(JOINED_VIA),
+        default="staff",
     )
     referred_by = StringField(
-        "Partner organisation that referred them (optional)", widget=GovTextInput(),
+        "Partner organisation that referred them (optional)",
+        widget=GovTextInput(),
         validators=[Optional(), Length(max=200)],
     )
     access_needs = SelectMultipleField(
-        "Communication and access needs", widget=GovCheckboxesInput(),
+        "Communication and access needs",
+        widget=GovCheckboxesInput(),
         description="Choose all that apply. We only keep these if they agree to it (see consent).",
-        choices=options(ACCESS_NEEDS), validators=[Optional()],
+        choices=options(ACCESS_NEEDS),
+        validators=[Optional()],
     )
     access_needs_notes = TextAreaField(
-        "Anything else that would help them take part (optional)", widget=GovCharacterCount(),
+        "Anything else that would help them take part (optional)",
+        widget=GovCharacterCount(),
         validators=[Optional(), Length(max=2000)],
     )
     preferred_times = StringField(
-        "Times that suit them best (optional)", widget=GovTextInput(),
-        description="For example, weekday mornings.", validators=[Optional(), Length(max=500)],
+        "Times that suit them best (optional)",
+        widget=GovTextInput(),
+        description="For example, weekday mornings.",
+        validators=[Optional(), Length(max=500)],
     )
     consents = SelectMultipleField(
-        "What have they agreed to?", widget=GovCheckboxesInput(),
+        "What have they agreed to?",
+        widget=GovCheckboxesInput(),
         description="Each is separate. They can change their mind at any time.",
-        choices=options(CONSENT_PURPOSES), validators=[Optional()],
+        choices=options(CONSENT_PURPOSES),
+        validators=[Optional()],
     )
     consent_method = RadioField(
-        "How did they tell us?", widget=GovRadioInput(), default="online",
+        "How did they tell us?",
+        widget=GovRadioInput(),
+        default="online",
         choices=options((k, v) for k, v in CONSENT_METHODS.items() if k != "import"),
     )
     submit = SubmitField("Save member", widget=GovSubmitInput())
@@ -148,9 +181,23 @@ class MemberFormBase(FlaskForm):
         )
 
     def fill_from(self, data: MemberInput) -> None:
-        for name in ("first_name", "last_name", "preferred_name", "email", "phone", "address",
-                     "postcode", "preferred_contact", "date_of_birth", "status", "paused_until",
-                     "joined_via", "referred_by", "access_needs_notes", "preferred_times"):
+        for name in (
+            "first_name",
+            "last_name",
+            "preferred_name",
+            "email",
+            "phone",
+            "address",
+            "postcode",
+            "preferred_contact",
+            "date_of_birth",
+            "status",
+            "paused_until",
+            "joined_via",
+            "referred_by",
+            "access_needs_notes",
+            "preferred_times",
+        ):
             getattr(self, name).data = getattr(data, name)
         self.access_needs.data = list(data.access_needs)
         self.consents.data = [p for p, given in data.consents.items() if given]
@@ -176,13 +223,20 @@ def member_form(taxonomy: Taxonomy, **kwargs) -> MemberFormBase:
         hint = f"{dimension.why_asked}".strip()
         if dimension.multiple:
             field = SelectMultipleField(
-                dimension.question, widget=GovCheckboxesInput(), choices=choices,
-                description=hint, validators=[Optional()],
+                dimension.question,
+                widget=GovCheckboxesInput(),
+                choices=choices,
+                description=hint,
+                validators=[Optional()],
             )
         else:
             field = RadioField(
-                dimension.question, widget=GovRadioInput(), choices=choices,
-                description=hint, validators=[Optional()], validate_choice=False,
+                dimension.question,
+                widget=GovRadioInput(),
+                choices=choices,
+                description=hint,
+                validators=[Optional()],
+                validate_choice=False,
             )
         setattr(MemberForm, DIMENSION_PREFIX + dimension.key, field)
     return MemberForm(**kwargs)
@@ -192,8 +246,11 @@ class ConsentChangeForm(FlaskForm):
     """Give or withdraw one consent from the member page."""
 
     purpose = RadioField(choices=options(CONSENT_PURPOSES), validators=[InputRequired()])
-    given = RadioField(choices=options([("yes", "Given"), ("no", "Withdrawn")]), validators=[InputRequired()])
+    given = RadioField(
+        choices=options([("yes", "Given"), ("no", "Withdrawn")]), validators=[InputRequired()]
+    )
     method = RadioField(
-        choices=options((k, v) for k, v in CONSENT_METHODS.items() if k != "import"), default="online",
+        choices=options((k, v) for k, v in CONSENT_METHODS.items() if k != "import"),
+        default="online",
         validators=[InputRequired()],
     )

@@ -57,12 +57,30 @@ from panels.register.taxonomy import Taxonomy, load_taxonomy
 log = logging.getLogger(__name__)
 
 DETAIL_COLUMNS = (
-    "email", "first_name", "last_name", "preferred_name", "date_of_birth", "phone", "address",
-    "postcode", "preferred_contact", "status", "paused_until", "joined_via", "referred_by",
+    "email",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "date_of_birth",
+    "phone",
+    "address",
+    "postcode",
+    "preferred_contact",
+    "status",
+    "paused_until",
+    "joined_via",
+    "referred_by",
 )
 NEEDS_COLUMNS = ("access_needs", "access_needs_notes", "preferred_times")
 CONSENT_COLUMNS = tuple(f"consent_{purpose}" for purpose in CONSENT_PURPOSES)
-REQUIRED_COLUMNS = ("email", "first_name", "last_name", "date_of_birth", "postcode", *CONSENT_COLUMNS)
+REQUIRED_COLUMNS = (
+    "email",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "postcode",
+    *CONSENT_COLUMNS,
+)
 """Columns every file must have; in update mode every column is required, so that a missing
 column never silently blanks what the register holds."""
 DATE_COLUMNS = ("date_of_birth", "paused_until")
@@ -84,7 +102,12 @@ planned for the register's new size and can answer from the indexes alone."""
 
 def columns(taxonomy: Taxonomy) -> tuple[str, ...]:
     """The file's columns, in the order exports write them."""
-    return (*DETAIL_COLUMNS, *(d.key for d in taxonomy.answerable), *NEEDS_COLUMNS, *CONSENT_COLUMNS)
+    return (
+        *DETAIL_COLUMNS,
+        *(d.key for d in taxonomy.answerable),
+        *NEEDS_COLUMNS,
+        *CONSENT_COLUMNS,
+    )
 
 
 @dataclass(frozen=True)
@@ -161,7 +184,9 @@ def _decode(content: bytes) -> str:
         raise ImportRefused(
             [
                 RowProblem(
-                    line, "", f"byte 0x{content[error.start]:02x}",
+                    line,
+                    "",
+                    f"byte 0x{content[error.start]:02x}",
                     "The file is not UTF-8 text; save it from your spreadsheet as 'CSV UTF-8'",
                 )
             ]
@@ -184,18 +209,34 @@ def _check_header(header: list[str], taxonomy: Taxonomy, update: bool) -> list[R
     seen: set[str] = set()
     for name in header:
         if name in seen:
-            problems.append(RowProblem(1, name, name, f"The column {name!r} appears more than once; "
-                                       "each column must appear once"))
+            problems.append(
+                RowProblem(
+                    1,
+                    name,
+                    name,
+                    f"The column {name!r} appears more than once; each column must appear once",
+                )
+            )
         seen.add(name)
         if name not in allowed:
-            problems.append(RowProblem(1, name, name, f"{name!r} is not a column the register "
-                                       f"imports; allowed columns are: {', '.join(allowed)}"))
+            problems.append(
+                RowProblem(
+                    1,
+                    name,
+                    name,
+                    f"{name!r} is not a column the register "
+                    f"imports; allowed columns are: {', '.join(allowed)}",
+                )
+            )
     required = allowed if update else REQUIRED_COLUMNS
     for name in required:
         if name not in seen:
             why = "update mode needs every column" if update else "these columns are required"
-            problems.append(RowProblem(1, name, "", f"The file has no {name!r} column; {why}: "
-                                       f"{', '.join(required)}"))
+            problems.append(
+                RowProblem(
+                    1, name, "", f"The file has no {name!r} column; {why}: {', '.join(required)}"
+                )
+            )
     return problems
 
 
@@ -212,13 +253,21 @@ class _Answers:
         found = self.cache.get((key, raw))
         if found is None:
             probe = MemberInput(first_name="-", last_name="-", answers={key: raw.split(SEPARATOR)})
-            problems = tuple(p for p in check_member(probe, self.taxonomy, self.today) if p.field == key)
+            problems = tuple(
+                p for p in check_member(probe, self.taxonomy, self.today) if p.field == key
+            )
             found = self.cache[(key, raw)] = (probe.answers.get(key), problems)
         return found
 
 
-def _member_input(row: int, values: dict[str, str], taxonomy: Taxonomy, today: date,
-                  problems: list[RowProblem], answers: _Answers) -> MemberInput:
+def _member_input(
+    row: int,
+    values: dict[str, str],
+    taxonomy: Taxonomy,
+    today: date,
+    problems: list[RowProblem],
+    answers: _Answers,
+) -> MemberInput:
     """A member from one row's values; problems with the row's format are added to ``problems``."""
 
     def get(name: str, lookup=values.get) -> str:
@@ -249,8 +298,14 @@ def _member_input(row: int, values: dict[str, str], taxonomy: Taxonomy, today: d
                 raise ValueError(raw)
             setattr(data, name, date.fromisoformat(raw))
         except ValueError:
-            problems.append(RowProblem(row, name, raw, f"{raw!r} is not a real date; enter dates "
-                                       "as YYYY-MM-DD, like 1970-01-31"))
+            problems.append(
+                RowProblem(
+                    row,
+                    name,
+                    raw,
+                    f"{raw!r} is not a real date; enter dates as YYYY-MM-DD, like 1970-01-31",
+                )
+            )
     answers_given = {}
     for dimension in taxonomy.answerable:
         raw = get(dimension.key)
@@ -259,7 +314,9 @@ def _member_input(row: int, values: dict[str, str], taxonomy: Taxonomy, today: d
             if codes:
                 answers_given[dimension.key] = codes
             if answer_problems:
-                problems.extend(RowProblem(row, p.field, p.value, p.message) for p in answer_problems)
+                problems.extend(
+                    RowProblem(row, p.field, p.value, p.message) for p in answer_problems
+                )
     unreadable_consent = False
     for purpose, column in zip(CONSENT_PURPOSES, CONSENT_COLUMNS, strict=True):
         raw = get(column).strip()
@@ -268,8 +325,14 @@ def _member_input(row: int, values: dict[str, str], taxonomy: Taxonomy, today: d
             continue
         data.consents[purpose] = False
         unreadable_consent = unreadable_consent or purpose == "access_needs"
-        problems.append(RowProblem(row, column, raw, f"Enter {YES} or {NO} for {column}"
-                                   + (f", not {raw!r}" if raw else "")))
+        problems.append(
+            RowProblem(
+                row,
+                column,
+                raw,
+                f"Enter {YES} or {NO} for {column}" + (f", not {raw!r}" if raw else ""),
+            )
+        )
     for problem in check_member(data, taxonomy, today):
         if unreadable_consent and problem.message.startswith("Access needs can only be kept"):
             continue  # the unreadable consent_access_needs value is already reported
@@ -278,8 +341,14 @@ def _member_input(row: int, values: dict[str, str], taxonomy: Taxonomy, today: d
     for name, limit in _LENGTHS.items():
         value = getattr(data, name)
         if value and len(value) > limit:
-            problems.append(RowProblem(row, name, value, f"{name} must be {limit} characters or "
-                                       f"fewer; this one has {len(value)}"))
+            problems.append(
+                RowProblem(
+                    row,
+                    name,
+                    value,
+                    f"{name} must be {limit} characters or fewer; this one has {len(value)}",
+                )
+            )
     return data
 
 
@@ -297,8 +366,15 @@ def _parse(text: str, taxonomy: Taxonomy, update: bool, today: date) -> _Parsed:
     try:
         header_row = next(reader, None)
         if header_row is None or not any(cell.strip() for cell in header_row):
-            parsed.problems.append(RowProblem(1, "", "", "The file is empty; its first row must name "
-                                              f"the columns: {', '.join(columns(taxonomy))}"))
+            parsed.problems.append(
+                RowProblem(
+                    1,
+                    "",
+                    "",
+                    "The file is empty; its first row must name "
+                    f"the columns: {', '.join(columns(taxonomy))}",
+                )
+            )
             return parsed
         header = [cell.strip().lower() for cell in header_row]
         parsed.header = tuple(header)
@@ -308,10 +384,16 @@ def _parse(text: str, taxonomy: Taxonomy, update: bool, today: date) -> _Parsed:
         for row, record in enumerate(reader, start=2):
             if not any(cell.strip() for cell in record):
                 continue  # spreadsheets leave empty rows at the end
-            if len(record) > len(header) and any(cell.strip() for cell in record[len(header):]):
-                parsed.problems.append(RowProblem(row, "", ",".join(record[len(header):]),
-                                                  f"This row has {len(record)} values but the first "
-                                                  f"row names {len(header)} columns"))
+            if len(record) > len(header) and any(cell.strip() for cell in record[len(header) :]):
+                parsed.problems.append(
+                    RowProblem(
+                        row,
+                        "",
+                        ",".join(record[len(header) :]),
+                        f"This row has {len(record)} values but the first "
+                        f"row names {len(header)} columns",
+                    )
+                )
                 continue
             values = dict(zip(header, record, strict=False))
             if "\x00'" in "\x00" + "\x00".join(record):
@@ -319,20 +401,40 @@ def _parse(text: str, taxonomy: Taxonomy, update: bool, today: date) -> _Parsed:
             data = _member_input(row, values, taxonomy, today, parsed.problems, answers)
             parsed.rows.append(ImportRow(row, data))
         if not parsed.rows and not parsed.problems:
-            parsed.problems.append(RowProblem(2, "", "", "The file has no members: add one row for "
-                                              "each member below the row that names the columns"))
+            parsed.problems.append(
+                RowProblem(
+                    2,
+                    "",
+                    "",
+                    "The file has no members: add one row for "
+                    "each member below the row that names the columns",
+                )
+            )
     except csv.Error as error:
-        parsed.problems.append(RowProblem(reader.line_num, "", "", f"The file is not valid CSV near "
-                                          f"line {reader.line_num}: {error}"))
+        parsed.problems.append(
+            RowProblem(
+                reader.line_num,
+                "",
+                "",
+                f"The file is not valid CSV near line {reader.line_num}: {error}",
+            )
+        )
     return parsed
 
 
 def _existing_emails(session: Session) -> dict[str, int]:
-    return dict(session.execute(select(Member.email, Member.id).where(Member.email.is_not(None))).all())
+    return dict(
+        session.execute(select(Member.email, Member.id).where(Member.email.is_not(None))).all()
+    )
 
 
-def plan_import(session: Session, content: bytes, update: bool, taxonomy: Taxonomy | None = None,
-                today: date | None = None) -> ImportPlan:
+def plan_import(
+    session: Session,
+    content: bytes,
+    update: bool,
+    taxonomy: Taxonomy | None = None,
+    today: date | None = None,
+) -> ImportPlan:
     """Check a whole file against the format and the register, writing nothing."""
     taxonomy = taxonomy or load_taxonomy(session)
     try:
@@ -347,8 +449,15 @@ def plan_import(session: Session, content: bytes, update: bool, taxonomy: Taxono
         if email is None:
             continue
         if email in first_row:
-            problems.append(RowProblem(item.row, "email", email, f"The email address {email!r} is "
-                                       f"also on row {first_row[email]}; each member must appear once"))
+            problems.append(
+                RowProblem(
+                    item.row,
+                    "email",
+                    email,
+                    f"The email address {email!r} is "
+                    f"also on row {first_row[email]}; each member must appear once",
+                )
+            )
         else:
             first_row[email] = item.row
     existing = _existing_emails(session) if first_row else {}
@@ -356,9 +465,16 @@ def plan_import(session: Session, content: bytes, update: bool, taxonomy: Taxono
     for item in parsed.rows:
         member_id = existing.get(item.data.email) if item.data.email else None
         if member_id is not None and not update:
-            problems.append(RowProblem(item.row, "email", item.data.email or "", "A member with this "
-                                       "email address is already on the register; to replace their "
-                                       "details with the file's, choose update mode"))
+            problems.append(
+                RowProblem(
+                    item.row,
+                    "email",
+                    item.data.email or "",
+                    "A member with this "
+                    "email address is already on the register; to replace their "
+                    "details with the file's, choose update mode",
+                )
+            )
         rows.append(ImportRow(item.row, item.data, member_id))
     problems.sort(key=lambda p: p.row)
     return ImportPlan(rows=tuple(rows), problems=tuple(problems), update=update)
@@ -385,13 +501,26 @@ def _details(data: MemberInput) -> dict:
     return values
 
 
-MEMBER_INSERT_COLUMNS = (*SIMPLE_FIELDS, *CONSENT_COLUMNS, "panels_served", "created_at", "updated_at")
+MEMBER_INSERT_COLUMNS = (
+    *SIMPLE_FIELDS,
+    *CONSENT_COLUMNS,
+    "panels_served",
+    "created_at",
+    "updated_at",
+)
 _SIMPLE_VALUES = attrgetter(*SIMPLE_FIELDS)
 _CONSENT_VALUES = itemgetter(*CONSENT_PURPOSES)
 CHARACTERISTIC_COLUMNS = ("member_id", "category_id")
 NEED_COLUMNS = ("member_id", "need")
-CONSENT_RECORD_COLUMNS = ("member_id", "purpose", "given", "method", "wording_id", "recorded_by_id",
-                          "recorded_at")
+CONSENT_RECORD_COLUMNS = (
+    "member_id",
+    "purpose",
+    "given",
+    "method",
+    "wording_id",
+    "recorded_by_id",
+    "recorded_at",
+)
 
 
 def _pg_type(column_type) -> str:
@@ -423,7 +552,8 @@ class _Writer:
         self.now = now
         self.postgresql = session.get_bind().dialect.name == "postgresql"
         self.category_ids = {
-            d.key: {category.code: category.id for category in d.categories} for d in taxonomy.answerable
+            d.key: {category.code: category.id for category in d.categories}
+            for d in taxonomy.answerable
         }
         self.wordings = {p: current_wording(session, p).id for p in CONSENT_PURPOSES}
         self.user_id = audit.actor()[0]
@@ -433,17 +563,23 @@ class _Writer:
             return
         if self.postgresql:
             cursor = self.session.connection().connection.dbapi_connection.cursor()
-            with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy:
+            with cursor.copy(
+                f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
+            ) as copy:
                 copy.set_types([_pg_type(table.c[name].type) for name in names])
                 for row in rows:
                     copy.write_row(row)
             cursor.close()
         else:
-            self.session.connection().exec_driver_sql(self._insert_sql(table, names), self._driver_values(table, names, rows))
+            self.session.connection().exec_driver_sql(
+                self._insert_sql(table, names), self._driver_values(table, names, rows)
+            )
 
     @staticmethod
     def _insert_sql(table, names: Sequence[str]) -> str:
-        return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        return (
+            f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        )
 
     def _driver_values(self, table, names: Sequence[str], rows: list[tuple]) -> list[tuple]:
         """Rows as the driver takes them: each column's bind processor applied (once per distinct
@@ -483,8 +619,18 @@ class _Writer:
         self._rows(
             ConsentRecord.__table__,
             CONSENT_RECORD_COLUMNS,
-            [(member_id, purpose, given, "import", self.wordings[purpose], self.user_id, self.now)
-             for member_id, purpose, given in decisions],
+            [
+                (
+                    member_id,
+                    purpose,
+                    given,
+                    "import",
+                    self.wordings[purpose],
+                    self.user_id,
+                    self.now,
+                )
+                for member_id, purpose, given in decisions
+            ],
         )
 
     def create(self, rows: Sequence[ImportRow]) -> None:
@@ -493,24 +639,37 @@ class _Writer:
         fixed = (0, self.now, self.now)
         values = [_SIMPLE_VALUES(r.data) + _CONSENT_VALUES(r.data.consents) + fixed for r in rows]
         if self.postgresql:
-            ids = sorted(self.session.scalars(
-                text("SELECT nextval(pg_get_serial_sequence('members', 'id')) FROM generate_series(1, :n)"),
-                {"n": len(rows)},
-            ))
-            self._rows(table, ("id", *MEMBER_INSERT_COLUMNS),
-                       [(i, *v) for i, v in zip(ids, values, strict=True)])
+            ids = sorted(
+                self.session.scalars(
+                    text(
+                        "SELECT nextval(pg_get_serial_sequence('members', 'id')) FROM generate_series(1, :n)"
+                    ),
+                    {"n": len(rows)},
+                )
+            )
+            self._rows(
+                table,
+                ("id", *MEMBER_INSERT_COLUMNS),
+                [(i, *v) for i, v in zip(ids, values, strict=True)],
+            )
         else:
             # SQLite gives a new row max(id) + 1. The first insert takes the database's write
             # lock, held until commit, so the rest of the batch gets the ids that follow it.
             names = MEMBER_INSERT_COLUMNS
             prepared = self._driver_values(table, names, values)
             connection = self.session.connection()
-            first = connection.exec_driver_sql(self._insert_sql(table, names), prepared[0]).lastrowid
+            first = connection.exec_driver_sql(
+                self._insert_sql(table, names), prepared[0]
+            ).lastrowid
             if len(prepared) > 1:
                 connection.exec_driver_sql(self._insert_sql(table, names), prepared[1:])
-            ids = self.session.scalars(select(table.c.id).where(table.c.id >= first).order_by(table.c.id)).all()
+            ids = self.session.scalars(
+                select(table.c.id).where(table.c.id >= first).order_by(table.c.id)
+            ).all()
             if ids != list(range(first, first + len(rows))):
-                raise RuntimeError(f"new members did not get consecutive ids from {first}; nothing was imported")
+                raise RuntimeError(
+                    f"new members did not get consecutive ids from {first}; nothing was imported"
+                )
         pairs = list(zip(ids, (r.data for r in rows), strict=True))
         self._children(pairs)
         self._consents([(i, p, data.consents[p]) for i, data in pairs for p in CONSENT_PURPOSES])
@@ -519,11 +678,19 @@ class _Writer:
         table = Member.__table__
         ids = [r.member_id for r in rows]
         consent_columns = [table.c[f"consent_{p}"] for p in CONSENT_PURPOSES]
-        current = {row[0]: row[1:] for row in self.session.execute(
-            select(table.c.id, *consent_columns).where(table.c.id.in_(ids)))}
-        recorded = set(self.session.execute(
-            select(ConsentRecord.member_id, ConsentRecord.purpose)
-            .where(ConsentRecord.member_id.in_(ids)).distinct()))
+        current = {
+            row[0]: row[1:]
+            for row in self.session.execute(
+                select(table.c.id, *consent_columns).where(table.c.id.in_(ids))
+            )
+        }
+        recorded = set(
+            self.session.execute(
+                select(ConsentRecord.member_id, ConsentRecord.purpose)
+                .where(ConsentRecord.member_id.in_(ids))
+                .distinct()
+            )
+        )
         self.session.execute(
             update(table).where(table.c.id == bindparam("target_id")),
             [{**_details(r.data), "updated_at": self.now, "target_id": r.member_id} for r in rows],
@@ -532,13 +699,15 @@ class _Writer:
             self.session.execute(delete(child).where(child.c.member_id.in_(ids)))
         self._children([(r.member_id, r.data) for r in rows])
         # Consent is recorded again only where the decision changed (or was never recorded).
-        self._consents([
-            (r.member_id, purpose, r.data.consents[purpose])
-            for r in rows
-            for index, purpose in enumerate(CONSENT_PURPOSES)
-            if current[r.member_id][index] != r.data.consents[purpose]
-            or (r.member_id, purpose) not in recorded
-        ])
+        self._consents(
+            [
+                (r.member_id, purpose, r.data.consents[purpose])
+                for r in rows
+                for index, purpose in enumerate(CONSENT_PURPOSES)
+                if current[r.member_id][index] != r.data.consents[purpose]
+                or (r.member_id, purpose) not in recorded
+            ]
+        )
 
 
 def import_members(content: bytes, file_name: str, update: bool = False) -> ImportResult:
@@ -561,8 +730,16 @@ def import_members(content: bytes, file_name: str, update: bool = False) -> Impo
                 "changed a member with an email address in the file), so nothing was imported; "
                 "import the file again"
             ) from None
-        audit.record("import", "member", None, record_count=len(plan.rows), file=file_name,
-                     created=plan.created, updated=plan.updated, update_mode=update)
+        audit.record(
+            "import",
+            "member",
+            None,
+            record_count=len(plan.rows),
+            file=file_name,
+            created=plan.created,
+            updated=plan.updated,
+            update_mode=update,
+        )
     if len(plan.rows) >= TIDY_AFTER:
         _vacuum_register(session.get_bind())
     return ImportResult(rows=len(plan.rows), created=plan.created, updated=plan.updated)
@@ -578,8 +755,11 @@ def _vacuum_register(engine: Engine) -> None:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql(f"VACUUM (ANALYZE) {tables}")
     except DBAPIError as error:
-        log.warning("imported members, but VACUUM ANALYZE of %s failed (autovacuum will do it "
-                    "later): %s", tables, error)
+        log.warning(
+            "imported members, but VACUUM ANALYZE of %s failed (autovacuum will do it later): %s",
+            tables,
+            error,
+        )
 
 
 def _text(value: str | None) -> str:
@@ -620,30 +800,39 @@ def write_members_csv(session: Session, taxonomy: Taxonomy, out: TextIO) -> int:
     while True:
         members = session.execute(
             select(table.c.id, *details, *after, *(table.c[name] for name in CONSENT_COLUMNS))
-            .where(table.c.id > last_id).order_by(table.c.id).limit(CHUNK)
+            .where(table.c.id > last_id)
+            .order_by(table.c.id)
+            .limit(CHUNK)
         ).all()
         if not members:
             break
         low, high = members[0][0], members[-1][0]
         answers: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
         for member_id, category_id in session.execute(
-            select(characteristic.c.member_id, characteristic.c.category_id)
-            .where(characteristic.c.member_id.between(low, high))
+            select(characteristic.c.member_id, characteristic.c.category_id).where(
+                characteristic.c.member_id.between(low, high)
+            )
         ).all():
             if category_id in category_of:
                 answers[member_id].append(category_of[category_id])
         needs: dict[int, list[str]] = defaultdict(list)
         for member_id, need in session.execute(
-            select(need_table.c.member_id, need_table.c.need).where(need_table.c.member_id.between(low, high))
+            select(need_table.c.member_id, need_table.c.need).where(
+                need_table.c.member_id.between(low, high)
+            )
         ).all():
             needs[member_id].append(need)
         for member in members:
             cells = [fmt(value) for fmt, value in zip(formats, member[1:14], strict=True)]
             answer_cells = [""] * len(dimensions)
             for index, _, code in sorted(answers.get(member[0], ())):
-                answer_cells[index] = f"{answer_cells[index]}{SEPARATOR}{code}" if answer_cells[index] else code
+                answer_cells[index] = (
+                    f"{answer_cells[index]}{SEPARATOR}{code}" if answer_cells[index] else code
+                )
             cells.extend(_text(cell) for cell in answer_cells)
-            cells.append(SEPARATOR.join(sorted(needs.get(member[0], ()), key=need_order.__getitem__)))
+            cells.append(
+                SEPARATOR.join(sorted(needs.get(member[0], ()), key=need_order.__getitem__))
+            )
             cells.append(_text(member[14]))
             cells.append(_text(member[15]))
             cells.extend(_yes_no(value) for value in member[16:])
@@ -660,4 +849,3 @@ def export_members(out: TextIO, file_name: str | None = None) -> int:
         count = write_members_csv(session, taxonomy, out)
         audit.record("export", "member", None, record_count=count, file=file_name, format="csv")
     return count
-

@@ -82,8 +82,17 @@ def check_member(data: MemberInput, taxonomy: Taxonomy, today: date | None = Non
     """Check and normalise ``data`` in place; return every problem found (empty if none)."""
     today = today or date.today()
     problems: list[Problem] = []
-    for name in ("preferred_name", "email", "phone", "address", "postcode", "referred_by",
-                 "access_needs_notes", "preferred_times", "preferred_contact"):
+    for name in (
+        "preferred_name",
+        "email",
+        "phone",
+        "address",
+        "postcode",
+        "referred_by",
+        "access_needs_notes",
+        "preferred_times",
+        "preferred_contact",
+    ):
         setattr(data, name, _blank(getattr(data, name)))
     data.first_name = (data.first_name or "").strip()
     data.last_name = (data.last_name or "").strip()
@@ -94,48 +103,102 @@ def check_member(data: MemberInput, taxonomy: Taxonomy, today: date | None = Non
     if data.email:
         data.email = data.email.lower()
         if not EMAIL.match(data.email):
-            problems.append(Problem("email", data.email, "Enter an email address in the correct format, like name@example.com"))
+            problems.append(
+                Problem(
+                    "email",
+                    data.email,
+                    "Enter an email address in the correct format, like name@example.com",
+                )
+            )
     if data.postcode:
         normalised = normalise_postcode(data.postcode)
         if normalised is None:
-            problems.append(Problem("postcode", data.postcode, "Enter a real UK postcode, like SW1A 1AA"))
+            problems.append(
+                Problem("postcode", data.postcode, "Enter a real UK postcode, like SW1A 1AA")
+            )
         else:
             data.postcode = normalised
     if data.preferred_contact and data.preferred_contact not in CONTACT_METHODS:
-        problems.append(Problem("preferred_contact", data.preferred_contact,
-                                f"Preferred contact must be one of: {', '.join(CONTACT_METHODS)}"))
+        problems.append(
+            Problem(
+                "preferred_contact",
+                data.preferred_contact,
+                f"Preferred contact must be one of: {', '.join(CONTACT_METHODS)}",
+            )
+        )
     if data.date_of_birth is not None:
         age = age_on(data.date_of_birth, today)
         if data.date_of_birth > today:
-            problems.append(Problem("date_of_birth", data.date_of_birth.isoformat(), "Date of birth must be in the past"))
+            problems.append(
+                Problem(
+                    "date_of_birth",
+                    data.date_of_birth.isoformat(),
+                    "Date of birth must be in the past",
+                )
+            )
         elif age is not None and age < MINIMUM_AGE:
-            problems.append(Problem("date_of_birth", data.date_of_birth.isoformat(),
-                                    f"Members must be aged {MINIMUM_AGE} or over"))
+            problems.append(
+                Problem(
+                    "date_of_birth",
+                    data.date_of_birth.isoformat(),
+                    f"Members must be aged {MINIMUM_AGE} or over",
+                )
+            )
         elif age is not None and age > 120:
-            problems.append(Problem("date_of_birth", data.date_of_birth.isoformat(), "Date of birth must be within the last 120 years"))
+            problems.append(
+                Problem(
+                    "date_of_birth",
+                    data.date_of_birth.isoformat(),
+                    "Date of birth must be within the last 120 years",
+                )
+            )
     if data.status not in MEMBER_STATUSES:
-        problems.append(Problem("status", data.status, f"Status must be one of: {', '.join(MEMBER_STATUSES)}"))
+        problems.append(
+            Problem("status", data.status, f"Status must be one of: {', '.join(MEMBER_STATUSES)}")
+        )
     if data.paused_until and data.status != "paused":
         data.paused_until = None
     if data.joined_via not in JOINED_VIA:
-        problems.append(Problem("joined_via", data.joined_via, f"How they joined must be one of: {', '.join(JOINED_VIA)}"))
+        problems.append(
+            Problem(
+                "joined_via",
+                data.joined_via,
+                f"How they joined must be one of: {', '.join(JOINED_VIA)}",
+            )
+        )
     unknown_needs = [need for need in data.access_needs if need not in ACCESS_NEEDS]
     for need in unknown_needs:
-        problems.append(Problem("access_needs", need, f"Access need must be one of: {', '.join(ACCESS_NEEDS)}"))
+        problems.append(
+            Problem("access_needs", need, f"Access need must be one of: {', '.join(ACCESS_NEEDS)}")
+        )
     data.access_needs = sorted(set(data.access_needs) - set(unknown_needs))
     for purpose in data.consents:
         if purpose not in CONSENT_PURPOSES:
-            problems.append(Problem("consents", purpose, f"Consent purpose must be one of: {', '.join(CONSENT_PURPOSES)}"))
+            problems.append(
+                Problem(
+                    "consents",
+                    purpose,
+                    f"Consent purpose must be one of: {', '.join(CONSENT_PURPOSES)}",
+                )
+            )
     answers: dict[str, list[str]] = {}
     answerable = {d.key: d for d in taxonomy.answerable}
     for key, values in data.answers.items():
         dimension = answerable.get(key)
         if dimension is None:
-            problems.append(Problem(key, key, f"{key!r} is not a dimension a member answers; valid dimensions are: {', '.join(answerable)}"))
+            problems.append(
+                Problem(
+                    key,
+                    key,
+                    f"{key!r} is not a dimension a member answers; valid dimensions are: {', '.join(answerable)}",
+                )
+            )
             continue
         values = [v for v in (value.strip() for value in values) if v]
         if len(values) > 1 and not dimension.multiple:
-            problems.append(Problem(key, ";".join(values), f"{key!r} takes one answer, not {len(values)}"))
+            problems.append(
+                Problem(key, ";".join(values), f"{key!r} takes one answer, not {len(values)}")
+            )
             continue
         codes = []
         for value in values:
@@ -144,13 +207,26 @@ def check_member(data: MemberInput, taxonomy: Taxonomy, today: date | None = Non
             except InvalidInput as error:
                 problems.append(Problem(key, value, str(error)))
         if "prefer_not_to_say" in codes and len(codes) > 1:
-            problems.append(Problem(key, ";".join(values), f"'Prefer not to say' cannot be combined with other answers for {key!r}"))
+            problems.append(
+                Problem(
+                    key,
+                    ";".join(values),
+                    f"'Prefer not to say' cannot be combined with other answers for {key!r}",
+                )
+            )
         if codes:
             answers[key] = sorted(set(codes))
     data.answers = answers
-    if not data.consents.get("access_needs", False) and (data.access_needs or data.access_needs_notes):
-        problems.append(Problem("access_needs", ";".join(data.access_needs),
-                                "Access needs can only be kept if the member agrees to us keeping them"))
+    if not data.consents.get("access_needs", False) and (
+        data.access_needs or data.access_needs_notes
+    ):
+        problems.append(
+            Problem(
+                "access_needs",
+                ";".join(data.access_needs),
+                "Access needs can only be kept if the member agrees to us keeping them",
+            )
+        )
     return problems
 
 
@@ -175,9 +251,21 @@ def _email_taken(session, email: str | None, member_id: int | None = None) -> bo
 
 
 SIMPLE_FIELDS = (
-    "first_name", "last_name", "preferred_name", "email", "phone", "address", "postcode",
-    "preferred_contact", "date_of_birth", "status", "paused_until", "joined_via", "referred_by",
-    "access_needs_notes", "preferred_times",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "email",
+    "phone",
+    "address",
+    "postcode",
+    "preferred_contact",
+    "date_of_birth",
+    "status",
+    "paused_until",
+    "joined_via",
+    "referred_by",
+    "access_needs_notes",
+    "preferred_times",
 )
 
 
@@ -203,13 +291,17 @@ def apply_member(session, member: Member, data: MemberInput, taxonomy: Taxonomy)
     current = {key: sorted(codes) for key, codes in current.items()}
     if current != wanted:
         member.characteristics = [MemberCharacteristic(category_id=c) for c in wanted_ids]
-        changed.extend(sorted(k for k in set(current) | set(wanted) if current.get(k) != wanted.get(k)))
+        changed.extend(
+            sorted(k for k in set(current) | set(wanted) if current.get(k) != wanted.get(k))
+        )
     return changed
 
 
 def current_wording(session, purpose: str) -> ConsentWording:
     wording = session.scalars(
-        select(ConsentWording).where(ConsentWording.purpose == purpose).order_by(ConsentWording.version.desc())
+        select(ConsentWording)
+        .where(ConsentWording.purpose == purpose)
+        .order_by(ConsentWording.version.desc())
     ).first()
     if wording is None:
         raise InvalidInput(f"there is no consent wording for {purpose!r}; run `panels db upgrade`")
@@ -219,12 +311,20 @@ def current_wording(session, purpose: str) -> ConsentWording:
 def set_consent(session, member: Member, purpose: str, given: bool, method: str) -> bool:
     """Record a consent decision (flush only); returns True if it changed the current state."""
     if purpose not in CONSENT_PURPOSES:
-        raise InvalidInput(f"consent purpose {purpose!r} is not one of: {', '.join(CONSENT_PURPOSES)}")
+        raise InvalidInput(
+            f"consent purpose {purpose!r} is not one of: {', '.join(CONSENT_PURPOSES)}"
+        )
     if method not in CONSENT_METHODS:
         raise InvalidInput(f"consent method {method!r} is not one of: {', '.join(CONSENT_METHODS)}")
     attribute = f"consent_{purpose}"
-    if getattr(member, attribute) == given and member.id is not None and session.scalar(
-        select(ConsentRecord.id).where(ConsentRecord.member_id == member.id, ConsentRecord.purpose == purpose)
+    if (
+        getattr(member, attribute) == given
+        and member.id is not None
+        and session.scalar(
+            select(ConsentRecord.id).where(
+                ConsentRecord.member_id == member.id, ConsentRecord.purpose == purpose
+            )
+        )
     ):
         return False
     setattr(member, attribute, given)
@@ -232,7 +332,11 @@ def set_consent(session, member: Member, purpose: str, given: bool, method: str)
         member.access_needs = []
         member.access_needs_notes = None
     session.flush()
-    user_id = current_user.id if current_user and getattr(current_user, "is_authenticated", False) else None
+    user_id = (
+        current_user.id
+        if current_user and getattr(current_user, "is_authenticated", False)
+        else None
+    )
     session.add(
         ConsentRecord(
             member_id=member.id,
@@ -252,7 +356,13 @@ def create_member(data: MemberInput, method: str = "online") -> Member:
     problems = check_member(data, taxonomy)
     with db.transaction() as session:
         if _email_taken(session, data.email):
-            problems.append(Problem("email", data.email or "", "A member with this email address is already on the register"))
+            problems.append(
+                Problem(
+                    "email",
+                    data.email or "",
+                    "A member with this email address is already on the register",
+                )
+            )
         _raise_if(problems)
         member = Member(panels_served=0)
         session.add(member)
@@ -273,7 +383,9 @@ def update_member(member_id: int, data: MemberInput, method: str = "online") -> 
         if member is None:
             raise NotFound(f"there is no member with id {member_id}")
         if _email_taken(session, data.email, member_id):
-            problems.append(Problem("email", data.email or "", "Another member already has this email address"))
+            problems.append(
+                Problem("email", data.email or "", "Another member already has this email address")
+            )
         _raise_if(problems)
         consent_changes = [
             f"consent_{purpose}"
@@ -294,7 +406,9 @@ def change_consent(member_id: int, purpose: str, given: bool, method: str = "onl
         if member is None:
             raise NotFound(f"there is no member with id {member_id}")
         if set_consent(session, member, purpose, given, method):
-            audit.record("consent", "member", member.id, purpose=purpose, given=given, method=method)
+            audit.record(
+                "consent", "member", member.id, purpose=purpose, given=given, method=method
+            )
 
 
 def member_input_from(member: Member, taxonomy: Taxonomy) -> MemberInput:

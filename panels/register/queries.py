@@ -34,7 +34,9 @@ def available_today(today: date):
     """Active, or paused with a pause that has ended."""
     return or_(
         Member.status == "active",
-        and_(Member.status == "paused", Member.paused_until.is_not(None), Member.paused_until < today),
+        and_(
+            Member.status == "paused", Member.paused_until.is_not(None), Member.paused_until < today
+        ),
     )
 
 
@@ -61,7 +63,9 @@ def characteristic_condition(
             # age >= min  <=>  born on or before today - min years
             condition = Member.date_of_birth <= add_years(today, -(category.min_age or 0))
             if category.max_age is not None:
-                condition = and_(condition, Member.date_of_birth > add_years(today, -(category.max_age + 1)))
+                condition = and_(
+                    condition, Member.date_of_birth > add_years(today, -(category.max_age + 1))
+                )
             ranges.append(condition)
         matched = or_(*ranges)
     else:
@@ -69,7 +73,11 @@ def characteristic_condition(
             source = taxonomy[dimension.derived_from]
             wanted = {c.code for c in categories}
             category_ids = [c.id for c in source.categories if c.rolls_up_to in wanted]
-            category_ids += [c.id for c in source.categories if c.prefer_not_to_say and any(x.prefer_not_to_say for x in categories)]
+            category_ids += [
+                c.id
+                for c in source.categories
+                if c.prefer_not_to_say and any(x.prefer_not_to_say for x in categories)
+            ]
         else:
             category_ids = [c.id for c in categories]
         # "id IN (members with these answers)" rather than a correlated EXISTS: PostgreSQL
@@ -107,7 +115,9 @@ def answers_for(
     consent = Member.consent_selection if purpose == "selection" else Member.consent_statistics
     ids = list(member_ids)
     rows: dict[int, dict[str, list[str]]] = {}
-    age_dimension = next((d for d in taxonomy.dimensions if d.derived_from == "date_of_birth"), None)
+    age_dimension = next(
+        (d for d in taxonomy.dimensions if d.derived_from == "date_of_birth"), None
+    )
     for chunk_start in range(0, len(ids), 5000):
         chunk = ids[chunk_start : chunk_start + 5000]
         members = session.execute(
@@ -116,7 +126,9 @@ def answers_for(
         for member_id, born in members:
             rows[member_id] = {}
             if age_dimension is not None and born is not None:
-                band = age_dimension.age_band(today.year - born.year - ((today.month, today.day) < (born.month, born.day)))
+                band = age_dimension.age_band(
+                    today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+                )
                 if band is not None:
                     rows[member_id][age_dimension.key] = [band.code]
         allowed = [member_id for member_id, _ in members]
@@ -129,7 +141,9 @@ def answers_for(
             rows[member_id].setdefault(dimension.key, []).append(category.code)
             for derived in taxonomy.dimensions:
                 if derived.derived_from == dimension.key:
-                    code = "prefer_not_to_say" if category.prefer_not_to_say else category.rolls_up_to
+                    code = (
+                        "prefer_not_to_say" if category.prefer_not_to_say else category.rolls_up_to
+                    )
                     if code:
                         rows[member_id].setdefault(derived.key, []).append(code)
     return {m: {k: tuple(sorted(v)) for k, v in answers.items()} for m, answers in rows.items()}
@@ -147,4 +161,3 @@ def count_by_category(session: Session, taxonomy: Taxonomy, dimension_key: str) 
 
 def member_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Member))
-

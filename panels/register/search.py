@@ -54,7 +54,7 @@ class RegisterQuery:
         filters = {}
         for name in args:
             if name.startswith(FILTER_PREFIX):
-                key = name[len(FILTER_PREFIX):]
+                key = name[len(FILTER_PREFIX) :]
                 dimension = taxonomy[key]
                 codes = tuple(dimension.find(v).code for v in args.getlist(name) if v)
                 if codes:
@@ -62,15 +62,21 @@ class RegisterQuery:
         statuses = tuple(args.getlist("status"))
         for status in statuses:
             if status not in MEMBER_STATUSES:
-                raise InvalidInput(f"status {status!r} is not valid; valid statuses are: {', '.join(MEMBER_STATUSES)}")
+                raise InvalidInput(
+                    f"status {status!r} is not valid; valid statuses are: {', '.join(MEMBER_STATUSES)}"
+                )
         consents = tuple(args.getlist("consent"))
         for consent in consents:
             if consent not in CONSENT_PURPOSES:
-                raise InvalidInput(f"consent {consent!r} is not valid; valid purposes are: {', '.join(CONSENT_PURPOSES)}")
+                raise InvalidInput(
+                    f"consent {consent!r} is not valid; valid purposes are: {', '.join(CONSENT_PURPOSES)}"
+                )
         served = tuple(args.getlist("served"))
         for value in served:
             if value not in PANELS_SERVED:
-                raise InvalidInput(f"panels served {value!r} is not valid; use one of: {', '.join(PANELS_SERVED)}")
+                raise InvalidInput(
+                    f"panels served {value!r} is not valid; use one of: {', '.join(PANELS_SERVED)}"
+                )
         sort = args.get("sort", "name")
         if sort not in SORTS:
             raise InvalidInput(f"sort {sort!r} is not valid; use one of: {', '.join(SORTS)}")
@@ -116,7 +122,11 @@ def conditions(query: RegisterQuery, taxonomy: Taxonomy, today: date) -> list[Co
     for purpose in query.consents:
         where.append(getattr(Member, f"consent_{purpose}").is_(True))
     if query.panels_served:
-        ranges = {"0": Member.panels_served == 0, "1-2": Member.panels_served.between(1, 2), "3+": Member.panels_served >= 3}
+        ranges = {
+            "0": Member.panels_served == 0,
+            "1-2": Member.panels_served.between(1, 2),
+            "3+": Member.panels_served >= 3,
+        }
         where.append(or_(*(ranges[v] for v in query.panels_served)))
     if query.invitable_only:
         where.append(available_today(today))
@@ -124,7 +134,9 @@ def conditions(query: RegisterQuery, taxonomy: Taxonomy, today: date) -> list[Co
     return where
 
 
-def search_register(query: RegisterQuery, taxonomy: Taxonomy, today: date | None = None) -> RegisterPage:
+def search_register(
+    query: RegisterQuery, taxonomy: Taxonomy, today: date | None = None
+) -> RegisterPage:
     """One page of the register; a search on special-category answers is audited."""
     today = today or date.today()
     where = conditions(query, taxonomy, today)

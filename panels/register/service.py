@@ -50,7 +50,9 @@ class MemberView:
     changes: tuple[AuditEvent, ...]
 
 
-def view_member(member_id: int, taxonomy: Taxonomy, show_special: bool, today: date | None = None) -> MemberView:
+def view_member(
+    member_id: int, taxonomy: Taxonomy, show_special: bool, today: date | None = None
+) -> MemberView:
     """A member with their answers; showing special-category answers is written to the audit log."""
     today = today or date.today()
     with db.transaction() as session:
@@ -84,7 +86,9 @@ def view_member(member_id: int, taxonomy: Taxonomy, show_special: bool, today: d
             if dimension.special_category and not show_special:
                 hidden = True
                 continue
-            answers.append(Answer(dimension.key, dimension.label, values, dimension.special_category))
+            answers.append(
+                Answer(dimension.key, dimension.label, values, dimension.special_category)
+            )
         if show_special and any(a.special_category for a in answers):
             audit.record("view_characteristics", "member", member.id)
         consent_rows = session.execute(

@@ -72,8 +72,10 @@ class DimensionInfo:
         if age is None:
             return None
         for category in self.categories:
-            if category.min_age is not None and category.min_age <= age and (
-                category.max_age is None or age <= category.max_age
+            if (
+                category.min_age is not None
+                and category.min_age <= age
+                and (category.max_age is None or age <= category.max_age)
             ):
                 return category
         return None
@@ -182,7 +184,12 @@ def sync_taxonomy(path: Path = TAXONOMY_FILE) -> int:
                 session.flush()
                 existing[entry["key"]] = dimension
                 added += 1
-            have = {c.code for c in session.scalars(select(Category).where(Category.dimension_id == dimension.id))}
+            have = {
+                c.code
+                for c in session.scalars(
+                    select(Category).where(Category.dimension_id == dimension.id)
+                )
+            }
             for index, item in enumerate(entry["categories"]):
                 if item["code"] in have:
                     continue
@@ -211,7 +218,10 @@ def sync_taxonomy(path: Path = TAXONOMY_FILE) -> int:
                 )
                 added += 1
         for purpose in CONSENT_PURPOSES:
-            if session.scalar(select(ConsentWording.id).where(ConsentWording.purpose == purpose)) is None:
+            if (
+                session.scalar(select(ConsentWording.id).where(ConsentWording.purpose == purpose))
+                is None
+            ):
                 session.add(
                     ConsentWording(
                         purpose=purpose,
@@ -233,13 +243,18 @@ def add_category(dimension_key: str, code: str, label: str) -> None:
         if dimension is None:
             raise InvalidInput(f"{dimension_key!r} is not a dimension")
         if dimension.derived_from:
-            raise InvalidInput(f"{dimension_key!r} is worked out from {dimension.derived_from}; add categories there")
+            raise InvalidInput(
+                f"{dimension_key!r} is worked out from {dimension.derived_from}; add categories there"
+            )
         clash = session.scalar(
             select(Category).where(Category.dimension_id == dimension.id, Category.code.ilike(code))
         )
         if clash is not None:
             raise InvalidInput(f"{dimension_key!r} already has a category {clash.code!r}")
-        position = max((c.position for c in dimension.categories if not c.prefer_not_to_say), default=-1) + 1
+        position = (
+            max((c.position for c in dimension.categories if not c.prefer_not_to_say), default=-1)
+            + 1
+        )
         session.add(Category(dimension_id=dimension.id, code=code, label=label, position=position))
         from panels import audit
 

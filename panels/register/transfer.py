@@ -62,7 +62,9 @@ class ImportForm(FlaskForm):
     def validate_file(self, field) -> None:
         name = field.data.filename or ""
         if not name.lower().endswith(".csv"):
-            raise ValidationError(f"The selected file must be a CSV file; {name!r} does not end in .csv")
+            raise ValidationError(
+                f"The selected file must be a CSV file; {name!r} does not end in .csv"
+            )
 
 
 class ConfirmImportForm(FlaskForm):
@@ -72,7 +74,9 @@ class ConfirmImportForm(FlaskForm):
     def validate_token(self, field) -> None:
         self.upload = Upload.from_token(field.data)
         if self.upload is None:
-            raise ValidationError("This preview has expired or has already been used; upload the file again")
+            raise ValidationError(
+                "This preview has expired or has already been used; upload the file again"
+            )
 
 
 class ExportForm(FlaskForm):
@@ -116,7 +120,12 @@ class Upload:
     @property
     def token(self) -> str:
         return self._serializer().dumps(
-            {"stored": self.stored, "name": self.name, "update": self.update, "user": current_user.id}
+            {
+                "stored": self.stored,
+                "name": self.name,
+                "update": self.update,
+                "user": current_user.id,
+            }
         )
 
     @classmethod
@@ -162,7 +171,9 @@ def import_members():
         return _preview(plan, name, None)
     upload = Upload.keep(content, name, update)
     confirm = ConfirmImportForm(formdata=None, token=upload.token)
-    confirm.submit.label.text = f"Import {len(plan.rows)} {'member' if len(plan.rows) == 1 else 'members'}"
+    confirm.submit.label.text = (
+        f"Import {len(plan.rows)} {'member' if len(plan.rows) == 1 else 'members'}"
+    )
     return _preview(plan, name, confirm)
 
 
@@ -191,7 +202,9 @@ def _too_large(_error):
     form = ImportForm(formdata=None)
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 2**10} KB"
-    form.file.errors = [f"The selected file must be smaller than {size}; split it into smaller files"]
+    form.file.errors = [
+        f"The selected file must be smaller than {size}; split it into smaller files"
+    ]
     return render_template("register/transfer/import.html", form=form), 413
 
 

@@ -110,7 +110,9 @@ def edit_member(member_id: int):
         form.fill_from(member_input_from(view.member, taxonomy))
     if form.validate_on_submit():
         try:
-            changed = update_member(member_id, form.to_input(taxonomy), method=form.consent_method.data)
+            changed = update_member(
+                member_id, form.to_input(taxonomy), method=form.consent_method.data
+            )
         except InvalidMember as error:
             _show_problems(form, error)
         else:
@@ -128,5 +130,7 @@ def consent(member_id: int):
         return redirect(url_for("register.member", member_id=member_id))
     given = form.given.data == "yes"
     change_consent(member_id, form.purpose.data, given, form.method.data)
-    flash(f"Consent {'given' if given else 'withdrawn'}: {CONSENT_PURPOSES[form.purpose.data]}. This takes effect now.")
+    flash(
+        f"Consent {'given' if given else 'withdrawn'}: {CONSENT_PURPOSES[form.purpose.data]}. This takes effect now."
+    )
     return redirect(url_for("register.member", member_id=member_id))

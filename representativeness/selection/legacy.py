@@ -41,8 +41,12 @@ def legacy_draw(instance: Instance, rng: np.random.Generator, max_attempts: int 
             household_of[starts[t]] = h
     mins = np.array([r[2] for r in instance.quota_rows])
     maxs = np.array([r[3] for r in instance.quota_rows])
-    forced = [p for t, ty in enumerate(instance.types) if ty.must_include
-              for p in range(starts[t], starts[t + 1])]
+    forced = [
+        p
+        for t, ty in enumerate(instance.types)
+        if ty.must_include
+        for p in range(starts[t], starts[t + 1])
+    ]
 
     for _ in range(max_attempts):
         available = np.ones(n, dtype=bool)

@@ -51,9 +51,7 @@ class PanelOracle:
         self.highs.setOptionValue("mip_heuristic_run_feasibility_jump", False)
         n_types = len(instance.types)
         self.n_types = n_types
-        self.highs.addVars(
-            n_types, instance.lower.astype(float), instance.sizes.astype(float)
-        )
+        self.highs.addVars(n_types, instance.lower.astype(float), instance.sizes.astype(float))
         self.highs.changeColsIntegrality(
             n_types,
             np.arange(n_types, dtype=np.int32),
@@ -76,9 +74,7 @@ class PanelOracle:
         self.relaxation.setOptionValue("simplex_strategy", 4)
         for name in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
             self.relaxation.setOptionValue(name, 1e-10)
-        self.relaxation.addVars(
-            n_types, instance.lower.astype(float), instance.sizes.astype(float)
-        )
+        self.relaxation.addVars(n_types, instance.lower.astype(float), instance.sizes.astype(float))
         _highs.add_rows(self.relaxation, rows)
         self.relaxation.changeObjectiveSense(_highs.MAXIMIZE)
         self.lp_solves = 0
@@ -380,9 +376,7 @@ class _Master:
         vals = [float(share[t]) for t in np.flatnonzero(counts) if self.free[t]]
         idx.append(self.sum_row)
         vals.append(1.0)
-        self.highs.addCol(
-            0.0, 0.0, np.inf, len(idx), np.array(idx, dtype=np.int32), np.array(vals)
-        )
+        self.highs.addCol(0.0, 0.0, np.inf, len(idx), np.array(idx, dtype=np.int32), np.array(vals))
         return True
 
     def fix(self, t: int, value: float) -> None:

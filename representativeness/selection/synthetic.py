@@ -13,14 +13,14 @@ import pandas as pd
 
 # dimension: (target shares, shares among volunteers, in the same category order)
 COPRODUCTION_DIMENSIONS: dict[str, tuple[dict[str, float], list[float]]] = {
-    "age": ({"18-29": 0.18, "30-44": 0.24, "45-64": 0.33, "65+": 0.25},
-            [0.10, 0.20, 0.40, 0.30]),
+    "age": ({"18-29": 0.18, "30-44": 0.24, "45-64": 0.33, "65+": 0.25}, [0.10, 0.20, 0.40, 0.30]),
     "gender": ({"woman": 0.51, "man": 0.47, "other": 0.02}, [0.62, 0.35, 0.03]),
-    "ethnicity": ({"Asian": 0.09, "Black": 0.04, "Mixed": 0.03, "White": 0.82, "Other": 0.02},
-                  [0.06, 0.03, 0.02, 0.87, 0.02]),
+    "ethnicity": (
+        {"Asian": 0.09, "Black": 0.04, "Mixed": 0.03, "White": 0.82, "Other": 0.02},
+        [0.06, 0.03, 0.02, 0.87, 0.02],
+    ),
     "disability": ({"yes": 0.22, "no": 0.78}, [0.45, 0.55]),
-    "area": ({"north": 0.25, "south": 0.25, "east": 0.25, "west": 0.25},
-             [0.40, 0.25, 0.20, 0.15]),
+    "area": ({"north": 0.25, "south": 0.25, "east": 0.25, "west": 0.25}, [0.40, 0.25, 0.20, 0.15]),
     "role": ({"uses services": 0.5, "carer": 0.3, "both": 0.2}, [0.55, 0.35, 0.10]),
 }
 

@@ -18,7 +18,9 @@ def sign_in(page, base_url: str, email: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-@pytest.mark.parametrize(("email", "role", "name"), DEMO_ACCOUNTS, ids=[a[1] for a in DEMO_ACCOUNTS])
+@pytest.mark.parametrize(
+    ("email", "role", "name"), DEMO_ACCOUNTS, ids=[a[1] for a in DEMO_ACCOUNTS]
+)
 def test_each_demo_role_signs_in_and_follows_the_navigation(page, demo_server, email, role, name):
     page.goto(demo_server)
     assert_accessible(page)

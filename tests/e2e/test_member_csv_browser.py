@@ -52,10 +52,15 @@ def test_upload_preview_and_confirm(page, lead_server, tmp_path):
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
-    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Import members").click()
+    page.get_by_role("navigation", name="Main menu").get_by_role(
+        "link", name="Import members"
+    ).click()
     assert_accessible(page)
     page.get_by_role("button", name="Check the file").click()
-    assert page.locator(".govuk-error-summary").get_by_role("link", name="Select a CSV file").count() == 1
+    assert (
+        page.locator(".govuk-error-summary").get_by_role("link", name="Select a CSV file").count()
+        == 1
+    )
     assert_accessible(page)
 
     page.get_by_label("Upload a CSV file").set_input_files(str(bad))
@@ -74,6 +79,9 @@ def test_upload_preview_and_confirm(page, lead_server, tmp_path):
     assert_accessible(page)
     assert members_in(app) == 0
     page.get_by_role("button", name="Import 2 members").click()
-    assert "Imported 2 members from good.csv: 2 added, 0 updated." in page.locator(".govuk-notification-banner").inner_text()
+    assert (
+        "Imported 2 members from good.csv: 2 added, 0 updated."
+        in page.locator(".govuk-notification-banner").inner_text()
+    )
     assert members_in(app) == 2
     assert_accessible(page)

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.browser
 
 def test_lead_adds_a_member_by_hand(page, demo_server):
     sign_in(page, demo_server, "lead@demo.example")
-    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="People register").click()
+    page.get_by_role("navigation", name="Main menu").get_by_role(
+        "link", name="People register"
+    ).click()
     assert page.get_by_role("heading", name="People register").is_visible()
     assert_accessible(page)
 
@@ -44,7 +46,9 @@ def test_lead_adds_a_member_by_hand(page, demo_server):
     page.get_by_label("Paper form").check()
     page.get_by_label("Large print").check()
     page.get_by_label("Hearing loop").check()
-    page.get_by_role("group", name="What is your ethnic group?").get_by_label("White: Irish").check()
+    page.get_by_role("group", name="What is your ethnic group?").get_by_label(
+        "White: Irish"
+    ).check()
     page.get_by_role("group", name="What is your sex?").get_by_label("Prefer not to say").check()
     page.get_by_role("button", name="Save member").click()
 
@@ -56,7 +60,9 @@ def test_lead_adds_a_member_by_hand(page, demo_server):
     assert_accessible(page)
 
     # Withdrawing consent is one button, and takes effect at once.
-    page.get_by_role("button", name=re.compile(r"^Withdraw\W+Contact me about opportunities")).click()
+    page.get_by_role(
+        "button", name=re.compile(r"^Withdraw\W+Contact me about opportunities")
+    ).click()
     assert page.get_by_test_id("consent-contact").inner_text().strip() == "Not given"
     assert_accessible(page)
 

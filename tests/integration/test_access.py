@@ -38,7 +38,8 @@ def test_every_view_declares_its_access(app):
     undeclared = [
         rule.endpoint
         for rule in app.url_map.iter_rules()
-        if rule.endpoint not in PUBLIC_ENDPOINTS and access_of(app.view_functions[rule.endpoint]) is None
+        if rule.endpoint not in PUBLIC_ENDPOINTS
+        and access_of(app.view_functions[rule.endpoint]) is None
     ]
     assert undeclared == [], f"views without @requires_role or @public: {undeclared}"
 
@@ -47,7 +48,8 @@ def test_public_views_are_exactly_the_allow_list(app):
     public = {
         rule.endpoint
         for rule in app.url_map.iter_rules()
-        if rule.endpoint in PUBLIC_ENDPOINTS or access_of(app.view_functions[rule.endpoint]) == PUBLIC
+        if rule.endpoint in PUBLIC_ENDPOINTS
+        or access_of(app.view_functions[rule.endpoint]) == PUBLIC
     }
     assert public == ALLOWED_PUBLIC
 
@@ -71,7 +73,9 @@ def test_signed_in_users_without_the_role_are_refused(app, make_user):
     clients = {}
     for role, user in users.items():
         clients[role] = app.test_client()
-        clients[role].post("/auth/sign-in", data={"email": user.email, "password": "correct horse battery"})
+        clients[role].post(
+            "/auth/sign-in", data={"email": user.email, "password": "correct horse battery"}
+        )
     refused = 0
     for rule in _rules(app):
         access = access_of(app.view_functions[rule.endpoint])
@@ -83,7 +87,9 @@ def test_signed_in_users_without_the_role_are_refused(app, make_user):
                 continue
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 response = clients[role].open(url, method=method)
-                assert response.status_code == 403, f"{role} {method} {url} gave {response.status_code}"
+                assert response.status_code == 403, (
+                    f"{role} {method} {url} gave {response.status_code}"
+                )
                 refused += 1
     assert refused >= 12
 
@@ -109,7 +115,9 @@ def test_post_without_csrf_token_is_refused(migrated_database, tmp_path, make_us
     user = make_user("lead")
     app = make_test_app(migrated_database, str(tmp_path / "csrf"), WTF_CSRF_ENABLED=True)
     client = app.test_client()
-    response = client.post("/auth/sign-in", data={"email": user.email, "password": "correct horse battery"})
+    response = client.post(
+        "/auth/sign-in", data={"email": user.email, "password": "correct horse battery"}
+    )
     assert response.status_code == 400
     assert "CSRF" in response.get_data(as_text=True)
 

@@ -13,7 +13,9 @@ def test_audit_log_lists_and_filters_events(app, client, make_user, sign_in, mak
     lead = make_user("lead")
     member = make_member(ethnicity="Indian")
     lead_client = app.test_client()
-    lead_client.post("/auth/sign-in", data={"email": lead.email, "password": "correct horse battery"})
+    lead_client.post(
+        "/auth/sign-in", data={"email": lead.email, "password": "correct horse battery"}
+    )
     lead_client.get(f"/register/members/{member.id}")
 
     sign_in(make_user("admin"))
@@ -26,14 +28,24 @@ def test_audit_log_lists_and_filters_events(app, client, make_user, sign_in, mak
     assert re.search(r'data-testid="audit-count">0 events', html)
     response = client.get("/admin/audit?from=yesterday")
     assert response.status_code == 400
-    assert "from &#39;yesterday&#39; is not a date; use the form YYYY-MM-DD" in response.get_data(as_text=True)
+    assert "from &#39;yesterday&#39; is not a date; use the form YYYY-MM-DD" in response.get_data(
+        as_text=True
+    )
 
 
 def test_every_audit_event_can_be_read_page_by_page(app, client, make_user, sign_in, session):
     with app.app_context():
         for i in range(230):
-            session.add(AuditEvent(actor="command line", action="export", subject_type="member",
-                                   subject_id=None, record_count=i, details={}))
+            session.add(
+                AuditEvent(
+                    actor="command line",
+                    action="export",
+                    subject_type="member",
+                    subject_id=None,
+                    record_count=i,
+                    details={},
+                )
+            )
         session.commit()
     sign_in(make_user("admin"))
     html = client.get("/admin/audit?action=export").get_data(as_text=True)
@@ -47,11 +59,17 @@ def test_every_audit_event_can_be_read_page_by_page(app, client, make_user, sign
     assert client.get("/admin/audit?page=two").status_code == 400
 
 
-def test_admin_adds_a_local_area_that_the_register_then_offers(app, client, make_user, sign_in, session):
+def test_admin_adds_a_local_area_that_the_register_then_offers(
+    app, client, make_user, sign_in, session
+):
     sign_in(make_user("admin"))
-    response = client.post("/admin/categories/local_area", data={"code": "North Ward", "label": "North Ward"})
+    response = client.post(
+        "/admin/categories/local_area", data={"code": "North Ward", "label": "North Ward"}
+    )
     assert response.status_code == 302
-    again = client.post("/admin/categories/local_area", data={"code": "north ward", "label": "Again"})
+    again = client.post(
+        "/admin/categories/local_area", data={"code": "north ward", "label": "Again"}
+    )
     assert "already has a category &#39;North Ward&#39;" in again.get_data(as_text=True)
     derived = client.get("/admin/categories/ethnicity_5").get_data(as_text=True)
     assert "cannot be added here" in derived

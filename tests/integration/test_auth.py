@@ -19,7 +19,9 @@ def test_passwords_are_stored_as_argon2id_hashes(make_user, session):
 
 def test_sign_in_goes_to_the_role_start_page_and_shows_who_is_signed_in(client, make_user):
     user = make_user("manager")
-    response = client.post("/auth/sign-in", data={"email": user.email.upper(), "password": TEST_PASSWORD})
+    response = client.post(
+        "/auth/sign-in", data={"email": user.email.upper(), "password": TEST_PASSWORD}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/manager/"
     page = client.get("/manager/").get_data(as_text=True)
@@ -39,7 +41,9 @@ def test_sign_in_follows_next_only_on_this_site(client, make_user):
 def test_wrong_password_and_unknown_account_get_the_same_message(client, make_user):
     user = make_user("lead")
     wrong = client.post("/auth/sign-in", data={"email": user.email, "password": "not the password"})
-    unknown = client.post("/auth/sign-in", data={"email": "nobody@test.example", "password": "whatever"})
+    unknown = client.post(
+        "/auth/sign-in", data={"email": "nobody@test.example", "password": "whatever"}
+    )
     message = "Enter a correct email address and password"
     assert message in wrong.get_data(as_text=True)
     assert message in unknown.get_data(as_text=True)
@@ -74,7 +78,9 @@ def test_failures_from_one_address_are_throttled_across_accounts(client, make_us
     users = [make_user("member") for _ in range(2)]
     for i in range(5):
         client.post("/auth/sign-in", data={"email": f"guess{i}@test.example", "password": "x"})
-    response = client.post("/auth/sign-in", data={"email": users[0].email, "password": TEST_PASSWORD})
+    response = client.post(
+        "/auth/sign-in", data={"email": users[0].email, "password": TEST_PASSWORD}
+    )
     assert "Too many failed attempts" in response.get_data(as_text=True)
     other_address = client.post(
         "/auth/sign-in",
@@ -100,7 +106,11 @@ def test_change_password_signs_out_other_sessions(app, client, make_user, sign_i
 
     bad = client.post(
         "/auth/change-password",
-        data={"current_password": "wrong", "new_password": "a new password 1", "confirm_password": "a new password 1"},
+        data={
+            "current_password": "wrong",
+            "new_password": "a new password 1",
+            "confirm_password": "a new password 1",
+        },
     )
     assert "Your current password is not correct" in bad.get_data(as_text=True)
 
@@ -116,7 +126,9 @@ def test_change_password_signs_out_other_sessions(app, client, make_user, sign_i
     assert client.get("/lead/").status_code == 200
     assert other.get("/lead/").status_code == 302
     client.post("/auth/sign-out")
-    response = client.post("/auth/sign-in", data={"email": user.email, "password": "a new password 1"})
+    response = client.post(
+        "/auth/sign-in", data={"email": user.email, "password": "a new password 1"}
+    )
     assert response.status_code == 302
 
 
@@ -124,7 +136,11 @@ def test_new_password_rules_are_explained(client, make_user, sign_in):
     sign_in(make_user("lead"))
     html = client.post(
         "/auth/change-password",
-        data={"current_password": TEST_PASSWORD, "new_password": "short", "confirm_password": "other"},
+        data={
+            "current_password": TEST_PASSWORD,
+            "new_password": "short",
+            "confirm_password": "other",
+        },
     ).get_data(as_text=True)
     assert "Password must be at least 10 characters long" in html
     assert "The passwords do not match" in html
@@ -132,7 +148,9 @@ def test_new_password_rules_are_explained(client, make_user, sign_in):
 
 def _reset_link(session, email: str) -> str:
     message = session.scalars(
-        select(OutboxMessage).where(OutboxMessage.recipient == email).order_by(OutboxMessage.id.desc())
+        select(OutboxMessage)
+        .where(OutboxMessage.recipient == email)
+        .order_by(OutboxMessage.id.desc())
     ).first()
     assert message is not None, "no reset message in the outbox"
     return re.search(r"http://localhost(/auth/reset-password/\S+)", message.body).group(1)
@@ -146,7 +164,12 @@ def test_password_reset_works_once(client, make_user, session):
 
     form = {"new_password": "brand new password", "confirm_password": "brand new password"}
     assert client.post(link, data=form).status_code == 302
-    assert client.post("/auth/sign-in", data={"email": user.email, "password": "brand new password"}).status_code == 302
+    assert (
+        client.post(
+            "/auth/sign-in", data={"email": user.email, "password": "brand new password"}
+        ).status_code
+        == 302
+    )
     client.post("/auth/sign-out")
 
     again = client.get(link)

@@ -45,7 +45,9 @@ def test_demo_without_password_prints_random_passwords(runner):
     first = runner.invoke(args=["demo"])
     second = runner.invoke(args=["demo"])
     assert first.exit_code == 0 and second.exit_code == 0
-    passwords = [line.split("password: ")[1] for line in first.output.splitlines() if "password: " in line]
+    passwords = [
+        line.split("password: ")[1] for line in first.output.splitlines() if "password: " in line
+    ]
     assert len(passwords) == 4 and len(set(passwords)) == 4
     assert all(len(p) >= 12 for p in passwords)
     assert passwords[0] not in second.output
@@ -60,17 +62,42 @@ def test_demo_refuses_a_short_password(runner):
 def test_gap_command_is_part_of_the_panels_command(runner, tmp_path):
     people = tmp_path / "panel.csv"
     people.write_text("sex\nFemale\nFemale\nMale\nPrefer not to say\n")
-    result = runner.invoke(args=["gap", "--observed", str(people), "--target", "england-and-wales", "--dimension", "sex"])
+    result = runner.invoke(
+        args=[
+            "gap",
+            "--observed",
+            str(people),
+            "--target",
+            "england-and-wales",
+            "--dimension",
+            "sex",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "Female" in result.output and "Male" in result.output
 
 
 def test_select_command_is_part_of_the_panels_command(runner, tmp_path):
     pool = tmp_path / "pool.csv"
-    pool.write_text("id,sex\n" + "".join(f"p{i},{'Female' if i % 2 else 'Male'}\n" for i in range(8)))
+    pool.write_text(
+        "id,sex\n" + "".join(f"p{i},{'Female' if i % 2 else 'Male'}\n" for i in range(8))
+    )
     quotas = tmp_path / "quotas.csv"
     quotas.write_text("dimension,category,min,max\nsex,Female,1,1\nsex,Male,1,1\n")
-    result = runner.invoke(args=["select", "--pool", str(pool), "--quotas", str(quotas), "--k", "2", "--seed", "7", "--json"])
+    result = runner.invoke(
+        args=[
+            "select",
+            "--pool",
+            str(pool),
+            "--quotas",
+            str(quotas),
+            "--k",
+            "2",
+            "--seed",
+            "7",
+            "--json",
+        ]
+    )
     assert result.exit_code == 0, result.output
     import json
 

@@ -41,7 +41,11 @@ def test_missing_secret_key_is_a_clear_error(tmp_path, monkeypatch):
     ],
 )
 def test_bad_settings_are_named(tmp_path, setting, value, message):
-    config = {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": TEST_SECRET, "DATABASE_URL": "sqlite://"}
+    config = {
+        "INSTANCE_PATH": str(tmp_path),
+        "SECRET_KEY": TEST_SECRET,
+        "DATABASE_URL": "sqlite://",
+    }
     config[setting] = value
     with pytest.raises(ConfigurationError, match=message):
         create_app(config)

@@ -92,7 +92,10 @@ def test_export_then_import_into_an_empty_register_gives_the_same_bytes(runner, 
     assert lines[1].startswith(
         'zoë@example.org,Zoë,O\'Brien-Nüñez,Zo,1950-02-28,\'+44 20 7946 0000,"Flat 2, ""The Maltings""'
     )
-    assert ",CR2 6XH,post,paused,2030-01-01,partner,\"Age UK, Croydon\",Female,Same,Indian,Bisexual," in exported
+    assert (
+        ',CR2 6XH,post,paused,2030-01-01,partner,"Age UK, Croydon",Female,Same,Indian,Bisexual,'
+        in exported
+    )
     assert ",Mobility;Vision;Mental health," in exported
     assert ",easy_read;bsl,Needs a quiet room,Mornings,yes,yes,yes,yes" in exported
     assert "\n,Sam,Lee,,,,,,,active,,staff," in exported
@@ -123,14 +126,23 @@ def test_a_bad_category_and_an_impossible_date_refuse_the_whole_file(runner, ses
     )
     result = runner.invoke(args=["members", "import", str(path)])
     assert result.exit_code != 0
-    assert "Row 3, column ethnicity, value 'Martian': 'Martian' is not a category of 'ethnicity'; " \
+    assert (
+        "Row 3, column ethnicity, value 'Martian': 'Martian' is not a category of 'ethnicity'; "
         "valid categories are: Indian, Pakistani" in result.output
-    assert "Row 5, column date_of_birth, value '2023-02-30': '2023-02-30' is not a real date; " \
+    )
+    assert (
+        "Row 5, column date_of_birth, value '2023-02-30': '2023-02-30' is not a real date; "
         "enter dates as YYYY-MM-DD" in result.output
+    )
     assert "Nothing was imported: the file has 2 problems in 2 rows" in result.output
     assert "Row 2" not in result.output and "Row 4" not in result.output
     assert member_count(session) == 0
-    assert session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "import")) == 0
+    assert (
+        session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "import")
+        )
+        == 0
+    )
 
 
 def test_every_problem_in_a_row_is_reported(runner, session, tmp_path):
@@ -156,12 +168,18 @@ def test_duplicate_emails_within_the_file_are_refused(runner, session, tmp_path)
     path = csv_file(tmp_path, GOOD_ROWS[0], GOOD_ROWS[1], GOOD_ROWS[0].replace("ann@", "ANN@"))
     result = runner.invoke(args=["members", "import", str(path)])
     assert result.exit_code != 0
-    assert "Row 4, column email, value 'ann@example.org': The email address 'ann@example.org' is also on row 2" in result.output
+    assert (
+        "Row 4, column email, value 'ann@example.org': The email address 'ann@example.org' is also on row 2"
+        in result.output
+    )
     assert member_count(session) == 0
 
 
 def test_an_email_already_on_the_register_is_refused_unless_updating(runner, session, tmp_path):
-    assert runner.invoke(args=["members", "import", str(csv_file(tmp_path, *GOOD_ROWS))]).exit_code == 0
+    assert (
+        runner.invoke(args=["members", "import", str(csv_file(tmp_path, *GOOD_ROWS))]).exit_code
+        == 0
+    )
     ann_id = members_by_email(session)["ann@example.org"].id
     changed = csv_file(
         tmp_path,
@@ -171,19 +189,27 @@ def test_an_email_already_on_the_register_is_refused_unless_updating(runner, ses
     )
     refused = runner.invoke(args=["members", "import", str(changed)])
     assert refused.exit_code != 0
-    assert "Row 2, column email, value 'ann@example.org': A member with this email address is already on the register" in refused.output
+    assert (
+        "Row 2, column email, value 'ann@example.org': A member with this email address is already on the register"
+        in refused.output
+    )
     assert member_count(session) == 2
 
     # Update mode needs every column, so that nothing is blanked by a missing one.
     partial = runner.invoke(args=["members", "import", "--update", str(changed)])
     assert partial.exit_code != 0
-    assert "The file has no 'preferred_name' column; update mode needs every column" in partial.output
+    assert (
+        "The file has no 'preferred_name' column; update mode needs every column" in partial.output
+    )
 
     full = tmp_path / "full.csv"
     runner.invoke(args=["members", "export", str(full)])
-    text = full.read_text(encoding="utf-8").replace(
-        "ann@example.org,Ann,Smith,", "ann@example.org,Annie,Smith-Jones,"
-    ).replace(",British,", ",Irish,").replace(",Vision;Hearing,", ",Mobility,")
+    text = (
+        full.read_text(encoding="utf-8")
+        .replace("ann@example.org,Ann,Smith,", "ann@example.org,Annie,Smith-Jones,")
+        .replace(",British,", ",Irish,")
+        .replace(",Vision;Hearing,", ",Mobility,")
+    )
     text = re.sub(r"(ann@example.org.*),yes,yes,yes,no\n", r"\1,yes,no,yes,no\n", text)
     text += "cat@example.org,Cat,Brown,,1990-03-03,,,B33 8TH,,active,,staff,,Female,,Other White,,,,,,,,,,,yes,yes,yes,no\n"
     full.write_text(text, encoding="utf-8")
@@ -195,9 +221,13 @@ def test_an_email_already_on_the_register_is_refused_unless_updating(runner, ses
     ann = members["ann@example.org"]
     assert ann.id == ann_id
     assert (ann.first_name, ann.last_name, ann.consent_selection) == ("Annie", "Smith-Jones", False)
-    answers = session.execute(
-        select(MemberCharacteristic.category_id).where(MemberCharacteristic.member_id == ann.id)
-    ).scalars().all()
+    answers = (
+        session.execute(
+            select(MemberCharacteristic.category_id).where(MemberCharacteristic.member_id == ann.id)
+        )
+        .scalars()
+        .all()
+    )
     from panels.register.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy(session)
@@ -206,7 +236,8 @@ def test_an_email_already_on_the_register_is_refused_unless_updating(runner, ses
     # Only the decision that changed is recorded again.
     records = session.execute(
         select(ConsentRecord.purpose, ConsentRecord.given)
-        .where(ConsentRecord.member_id == ann.id).order_by(ConsentRecord.id)
+        .where(ConsentRecord.member_id == ann.id)
+        .order_by(ConsentRecord.id)
     ).all()
     assert len(records) == 5 and tuple(records[-1]) == ("selection", False)
     assert member_count(session) == 3
@@ -230,10 +261,15 @@ def test_several_answers_only_where_a_question_allows_them(runner, session, tmp_
     assert runner.invoke(args=["members", "import", str(allowed)]).exit_code == 0
     assert ",Vision;Hearing;Memory," in runner.invoke(args=["members", "export"]).stdout
 
-    refused = csv_file(tmp_path, GOOD_ROWS[1].replace(",Indian,", ",Indian;British,"), name="two.csv")
+    refused = csv_file(
+        tmp_path, GOOD_ROWS[1].replace(",Indian,", ",Indian;British,"), name="two.csv"
+    )
     result = runner.invoke(args=["members", "import", str(refused)])
     assert result.exit_code != 0
-    assert "Row 2, column ethnicity, value 'Indian;British': 'ethnicity' takes one answer, not 2" in result.output
+    assert (
+        "Row 2, column ethnicity, value 'Indian;British': 'ethnicity' takes one answer, not 2"
+        in result.output
+    )
 
 
 def test_unknown_and_missing_columns_are_named(runner, session, tmp_path):
@@ -245,10 +281,15 @@ def test_unknown_and_missing_columns_are_named(runner, session, tmp_path):
     )
     result = runner.invoke(args=["members", "import", str(path)])
     assert result.exit_code != 0
-    assert "Row 1, column favourite_colour, value 'favourite_colour': 'favourite_colour' is not a " \
-        "column the register imports; allowed columns are: email, first_name, last_name," in result.output
-    assert "Row 1, column last_name, value '': The file has no 'last_name' column; these columns " \
+    assert (
+        "Row 1, column favourite_colour, value 'favourite_colour': 'favourite_colour' is not a "
+        "column the register imports; allowed columns are: email, first_name, last_name,"
+        in result.output
+    )
+    assert (
+        "Row 1, column last_name, value '': The file has no 'last_name' column; these columns "
         "are required: email, first_name, last_name, date_of_birth, postcode," in result.output
+    )
     assert member_count(session) == 0
 
 
@@ -261,7 +302,9 @@ def test_derived_dimensions_are_not_columns(runner, tmp_path):
 
 def test_a_file_that_is_not_utf8_is_refused(runner, session, tmp_path):
     path = tmp_path / "latin1.csv"
-    path.write_bytes((HEADER + "\n" + GOOD_ROWS[0].replace("Ann,", "Zoë,") + "\n").encode("latin-1"))
+    path.write_bytes(
+        (HEADER + "\n" + GOOD_ROWS[0].replace("Ann,", "Zoë,") + "\n").encode("latin-1")
+    )
     result = runner.invoke(args=["members", "import", str(path)])
     assert result.exit_code != 0
     assert "The file is not UTF-8 text" in result.output
@@ -284,7 +327,9 @@ def test_spreadsheet_formula_escaping_round_trips(value):
 
 def test_excel_byte_order_mark_and_crlf_line_endings_are_read(runner, session, tmp_path):
     path = tmp_path / "excel.csv"
-    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join([HEADER, *GOOD_ROWS, ",,,,,,,,,,,"]).encode("utf-8") + b"\r\n")
+    path.write_bytes(
+        b"\xef\xbb\xbf" + "\r\n".join([HEADER, *GOOD_ROWS, ",,,,,,,,,,,"]).encode("utf-8") + b"\r\n"
+    )
     result = runner.invoke(args=["members", "import", str(path)])
     assert result.exit_code == 0, result.output
     assert member_count(session) == 2
@@ -295,7 +340,8 @@ def test_import_records_consent_and_one_audit_event(runner, session, tmp_path):
     session.rollback()
     records = session.execute(
         select(Member.email, ConsentRecord.purpose, ConsentRecord.given, ConsentRecord.method)
-        .join(Member, Member.id == ConsentRecord.member_id).order_by(Member.email, ConsentRecord.purpose)
+        .join(Member, Member.id == ConsentRecord.member_id)
+        .order_by(Member.email, ConsentRecord.purpose)
     ).all()
     assert [tuple(r) for r in records if r.email == "bob@example.org"] == [
         ("bob@example.org", "access_needs", False, "import"),
@@ -316,7 +362,11 @@ def test_import_records_consent_and_one_audit_event(runner, session, tmp_path):
     runner.invoke(args=["members", "export", str(tmp_path / "out.csv")])
     session.rollback()
     export = session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
-    assert (export.subject_type, export.record_count, export.details["file"]) == ("member", 2, "out.csv")
+    assert (export.subject_type, export.record_count, export.details["file"]) == (
+        "member",
+        2,
+        "out.csv",
+    )
 
 
 def test_a_failure_while_writing_leaves_nothing_behind(app, monkeypatch, session, tmp_path):
@@ -333,7 +383,9 @@ def test_a_failure_while_writing_leaves_nothing_behind(app, monkeypatch, session
     assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
 
 
-def test_a_large_import_leaves_postgresql_statistics_and_visibility_fresh(app, monkeypatch, session, tmp_path):
+def test_a_large_import_leaves_postgresql_statistics_and_visibility_fresh(
+    app, monkeypatch, session, tmp_path
+):
     from panels.register import member_csv
 
     if session.get_bind().dialect.name != "postgresql":
@@ -364,13 +416,17 @@ def test_a_failed_vacuum_after_an_import_is_logged_and_the_import_kept(
 
     def fail(self, statement, *args, **kwargs):
         if statement.startswith("VACUUM"):
-            raise OperationalError(statement, {}, Exception("canceling statement due to lock timeout"))
+            raise OperationalError(
+                statement, {}, Exception("canceling statement due to lock timeout")
+            )
         return run(self, statement, *args, **kwargs)
 
     monkeypatch.setattr(member_csv, "TIDY_AFTER", 2)
     monkeypatch.setattr(Connection, "exec_driver_sql", fail)
     with app.app_context():
-        result = member_csv.import_members(csv_file(tmp_path, *GOOD_ROWS).read_bytes(), "members.csv")
+        result = member_csv.import_members(
+            csv_file(tmp_path, *GOOD_ROWS).read_bytes(), "members.csv"
+        )
     assert result.created == 2
     assert member_count(session) == 2
     assert "VACUUM ANALYZE of members, member_characteristics" in caplog.text
@@ -378,10 +434,14 @@ def test_a_failed_vacuum_after_an_import_is_logged_and_the_import_kept(
 
 
 def test_new_members_keep_the_file_order(runner, session, tmp_path):
-    rows = [f"m{i}@example.org,M{i},Last,1970-01-0{i},SW1A 1AA,,,,yes,no,no,no" for i in range(9, 0, -1)]
+    rows = [
+        f"m{i}@example.org,M{i},Last,1970-01-0{i},SW1A 1AA,,,,yes,no,no,no" for i in range(9, 0, -1)
+    ]
     runner.invoke(args=["members", "import", str(csv_file(tmp_path, *rows))])
     exported = runner.invoke(args=["members", "export"]).stdout.splitlines()[1:]
-    assert [line.split(",")[0] for line in exported] == [f"m{i}@example.org" for i in range(9, 0, -1)]
+    assert [line.split(",")[0] for line in exported] == [
+        f"m{i}@example.org" for i in range(9, 0, -1)
+    ]
 
 
 # The upload page, its preview and the confirmation.
@@ -440,10 +500,14 @@ def test_upload_with_problems_lists_them_and_offers_no_import(client, make_user,
     text = response.get_data(as_text=True)
     assert "members.csv cannot be imported" in text
     assert "There is a problem with the file" in text
-    table = text[text.index('data-testid="problems"'):]
+    table = text[text.index('data-testid="problems"') :]
     cells = re.findall(r'<td class="govuk-table__cell">\s*(.*?)\s*</td>', table, re.S)
-    assert cells[:4] == ["3", "date_of_birth", "2023-02-30",
-                         "&#39;2023-02-30&#39; is not a real date; enter dates as YYYY-MM-DD, like 1970-01-31"]
+    assert cells[:4] == [
+        "3",
+        "date_of_birth",
+        "2023-02-30",
+        "&#39;2023-02-30&#39; is not a real date; enter dates as YYYY-MM-DD, like 1970-01-31",
+    ]
     assert cells[4:7] == ["3", "ethnicity", "Martian"]
     assert 'name="token"' not in text
     assert member_count(session) == 0
@@ -453,7 +517,10 @@ def test_a_forged_or_missing_token_imports_nothing(client, make_user, sign_in, s
     sign_in(make_user("lead"))
     text = upload(client, "\n".join([HEADER, *GOOD_ROWS]) + "\n").get_data(as_text=True)
     token = token_of(text)
-    assert client.post("/register/import/confirm", data={"token": token[:-2] + "xx"}).status_code == 400
+    assert (
+        client.post("/register/import/confirm", data={"token": token[:-2] + "xx"}).status_code
+        == 400
+    )
     assert client.post("/register/import/confirm", data={}).status_code == 400
     assert member_count(session) == 0
 
@@ -465,7 +532,12 @@ def test_another_user_cannot_confirm_my_upload(app, client, make_user, sign_in):
     token = token_of(upload(client, "\n".join([HEADER, *GOOD_ROWS]) + "\n").get_data(as_text=True))
     other = app.test_client()
     second_lead = make_user("lead")
-    assert other.post("/auth/sign-in", data={"email": second_lead.email, "password": "correct horse battery"}).headers["Location"] == "/lead/"
+    assert (
+        other.post(
+            "/auth/sign-in", data={"email": second_lead.email, "password": "correct horse battery"}
+        ).headers["Location"]
+        == "/lead/"
+    )
     assert other.post("/register/import/confirm", data={"token": token}).status_code == 400
     from panels import db
 
@@ -475,7 +547,9 @@ def test_another_user_cannot_confirm_my_upload(app, client, make_user, sign_in):
 
 def test_upload_update_mode(client, make_user, runner, sign_in, session, tmp_path):
     runner.invoke(args=["members", "import", str(csv_file(tmp_path, *GOOD_ROWS))])
-    exported = runner.invoke(args=["members", "export"]).stdout.replace(",Bob,Jones,", ",Robert,Jones,")
+    exported = runner.invoke(args=["members", "export"]).stdout.replace(
+        ",Bob,Jones,", ",Robert,Jones,"
+    )
     sign_in(make_user("lead"))
     refused = upload(client, exported).get_data(as_text=True)
     assert "A member with this email address is already on the register" in refused
@@ -487,17 +561,23 @@ def test_upload_update_mode(client, make_user, runner, sign_in, session, tmp_pat
 
 def test_upload_of_a_file_that_is_not_utf8_shows_the_problem(client, make_user, sign_in):
     sign_in(make_user("lead"))
-    response = upload(client, (HEADER + "\n" + GOOD_ROWS[0].replace("Ann", "Zoë") + "\n").encode("latin-1"))
+    response = upload(
+        client, (HEADER + "\n" + GOOD_ROWS[0].replace("Ann", "Zoë") + "\n").encode("latin-1")
+    )
     assert response.status_code == 200
     assert "The file is not UTF-8 text" in response.get_data(as_text=True)
 
 
 def test_upload_form_errors(client, make_user, sign_in):
     sign_in(make_user("lead"))
-    missing = client.post("/register/import", data={"mode": "add"}, content_type="multipart/form-data")
+    missing = client.post(
+        "/register/import", data={"mode": "add"}, content_type="multipart/form-data"
+    )
     assert "Select a CSV file" in missing.get_data(as_text=True)
     wrong = upload(client, "x", name="members.xlsx").get_data(as_text=True)
-    assert "The selected file must be a CSV file; &#39;members.xlsx&#39; does not end in .csv" in wrong
+    assert (
+        "The selected file must be a CSV file; &#39;members.xlsx&#39; does not end in .csv" in wrong
+    )
 
 
 def test_an_upload_over_the_size_limit_is_refused_clearly(migrated_database, tmp_path, make_user):
@@ -519,7 +599,9 @@ def test_an_upload_over_the_size_limit_is_refused_clearly(migrated_database, tmp
 # The download.
 
 
-def test_leads_download_the_file_the_command_writes_marked_for_excel(client, make_user, runner, sign_in, session, tmp_path):
+def test_leads_download_the_file_the_command_writes_marked_for_excel(
+    client, make_user, runner, sign_in, session, tmp_path
+):
     runner.invoke(args=["members", "import", str(csv_file(tmp_path, *GOOD_ROWS))])
     path = tmp_path / "cli.csv"
     runner.invoke(args=["members", "export", str(path)])
@@ -528,10 +610,17 @@ def test_leads_download_the_file_the_command_writes_marked_for_excel(client, mak
     response = client.post("/register/export")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
-    assert re.match(r'attachment; filename=members-\d{4}-\d{2}-\d{2}\.csv', response.headers["Content-Disposition"])
-    assert response.data == codecs.BOM_UTF8 + path.read_bytes(), "a byte-order mark, then the same file"
+    assert re.match(
+        r"attachment; filename=members-\d{4}-\d{2}-\d{2}\.csv",
+        response.headers["Content-Disposition"],
+    )
+    assert response.data == codecs.BOM_UTF8 + path.read_bytes(), (
+        "a byte-order mark, then the same file"
+    )
     session.rollback()
-    events = session.scalars(select(AuditEvent).where(AuditEvent.action == "export").order_by(AuditEvent.id)).all()
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "export").order_by(AuditEvent.id)
+    ).all()
     assert [e.actor for e in events][-1].startswith("lead")
     assert events[-1].record_count == 2
 

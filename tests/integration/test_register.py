@@ -48,7 +48,14 @@ def test_seeded_taxonomy_follows_the_census_categories(app):
     for dimension in taxonomy.dimensions:
         assert any(c.prefer_not_to_say for c in dimension.categories), dimension.key
     assert [c.code for c in taxonomy["age_band"].categories][:-1] == [
-        "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75-84", "85+",
+        "18-24",
+        "25-34",
+        "35-44",
+        "45-54",
+        "55-64",
+        "65-74",
+        "75-84",
+        "85+",
     ]
     assert taxonomy["impairment_type"].multiple
     assert taxonomy["ethnicity_5"].derived_from == "ethnicity"
@@ -68,19 +75,29 @@ def test_unknown_category_error_names_the_valid_ones(app):
 
 def test_create_member_records_consent_with_wording_version_and_audits(app, make_member, session):
     member = make_member(consents=("contact",), ethnicity="Pakistani")
-    records = session.scalars(select(ConsentRecord).where(ConsentRecord.member_id == member.id)).all()
+    records = session.scalars(
+        select(ConsentRecord).where(ConsentRecord.member_id == member.id)
+    ).all()
     assert {(r.purpose, r.given) for r in records} == {
-        ("contact", True), ("selection", False), ("statistics", False), ("access_needs", False),
+        ("contact", True),
+        ("selection", False),
+        ("statistics", False),
+        ("access_needs", False),
     }
     assert all(r.wording.version == 1 and r.wording.text for r in records)
-    actions = session.scalars(select(AuditEvent.action).where(AuditEvent.subject_id == member.id)).all()
+    actions = session.scalars(
+        select(AuditEvent.action).where(AuditEvent.subject_id == member.id)
+    ).all()
     assert actions == ["create_member"]
 
 
 def test_bad_member_input_lists_every_problem_and_writes_nothing(app, session):
     with app.app_context():
         data = MemberInput(
-            first_name="", last_name="X", email="not-an-email", postcode="NOPE",
+            first_name="",
+            last_name="X",
+            email="not-an-email",
+            postcode="NOPE",
             date_of_birth=date.today() - timedelta(days=365 * 10),
             answers={"ethnicity": ["Martian"], "sex": ["Female", "Male"]},
         )
@@ -89,7 +106,9 @@ def test_bad_member_input_lists_every_problem_and_writes_nothing(app, session):
     fields = {p.field for p in error.value.problems}
     assert fields == {"first_name", "email", "postcode", "date_of_birth", "ethnicity", "sex"}
     martian = next(p for p in error.value.problems if p.field == "ethnicity")
-    assert martian.value == "Martian" and "valid categories are: Indian, Pakistani" in martian.message
+    assert (
+        martian.value == "Martian" and "valid categories are: Indian, Pakistani" in martian.message
+    )
     assert session.scalar(select(func.count()).select_from(Member)) == 0
 
 
@@ -102,7 +121,9 @@ def test_duplicate_email_is_refused(app, make_member):
 def test_access_needs_need_consent_and_withdrawal_deletes_them(app, make_member, session):
     with pytest.raises(InvalidMember, match="only be kept if the member agrees"):
         make_member(consents=("contact",), access_needs=["bsl"])
-    member = make_member(access_needs=["bsl", "step_free"], access_needs_notes="Needs a BSL interpreter")
+    member = make_member(
+        access_needs=["bsl", "step_free"], access_needs_notes="Needs a BSL interpreter"
+    )
     assert session.scalar(select(func.count()).select_from(MemberAccessNeed)) == 2
     with app.app_context():
         change_consent(member.id, "access_needs", False)
@@ -115,7 +136,9 @@ def test_update_records_what_changed_without_special_category_values(app, make_m
     member = make_member(ethnicity="Indian", sex="Female")
     with app.app_context():
         data = MemberInput(
-            first_name="Renamed", last_name="Tester", email=member.email,
+            first_name="Renamed",
+            last_name="Tester",
+            email=member.email,
             date_of_birth=member.date_of_birth,
             answers={"ethnicity": ["Bangladeshi"], "sex": ["Female"]},
         )
@@ -130,14 +153,17 @@ def test_update_records_what_changed_without_special_category_values(app, make_m
 # --- consent rules cannot be bypassed --------------------------------------------------------
 
 
-def test_withdrawing_contact_consent_removes_from_invitation_search_at_once(app, client, lead, make_member, session):
+def test_withdrawing_contact_consent_removes_from_invitation_search_at_once(
+    app, client, lead, make_member, session
+):
     member = make_member(first_name="Withdrawer")
     other = make_member(first_name="Stayer")
     assert {m.id for m in session.scalars(invitable())} == {member.id, other.id}
     assert count(client.get("/register/?invitable=yes").get_data(as_text=True)) == "2 people"
 
     response = client.post(
-        f"/register/members/{member.id}/consent", data={"purpose": "contact", "given": "no", "method": "phone"}
+        f"/register/members/{member.id}/consent",
+        data={"purpose": "contact", "given": "no", "method": "phone"},
     )
     assert response.status_code == 302
     session.expire_all()
@@ -146,7 +172,8 @@ def test_withdrawing_contact_consent_removes_from_invitation_search_at_once(app,
     assert count(html) == "1 person" and "Withdrawer" not in html
     # The evidence: a withdrawal record, by phone, recorded by the lead.
     record = session.scalars(
-        select(ConsentRecord).where(ConsentRecord.member_id == member.id, ConsentRecord.purpose == "contact")
+        select(ConsentRecord)
+        .where(ConsentRecord.member_id == member.id, ConsentRecord.purpose == "contact")
         .order_by(ConsentRecord.id.desc())
     ).first()
     assert (record.given, record.method, record.recorded_by_id) == (False, "phone", lead.id)
@@ -160,7 +187,9 @@ def test_paused_and_left_members_are_not_invitable(app, make_member, session):
     assert {m.id for m in session.scalars(invitable())} == {active.id, pause_over.id}
 
 
-def test_characteristic_filters_never_match_members_without_selection_consent(app, make_member, session):
+def test_characteristic_filters_never_match_members_without_selection_consent(
+    app, make_member, session
+):
     consenting = make_member(ethnicity="African")
     make_member(ethnicity="African", consents=("contact", "statistics"))
     with app.app_context():
@@ -169,7 +198,9 @@ def test_characteristic_filters_never_match_members_without_selection_consent(ap
             page = search_register(RegisterQuery(filters=filters), taxonomy)
             assert [m.id for m in page.members] == [consenting.id]
         # Even asking for the answers directly for selection leaves them out.
-        answers = answers_for(session, taxonomy, [m.id for m in session.scalars(select(Member))], purpose="selection")
+        answers = answers_for(
+            session, taxonomy, [m.id for m in session.scalars(select(Member))], purpose="selection"
+        )
     assert list(answers) == [consenting.id]
     assert answers[consenting.id]["ethnicity_5"] == ("Black",)
 
@@ -192,15 +223,29 @@ def test_answers_for_refuses_an_unknown_purpose(app, session):
 
 def test_filters_use_roll_ups_and_derived_age_bands(app, client, lead, make_member):
     today = date.today()
-    make_member(first_name="Young", ethnicity="Chinese", date_of_birth=today.replace(year=today.year - 20))
-    make_member(first_name="Old", ethnicity="Irish", date_of_birth=today.replace(year=today.year - 80))
+    make_member(
+        first_name="Young", ethnicity="Chinese", date_of_birth=today.replace(year=today.year - 20)
+    )
+    make_member(
+        first_name="Old", ethnicity="Irish", date_of_birth=today.replace(year=today.year - 80)
+    )
     make_member(first_name="Unsaid", ethnicity="prefer not to say", date_of_birth=None)
     assert count(client.get("/register/?f_ethnicity_5=Asian").get_data(as_text=True)) == "1 person"
-    assert count(client.get("/register/?f_ethnicity_5=White&f_ethnicity_5=Asian").get_data(as_text=True)) == "2 people"
+    assert (
+        count(
+            client.get("/register/?f_ethnicity_5=White&f_ethnicity_5=Asian").get_data(as_text=True)
+        )
+        == "2 people"
+    )
     html = client.get("/register/?f_age_band=18-24").get_data(as_text=True)
     assert count(html) == "1 person" and "Young" in html
-    assert count(client.get("/register/?f_ethnicity_5=Asian&f_age_band=75-84").get_data(as_text=True)) == "0 people"
-    assert "Unsaid" in client.get("/register/?f_ethnicity_5=prefer_not_to_say").get_data(as_text=True)
+    assert (
+        count(client.get("/register/?f_ethnicity_5=Asian&f_age_band=75-84").get_data(as_text=True))
+        == "0 people"
+    )
+    assert "Unsaid" in client.get("/register/?f_ethnicity_5=prefer_not_to_say").get_data(
+        as_text=True
+    )
 
 
 def test_age_band_boundaries_follow_birthdays(app, make_member):
@@ -209,7 +254,12 @@ def test_age_band_boundaries_follow_birthdays(app, make_member):
     member = make_member(date_of_birth=turning_25_tomorrow)
     with app.app_context():
         taxonomy = load_taxonomy()
-        assert [m.id for m in search_register(RegisterQuery(filters={"age_band": ("18-24",)}), taxonomy).members] == [member.id]
+        assert [
+            m.id
+            for m in search_register(
+                RegisterQuery(filters={"age_band": ("18-24",)}), taxonomy
+            ).members
+        ] == [member.id]
         assert search_register(RegisterQuery(filters={"age_band": ("25-34",)}), taxonomy).total == 0
 
 
@@ -232,9 +282,13 @@ def test_pagination_links_keep_every_filter(app, client, lead, make_member):
         make_member(first_name=f"Asian{i:02d}", ethnicity="Indian")
         make_member(first_name=f"Black{i:02d}", ethnicity="African")
     make_member(first_name="White00", ethnicity="Irish")
-    first = client.get("/register/?f_ethnicity_5=Asian&f_ethnicity_5=Black&q=").get_data(as_text=True)
+    first = client.get("/register/?f_ethnicity_5=Asian&f_ethnicity_5=Black&q=").get_data(
+        as_text=True
+    )
     assert count(first) == "54 people"
-    next_href = re.search(r'<a class="govuk-link govuk-pagination__link" href="([^"]+)" rel="next"', first)
+    next_href = re.search(
+        r'<a class="govuk-link govuk-pagination__link" href="([^"]+)" rel="next"', first
+    )
     assert next_href, "the first page links to the next one"
     href = next_href.group(1).replace("&amp;", "&")
     assert "page=2" in href and href.count("f_ethnicity_5=") == 2
@@ -248,7 +302,9 @@ def test_pagination_links_keep_every_filter(app, client, lead, make_member):
 def test_bad_filter_values_are_named(app, client, lead):
     response = client.get("/register/?sort=shoe-size")
     assert response.status_code == 400
-    assert "sort &#39;shoe-size&#39; is not valid; use one of: name" in response.get_data(as_text=True)
+    assert "sort &#39;shoe-size&#39; is not valid; use one of: name" in response.get_data(
+        as_text=True
+    )
     response = client.get("/register/?f_favourite_colour=blue")
     assert response.status_code == 400
     assert "&#39;favourite_colour&#39; is not a dimension" in response.get_data(as_text=True)
@@ -261,11 +317,15 @@ def test_lead_sees_characteristics_and_the_view_is_audited(app, client, lead, ma
     member = make_member(ethnicity="Caribbean", religion="Muslim")
     html = client.get(f"/register/members/{member.id}").get_data(as_text=True)
     assert "Caribbean" in html and "Muslim" in html
-    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "view_characteristics")).one()
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "view_characteristics")
+    ).one()
     assert (event.user_id, event.subject_type, event.subject_id) == (lead.id, "member", member.id)
 
 
-def test_manager_does_not_see_special_category_data(app, client, make_user, sign_in, make_member, session):
+def test_manager_does_not_see_special_category_data(
+    app, client, make_user, sign_in, make_member, session
+):
     member = make_member(ethnicity="Caribbean", religion="Muslim", sex="Female")
     sign_in(make_user("manager"))
     html = client.get(f"/register/members/{member.id}").get_data(as_text=True)
@@ -274,14 +334,21 @@ def test_manager_does_not_see_special_category_data(app, client, make_user, sign
     assert "only shown to engagement leads" in html
     assert client.get("/register/?f_ethnicity_5=Black").status_code == 403
     assert client.get("/register/?f_sex=Female").status_code == 200
-    assert session.scalars(select(AuditEvent).where(AuditEvent.action == "view_characteristics")).all() == []
+    assert (
+        session.scalars(select(AuditEvent).where(AuditEvent.action == "view_characteristics")).all()
+        == []
+    )
     assert client.get(f"/register/members/{member.id}/edit").status_code == 403
 
 
-def test_searching_by_special_category_is_audited_with_the_count(app, client, lead, make_member, session):
+def test_searching_by_special_category_is_audited_with_the_count(
+    app, client, lead, make_member, session
+):
     make_member(ethnicity="Arab")
     client.get("/register/?f_ethnicity_5=Other")
-    event = session.scalars(select(AuditEvent).where(AuditEvent.subject_type == "register_search")).one()
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.subject_type == "register_search")
+    ).one()
     assert event.record_count == 1 and event.details == {"filters": {"ethnicity_5": ["Other"]}}
 
 
@@ -290,16 +357,28 @@ def test_searching_by_special_category_is_audited_with_the_count(app, client, le
 
 def test_add_member_form_end_to_end(app, client, lead, session):
     data = {
-        "first_name": "Ada", "last_name": "Lovelace", "date_of_birth": ["10", "12", "1980"],
-        "email": "Ada@Example.org", "postcode": "sw1a1aa", "status": "active", "joined_via": "partner",
-        "referred_by": "Carers Centre", "consents": ["contact", "selection", "access_needs"],
-        "consent_method": "paper", "access_needs": ["easy_read"],
-        "dim_ethnicity": "Caribbean", "dim_impairment_type": ["Vision", "Hearing"],
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "date_of_birth": ["10", "12", "1980"],
+        "email": "Ada@Example.org",
+        "postcode": "sw1a1aa",
+        "status": "active",
+        "joined_via": "partner",
+        "referred_by": "Carers Centre",
+        "consents": ["contact", "selection", "access_needs"],
+        "consent_method": "paper",
+        "access_needs": ["easy_read"],
+        "dim_ethnicity": "Caribbean",
+        "dim_impairment_type": ["Vision", "Hearing"],
     }
     response = client.post("/register/members/new", data=data)
     assert response.status_code == 302
     member = session.scalars(select(Member)).one()
-    assert (member.email, member.postcode, member.joined_via) == ("ada@example.org", "SW1A 1AA", "partner")
+    assert (member.email, member.postcode, member.joined_via) == (
+        "ada@example.org",
+        "SW1A 1AA",
+        "partner",
+    )
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Black, Black British" in html  # the roll-up, worked out
     assert "Vision" in html and "Easy Read" in html
@@ -310,7 +389,14 @@ def test_add_member_form_end_to_end(app, client, lead, session):
 def test_add_member_form_errors_are_summarised(app, client, lead):
     html = client.post(
         "/register/members/new",
-        data={"first_name": "", "last_name": "", "postcode": "XYZ", "date_of_birth": ["31", "2", "1990"], "status": "active", "joined_via": "staff"},
+        data={
+            "first_name": "",
+            "last_name": "",
+            "postcode": "XYZ",
+            "date_of_birth": ["31", "2", "1990"],
+            "status": "active",
+            "joined_via": "staff",
+        },
     ).get_data(as_text=True)
     assert "There is a problem" in html
     assert "Enter a first name" in html and "Enter a last name" in html

@@ -57,9 +57,7 @@ def check_invariants(
         assert all(0 <= c <= n for c, n in zip(type_panel.counts, sizes, strict=True))
         # Any choice of members within types is a valid panel: check the first ones.
         members = [
-            pid
-            for ids, c in zip(ids_by_type, type_panel.counts, strict=True)
-            for pid in ids[:c]
+            pid for ids, c in zip(ids_by_type, type_panel.counts, strict=True) for pid in ids[:c]
         ]
         assert panel_ok(members, pool, quotas, k, household_column)
     for t in result.types:
@@ -93,9 +91,7 @@ def feasible_panels(
         values = pool[dimension].to_numpy()
         for category, (lo, hi) in categories.items():
             checks.append((values == category, lo, hi))
-    households = (
-        [str(h) for h in pool[household_column]] if household_column is not None else None
-    )
+    households = [str(h) for h in pool[household_column]] if household_column is not None else None
     panels = []
     for combo in itertools.combinations(range(len(ids)), k):
         if not must <= set(combo):
@@ -141,8 +137,15 @@ def brute_force_leximin(ids: list[str], panels: list[tuple[str, ...]]) -> dict[s
             a_ub.append(np.concatenate([-a[i], [0.0]]))
             b_ub.append(-(v - slack))
         a_eq = [np.concatenate([np.ones(m), [0.0]])]
-        res = linprog(c, A_ub=np.array(a_ub), b_ub=b_ub, A_eq=np.array(a_eq), b_eq=[1.0],
-                      bounds=[(0, None)] * m + [(0, 1)], method="highs")
+        res = linprog(
+            c,
+            A_ub=np.array(a_ub),
+            b_ub=b_ub,
+            A_eq=np.array(a_eq),
+            b_eq=[1.0],
+            bounds=[(0, None)] * m + [(0, 1)],
+            method="highs",
+        )
         assert res.status == 0
         z = -res.fun
         newly = []
@@ -150,8 +153,15 @@ def brute_force_leximin(ids: list[str], panels: list[tuple[str, ...]]) -> dict[s
             # maximise p_i keeping everyone unfixed >= z and fixed >= their value
             c2 = np.concatenate([-a[i], [0.0]])
             bounds = [(0, None)] * m + [(z - slack, z - slack)]
-            res2 = linprog(c2, A_ub=np.array(a_ub), b_ub=b_ub, A_eq=np.array(a_eq), b_eq=[1.0],
-                           bounds=bounds, method="highs")
+            res2 = linprog(
+                c2,
+                A_ub=np.array(a_ub),
+                b_ub=b_ub,
+                A_eq=np.array(a_eq),
+                b_eq=[1.0],
+                bounds=bounds,
+                method="highs",
+            )
             assert res2.status == 0
             if -res2.fun <= z + 1e-6:
                 newly.append(i)
@@ -173,7 +183,14 @@ def brute_force_maximin(ids: list[str], panels: list[tuple[str, ...]]) -> float:
     c = np.zeros(m + 1)
     c[-1] = -1.0
     a_ub = np.hstack([-a, np.ones((n, 1))])
-    res = linprog(c, A_ub=a_ub, b_ub=np.zeros(n), A_eq=[np.concatenate([np.ones(m), [0]])],
-                  b_eq=[1.0], bounds=[(0, None)] * m + [(0, 1)], method="highs")
+    res = linprog(
+        c,
+        A_ub=a_ub,
+        b_ub=np.zeros(n),
+        A_eq=[np.concatenate([np.ones(m), [0]])],
+        b_eq=[1.0],
+        bounds=[(0, None)] * m + [(0, 1)],
+        method="highs",
+    )
     assert res.status == 0
     return float(-res.fun)

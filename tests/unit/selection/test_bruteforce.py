@@ -61,8 +61,14 @@ def test_leximin_matches_brute_force(seed: int, households: bool, must: bool) ->
     panels = feasible_panels(pool, quotas, k, household_column, must_include)
     if not panels:
         with pytest.raises(InfeasibleQuotasError) as caught:
-            select_panel(pool, quotas, k, seed=0, household_column=household_column,
-                         must_include=must_include)
+            select_panel(
+                pool,
+                quotas,
+                k,
+                seed=0,
+                household_column=household_column,
+                must_include=must_include,
+            )
         suggested = caught.value.report.suggested_quotas
         if suggested is not None:
             assert feasible_panels(pool, suggested, k, household_column, must_include)
@@ -95,9 +101,7 @@ def test_maximin_matches_brute_force(seed: int) -> None:
 
 
 def test_types_are_used_and_draws_are_uniform_within_a_type() -> None:
-    pool = pd.DataFrame(
-        {"id": [f"p{i}" for i in range(12)], "gender": ["f"] * 9 + ["m"] * 3}
-    )
+    pool = pd.DataFrame({"id": [f"p{i}" for i in range(12)], "gender": ["f"] * 9 + ["m"] * 3})
     quotas = {"gender": {"f": (2, 2), "m": (2, 2)}}
     result = select_panel(pool, quotas, 4, seed=1)
     assert result.stats.n_types == 2

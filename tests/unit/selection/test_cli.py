@@ -60,8 +60,18 @@ def test_text_output_and_households(files: tuple[str, str]) -> None:
     pool, quotas = files
     result = CliRunner().invoke(
         select_command,
-        ["--pool", pool, "--quotas", quotas, "--k", "4", "--household-column", "household",
-         "--algorithm", "maximin"],
+        [
+            "--pool",
+            pool,
+            "--quotas",
+            quotas,
+            "--k",
+            "4",
+            "--household-column",
+            "household",
+            "--algorithm",
+            "maximin",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "Panel of 4 (maximin, seed" in result.output
@@ -98,9 +108,11 @@ def test_bad_quota_file(files: tuple[str, str], tmp_path: Path) -> None:
 def test_command_does_not_import_flask() -> None:
     source = Path(__file__).resolve().parents[3] / "panels" / "commands" / "select.py"
     tree = ast.parse(source.read_text(encoding="utf-8"))
-    names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
-             for a in n.names}
-    names |= {(n.module or "").split(".")[0] for n in ast.walk(tree)
-              if isinstance(n, ast.ImportFrom)}
+    names = {
+        a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+    }
+    names |= {
+        (n.module or "").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
+    }
     assert "flask" not in names
     assert select_command.name == "select"

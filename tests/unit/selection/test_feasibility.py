@@ -20,8 +20,18 @@ def pool() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "id": [f"p{i}" for i in range(10)],
-            "age": ["18-24", "18-24", "25-64", "25-64", "25-64", "25-64", "65+", "65+", "65+",
-                    "65+"],
+            "age": [
+                "18-24",
+                "18-24",
+                "25-64",
+                "25-64",
+                "25-64",
+                "25-64",
+                "65+",
+                "65+",
+                "65+",
+                "65+",
+            ],
             "gender": ["f", "m", "f", "m", "f", "m", "f", "f", "f", "m"],
         }
     )
@@ -34,8 +44,10 @@ def explain(pool: pd.DataFrame, quotas: dict, k: int, **kwargs):
 
 
 def test_too_few_people_in_a_category(pool: pd.DataFrame) -> None:
-    quotas = {"age": {"18-24": (3, 4), "25-64": (0, 4), "65+": (0, 4)},
-              "gender": {"f": (0, 4), "m": (0, 4)}}
+    quotas = {
+        "age": {"18-24": (3, 4), "25-64": (0, 4), "65+": (0, 4)},
+        "gender": {"f": (0, 4), "m": (0, 4)},
+    }
     report = explain(pool, quotas, 4)
     assert report.reasons == (
         "The quotas ask for at least 3 people with age = 18-24, but only 2 in the pool "
@@ -47,8 +59,10 @@ def test_too_few_people_in_a_category(pool: pd.DataFrame) -> None:
 
 
 def test_minimums_exceed_panel_size(pool: pd.DataFrame) -> None:
-    quotas = {"age": {"18-24": (2, 2), "25-64": (2, 4), "65+": (2, 4)},
-              "gender": {"f": (0, 6), "m": (0, 6)}}
+    quotas = {
+        "age": {"18-24": (2, 2), "25-64": (2, 4), "65+": (2, 4)},
+        "gender": {"f": (0, 6), "m": (0, 6)},
+    }
     report = explain(pool, quotas, 5)
     assert "The minimums for age add up to 6, more than the panel size of 5." in report.reasons
     assert sum(c.old_min - c.new_min for c in report.changes) == 1
@@ -56,11 +70,14 @@ def test_minimums_exceed_panel_size(pool: pd.DataFrame) -> None:
 
 
 def test_maximums_too_small(pool: pd.DataFrame) -> None:
-    quotas = {"age": {"18-24": (0, 1), "25-64": (0, 1), "65+": (0, 1)},
-              "gender": {"f": (0, 4), "m": (0, 4)}}
+    quotas = {
+        "age": {"18-24": (0, 1), "25-64": (0, 1), "65+": (0, 1)},
+        "gender": {"f": (0, 4), "m": (0, 4)},
+    }
     report = explain(pool, quotas, 4)
-    assert any("allow at most 3 people, fewer than the panel size of 4" in r
-               for r in report.reasons)
+    assert any(
+        "allow at most 3 people, fewer than the panel size of 4" in r for r in report.reasons
+    )
     assert sum(c.new_max - c.old_max for c in report.changes) == 1
     assert feasible_panels(pool, report.suggested_quotas, 4)
 
@@ -68,8 +85,10 @@ def test_maximums_too_small(pool: pd.DataFrame) -> None:
 def test_conflict_between_dimensions(pool: pd.DataFrame) -> None:
     # 4 men needed, and 2 from 65+ (only one 65+ man) plus 2 from 18-24:
     # counting per category passes, but no panel meets all quotas.
-    quotas = {"age": {"18-24": (0, 0), "25-64": (0, 2), "65+": (2, 4)},
-              "gender": {"f": (0, 0), "m": (4, 4)}}
+    quotas = {
+        "age": {"18-24": (0, 0), "25-64": (0, 2), "65+": (2, 4)},
+        "gender": {"f": (0, 0), "m": (4, 4)},
+    }
     report = explain(pool, quotas, 4)
     assert report.reasons[0].startswith("Each quota can be met on its own")
     suggested = report.suggested_quotas
@@ -80,8 +99,10 @@ def test_conflict_between_dimensions(pool: pd.DataFrame) -> None:
 
 
 def test_smallest_relaxation_is_minimal(pool: pd.DataFrame) -> None:
-    quotas = {"age": {"18-24": (0, 0), "25-64": (0, 2), "65+": (2, 4)},
-              "gender": {"f": (0, 0), "m": (4, 4)}}
+    quotas = {
+        "age": {"18-24": (0, 0), "25-64": (0, 2), "65+": (2, 4)},
+        "gender": {"f": (0, 0), "m": (4, 4)},
+    }
     report = explain(pool, quotas, 4)
     total = sum((c.old_min - c.new_min) + (c.new_max - c.old_max) for c in report.changes)
     # Brute force over all relaxations of total size < total finds none feasible.
@@ -101,16 +122,20 @@ def test_smallest_relaxation_is_minimal(pool: pd.DataFrame) -> None:
 def test_pool_smaller_than_panel(pool: pd.DataFrame) -> None:
     quotas = {"gender": {"f": (0, 20), "m": (0, 20)}}
     report = explain(pool, quotas, 12)
-    assert "The panel needs 12 people but only 10 people are in the pool (after exclusions)." \
+    assert (
+        "The panel needs 12 people but only 10 people are in the pool (after exclusions)."
         in report.reasons
+    )
     assert report.suggested_quotas is None
 
 
 def test_confirmed_people_over_a_maximum(pool: pd.DataFrame) -> None:
     quotas = {"gender": {"f": (0, 3), "m": (0, 1)}}
     report = explain(pool, quotas, 3, must_include=["p1", "p3"])
-    assert "2 people with gender = m are already confirmed, more than the maximum of 1." \
+    assert (
+        "2 people with gender = m are already confirmed, more than the maximum of 1."
         in report.reasons
+    )
     assert report.suggested_quotas["gender"]["m"] == (0, 2)
 
 

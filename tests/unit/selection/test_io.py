@@ -27,8 +27,12 @@ def test_quotas_round_trip(tmp_path: Path) -> None:
     path.write_text("dimension,category,min,max\nage,18-24, 1,2\nage,65+,0,3\n", encoding="utf-8")
     quotas = read_quotas_csv(path)
     assert quotas == {"age": {"18-24": (1, 2), "65+": (0, 3)}}
-    assert quotas_to_rows(quotas)[0] == {"dimension": "age", "category": "18-24", "min": 1,
-                                         "max": 2}
+    assert quotas_to_rows(quotas)[0] == {
+        "dimension": "age",
+        "category": "18-24",
+        "min": 1,
+        "max": 2,
+    }
 
 
 @pytest.mark.parametrize(
@@ -56,11 +60,13 @@ def test_pool_needs_id(tmp_path: Path) -> None:
 def test_public_formats(instances_dir: Path) -> None:
     small = read_public_instance(instances_dir / "example_small_20")
     assert (small.k, len(small.pool), list(small.pool.columns)) == (
-        20, 200, ["id", "gender", "leaning"])
+        20,
+        200,
+        ["id", "gender", "leaning"],
+    )
     fixture = read_public_instance(instances_dir / "sortition_algorithms_fixture")
     assert fixture.k == 22
-    assert set(fixture.pool.columns) == {"id", "Gender", "age_bracket", "geo_bucket",
-                                         "edu_level"}
+    assert set(fixture.pool.columns) == {"id", "Gender", "age_bracket", "geo_bucket", "edu_level"}
     assert fixture.quotas["age_bracket"]["0-15"] == (0, 0)
     with pytest.raises(FileNotFoundError, match="holds neither categories.csv"):
         read_public_instance(instances_dir)

@@ -16,8 +16,9 @@ from .helpers import check_invariants
 
 def test_legacy_on_the_small_example(instances_dir: Path) -> None:
     instance = read_public_instance(instances_dir / "example_small_20")
-    result = select_panel(instance.pool, instance.quotas, instance.k, seed=3,
-                          algorithm="legacy", legacy_draws=300)
+    result = select_panel(
+        instance.pool, instance.quotas, instance.k, seed=3, algorithm="legacy", legacy_draws=300
+    )
     check_invariants(result, instance.pool, instance.quotas, instance.k)
     assert result.algorithm == "legacy"
     # The paper: the lone conservative woman is rarely chosen by LEGACY (about 1%),

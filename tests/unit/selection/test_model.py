@@ -69,15 +69,21 @@ def test_types_group_interchangeable_people(pool: pd.DataFrame) -> None:
     ("kwargs", "message"),
     [
         ({"k": 0}, "panel size k=0 is not valid"),
-        ({"quotas": {"age": {"young": (3, 2), "old": (0, 3)}}},
-         "quota age = young has minimum 3 and maximum 2"),
-        ({"quotas": {"age": {"young": (0, 2)}}},
-         "person 'c' has age 'old', which is not a category of 'age'; valid categories are: young"),
+        (
+            {"quotas": {"age": {"young": (3, 2), "old": (0, 3)}}},
+            "quota age = young has minimum 3 and maximum 2",
+        ),
+        (
+            {"quotas": {"age": {"young": (0, 2)}}},
+            "person 'c' has age 'old', which is not a category of 'age'; valid categories are: young",
+        ),
         ({"quotas": {"region": {"n": (0, 2)}}}, "the pool has no column 'region'"),
         ({"must_include": ["zz"]}, "include id(s) zz, which are not in the pool"),
         ({"must_include": ["a"], "exclude": ["a"]}, "both confirmed for the panel and excluded"),
-        ({"algorithm": "random"},
-         "algorithm 'random' is not known; valid algorithms are: leximin, maximin, legacy"),
+        (
+            {"algorithm": "random"},
+            "algorithm 'random' is not known; valid algorithms are: leximin, maximin, legacy",
+        ),
     ],
 )
 def test_invalid_inputs_are_named(pool: pd.DataFrame, kwargs: dict, message: str) -> None:
@@ -100,8 +106,13 @@ def test_rng_or_seed() -> None:
 
 def test_households_must_include_and_exclude(pool: pd.DataFrame) -> None:
     result = select_panel(
-        pool, QUOTAS, 3, rng=np.random.default_rng(0), household_column="household",
-        must_include=["a"], exclude=["h"],
+        pool,
+        QUOTAS,
+        3,
+        rng=np.random.default_rng(0),
+        household_column="household",
+        must_include=["a"],
+        exclude=["h"],
     )
     check_invariants(result, pool[pool["id"] != "h"], QUOTAS, 3, "household", ("a",))
     assert result.probabilities["a"] == pytest.approx(1.0)
@@ -143,6 +154,10 @@ def test_library_is_pure() -> None:
         "bad = [m for m in ('flask', 'sqlalchemy') if m in sys.modules];"
         "print(bad); sys.exit(1 if bad else 0)"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=__file__.rsplit("/tests/", 1)[0])
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=__file__.rsplit("/tests/", 1)[0],
+    )
     assert done.returncode == 0, done.stdout + done.stderr

@@ -40,8 +40,7 @@ def test_sortition_algorithms_fixture(instances_dir: Path) -> None:
     # Published (sortition-algorithms with Gurobi): minimum 9.09%, Gini 14.0%.
     assert leximin.min_probability == pytest.approx(1 / 11, abs=1e-8)
     assert round(leximin.gini, 3) <= 0.140
-    maximin = select_panel(instance.pool, instance.quotas, instance.k, seed=7,
-                           algorithm="maximin")
+    maximin = select_panel(instance.pool, instance.quotas, instance.k, seed=7, algorithm="maximin")
     check_invariants(maximin, instance.pool, instance.quotas, instance.k)
     assert maximin.min_probability == pytest.approx(leximin.min_probability, abs=1e-8)
     # LEXIMIN dominates: its sorted probability vector is lexicographically >= MAXIMIN's.

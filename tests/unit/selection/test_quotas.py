@@ -48,7 +48,11 @@ def test_quotas_from_shares_always_admit_k(weights: list[int], k: int, tolerance
 
 def test_participation_bins() -> None:
     assert [participation_category(n) for n in (0, 1, 2, 3, 10)] == [
-        "none", "1-2", "1-2", "3 or more", "3 or more"
+        "none",
+        "1-2",
+        "1-2",
+        "3 or more",
+        "3 or more",
     ]
     with pytest.raises(ValueError, match="previous_panels=-1 is not valid"):
         participation_category(-1)
@@ -56,8 +60,9 @@ def test_participation_bins() -> None:
 
 def test_new_voices_get_at_least_half_the_panel() -> None:
     rng = np.random.default_rng(3)
-    pool = pd.DataFrame({"id": [f"p{i}" for i in range(40)],
-                         "gender": rng.choice(["f", "m"], size=40)})
+    pool = pd.DataFrame(
+        {"id": [f"p{i}" for i in range(40)], "gender": rng.choice(["f", "m"], size=40)}
+    )
     history = {f"p{i}": int(rng.integers(1, 6)) for i in range(30)}  # only 10 new voices
     quotas = {"gender": {"f": (0, 8), "m": (0, 8)}}
     pool2, quotas2 = add_new_voices(pool, quotas, history, 8, min_new_share=0.5)
