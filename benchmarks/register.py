@@ -38,6 +38,7 @@ from panels.register.member_csv import (  # noqa: E402
     import_members,
 )
 from panels.register.taxonomy import Taxonomy, load_taxonomy, sync_taxonomy  # noqa: E402
+from panels.uow import Actor  # noqa: E402
 
 FIRST_NAMES = [
     "Olivia",
@@ -193,15 +194,19 @@ def synthetic_csv(taxonomy: Taxonomy, n: int, seed: int, today: date | None = No
     return out.getvalue().encode("utf-8")
 
 
+BENCHMARK = Actor.command_line()
+
+
 def empty_register(app) -> None:
     """Migrate the database and delete every member (and their answers, needs and consent).
 
     PostgreSQL truncates, so that dead rows from earlier runs (kept when autovacuum is off)
     do not slow the next one down."""
     migrate.upgrade("head", app=app)
-    with app.app_context():
-        sync_taxonomy()
-        with db.transaction() as session:
+    with app.app_context(), db.open_unit_of_work(BENCHMARK, app) as uow:
+        sync_taxonomy(uow)
+        with uow:
+            session = uow.session
             if session.get_bind().dialect.name == "postgresql":
                 names = ", ".join(model.__tablename__ for model in REGISTER_TABLES)
                 session.execute(text(f"TRUNCATE {names}"))
@@ -230,13 +235,13 @@ def build_register(app, n: int = 100_000, seed: int = 2026) -> tuple[float, floa
     Returns the import's wall-clock seconds, this process's CPU seconds and the database
     server process's CPU seconds (None when it cannot be read)."""
     empty_register(app)
-    with app.app_context():
-        content = synthetic_csv(load_taxonomy(), n, seed)
-    with app.app_context():
-        stat = _server_process(db.session())  # the import runs in this session's transaction
+    with app.app_context(), db.open_unit_of_work(BENCHMARK, app) as uow:
+        content = synthetic_csv(load_taxonomy(uow.session), n, seed)
+    with app.app_context(), db.open_unit_of_work(BENCHMARK, app) as uow:
+        stat = _server_process(uow.session)  # the import runs in this session's transaction
         server = _cpu_seconds(stat) if stat else None
         started, cpu = time.perf_counter(), time.process_time()
-        result = import_members(content, f"synthetic-{n}-{seed}.csv")
+        result = import_members(uow, content, f"synthetic-{n}-{seed}.csv")
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         server = _cpu_seconds(stat) - server if stat and server is not None else None
     assert result.created == n, result
@@ -245,9 +250,13 @@ def build_register(app, n: int = 100_000, seed: int = 2026) -> tuple[float, floa
 
 def time_export(app) -> tuple[float, float, int]:
     """Wall-clock and CPU seconds to export the whole register to a temporary file, and its size."""
-    with app.app_context(), tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as out:
+    with (
+        app.app_context(),
+        db.open_unit_of_work(BENCHMARK, app) as uow,
+        tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as out,
+    ):
         started, cpu = time.perf_counter(), time.process_time()
-        export_members(out, "benchmark")
+        export_members(uow, out, "benchmark")
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         return elapsed, cpu, out.tell()
 
@@ -270,8 +279,8 @@ def time_list_page(app, requests: int = 120) -> tuple[float, float, float, int]:
 
     password = secrets.token_urlsafe(16)
     email = f"bench-lead-{secrets.token_hex(4)}@benchmark.example"
-    with app.app_context():
-        create_user(email, "lead", password)
+    with app.app_context(), db.open_unit_of_work(BENCHMARK, app) as uow:
+        create_user(uow, email, "lead", password)
     client = app.test_client()
     client.post("/auth/sign-in", data={"email": email, "password": password})
     times = []

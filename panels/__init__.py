@@ -55,34 +55,32 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     WTFormsHelpers(app)
     CSRFProtect(app)
 
-    from panels import cli, db, errors, navigation, pagination, security
+    from panels import audit, cli, db, errors, features, navigation, pagination, security, web
     from panels.auth.service import load_user
 
+    registry = features.build(app.config["FEATURES"])
+    app.extensions[features.EXTENSION] = registry
     db.init_app(app)
+    web.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     navigation.init_app(app)
-    cli.init_app(app)
+    cli.init_app(app, registry)
 
     login_manager = LoginManager(app)
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to see that page."
     login_manager.session_protection = "strong"
-    login_manager.user_loader(load_user)
+    login_manager.user_loader(lambda session_id: load_user(db.session(), session_id))
 
-    from panels.admin.views import bp as admin_bp
-    from panels.auth.views import bp as auth_bp
-    from panels.home.views import bp as home_bp
-    from panels.register.transfer import bp as transfer_bp
-    from panels.register.views import bp as register_bp
-
-    app.register_blueprint(home_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(register_bp)
-    app.register_blueprint(transfer_bp)
+    for feature in registry.features:
+        for blueprint in feature.blueprints():
+            app.register_blueprint(blueprint)
+        if feature.init_app is not None:
+            feature.init_app(app)
 
     pagination.init_app(app)
+    app.jinja_env.globals["audit_sentence"] = audit.sentence
 
     @app.context_processor
     def _service():

@@ -1,52 +1,47 @@
-"""The audit trail: who did what to which records. Helpers flush; the calling service commits."""
+"""The audit trail: who did what to which records. Helpers flush; the calling unit commits.
+
+The actions and the sentences the audit log shows for them are declared by each feature
+(``Feature.audit_actions``) and collected in :func:`panels.features.registry`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import has_request_context
-from flask_login import current_user
-
 from models import AuditEvent
-from panels import db
-
-ACTIONS = {
-    "view_characteristics": "Viewed equality information",
-    "export": "Exported",
-    "import": "Imported",
-    "create_member": "Added a member",
-    "update_member": "Changed a member",
-    "consent": "Recorded consent",
-    "taxonomy": "Changed the equality categories",
-}
+from panels.features import registry
+from panels.uow import UnitOfWork
 
 
-def actor() -> tuple[int | None, str]:
-    """The signed-in user, or the command line when there is no request."""
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return current_user.id, current_user.email
-    return None, "command line"
+def actions() -> dict[str, str]:
+    """Every audit action the features declare, with its sentence."""
+    return registry().audit_actions
+
+
+def sentence(action: str) -> str:
+    return actions().get(action, action)
 
 
 def record(
+    uow: UnitOfWork,
     action: str,
     subject_type: str,
     subject_id: int | None = None,
     record_count: int = 1,
     **details: Any,
 ) -> AuditEvent:
-    """Add an audit event to the current unit of work."""
-    if action not in ACTIONS:
-        raise ValueError(f"audit action {action!r} is not one of: {', '.join(ACTIONS)}")
-    user_id, name = actor()
+    """Add an audit event, by the unit's actor, to the unit of work (flushed with it)."""
+    known = actions()
+    if action not in known:
+        raise ValueError(f"audit action {action!r} is not one of: {', '.join(known)}")
     event = AuditEvent(
-        user_id=user_id,
-        actor=name,
+        user_id=uow.actor.user_id,
+        actor=uow.actor.name,
         action=action,
         subject_type=subject_type,
         subject_id=subject_id,
         record_count=record_count,
         details=details,
     )
-    db.session().add(event)
+    uow.session.add(event)
     return event

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import io
-import sys
-from pathlib import Path
-
 import click
 from flask import current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy.engine import make_url
 
 from models import ROLES
-from panels import create_app
+from panels import create_app, db
 from panels.commands.gap import gap_command
 from panels.commands.select import select_command
 from panels.config import ConfigurationError
 from panels.errors import DomainError
+from panels.features import Registry
+from panels.uow import Actor
 
 
 def _create_app():
@@ -48,7 +46,8 @@ def db_upgrade(revision: str) -> None:
     migrate.upgrade(revision)
     click.echo(f"Database is at revision {migrate.current_revision()}.")
     if revision == "head":
-        added = sync_taxonomy()
+        with db.open_unit_of_work(Actor.command_line()) as uow:
+            added = sync_taxonomy(uow)
         click.echo(
             f"Equality categories and consent wording: {added} added from the taxonomy file."
         )
@@ -81,23 +80,6 @@ def db_revision(message: str) -> None:
     migrate.revision(message)
 
 
-@click.command("create-user")
-@click.option("--email", required=True, help="The account's email address.")
-@click.option("--role", required=True, type=click.Choice(list(ROLES)), help="The account's role.")
-@click.option("--name", "display_name", default=None, help="The name shown in the service.")
-@click.password_option(help="The password (asked for if not given).")
-@with_appcontext
-def create_user_command(email: str, role: str, display_name: str | None, password: str) -> None:
-    """Create an account."""
-    from panels.auth.service import create_user
-
-    try:
-        user = create_user(email, role, password, display_name)
-    except DomainError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(f"Created {ROLES[user.role].lower()} account {user.email}.")
-
-
 @click.command("demo")
 @click.option(
     "--password",
@@ -116,18 +98,18 @@ def demo_command(password: str | None, seed: int | None) -> None:
     """Create and migrate the database if needed, and seed demo accounts and data."""
     from panels import migrate
     from panels.demo import seed_demo_accounts, seed_demo_members
+    from panels.demo_register import DEMO_SEED
     from panels.register.taxonomy import sync_taxonomy
 
     migrate.upgrade("head")
-    sync_taxonomy()
-    try:
-        accounts = seed_demo_accounts(password)
-    except DomainError as error:
-        raise click.ClickException(str(error)) from None
-    from panels.demo_register import DEMO_SEED
-
     seed = DEMO_SEED if seed is None else seed
-    added = seed_demo_members(seed=seed)
+    with db.open_unit_of_work(Actor.command_line()) as uow:
+        sync_taxonomy(uow)
+        try:
+            accounts = seed_demo_accounts(uow, password)
+        except DomainError as error:
+            raise click.ClickException(str(error)) from None
+        added = seed_demo_members(uow, seed=seed)
     if added:
         click.echo(f"Added {added} synthetic members to the register (seed {seed}).")
     url = make_url(current_app.config["DATABASE_URL"]).render_as_string(hide_password=True)
@@ -138,56 +120,10 @@ def demo_command(password: str | None, seed: int | None) -> None:
         click.echo(f"  {ROLES[account.role]:<16} {account.email:<24} password: {account.password}")
 
 
-members_cli = AppGroup("members", help="Import and export the register's members as CSV.")
-
-
-@members_cli.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--update",
-    is_flag=True,
-    help="Replace the details, answers and consent of members whose email is in the file "
-    "(without it, an email already on the register is an error).",
-)
-def members_import(file: Path, update: bool) -> None:
-    """Import members from a CSV file: all of it, or nothing if any row has a problem."""
-    from panels.register.member_csv import ImportRefused, import_members
-
-    try:
-        result = import_members(file.read_bytes(), file.name, update=update)
-    except ImportRefused as error:
-        for problem in error.problems:
-            click.echo(str(problem), err=True)
-        raise click.ClickException(str(error)) from None
-    click.echo(
-        f"Imported {result.rows} members from {file.name}: "
-        f"{result.created} added, {result.updated} updated."
-    )
-
-
-@members_cli.command("export")
-@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
-def members_export(file: Path | None) -> None:
-    """Export every member as CSV to FILE, or to standard output without one."""
-    from panels.register.member_csv import export_members
-
-    if file is not None:
-        with file.open("w", encoding="utf-8", newline="") as out:
-            count = export_members(out, file.name)
-        click.echo(f"Exported {count} members to {file}.")
-        return
-    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
-    try:
-        count = export_members(out, "standard output")
-        out.flush()
-    finally:
-        out.detach()
-    click.echo(f"Exported {count} members.", err=True)
-
-
-def init_app(app) -> None:
-    """Add the commands to the app's CLI group (found by `panels` and by test runners)."""
-    for command in (db_cli, members_cli, create_user_command, demo_command, *LIBRARY_COMMANDS):
+def init_app(app, registry: Registry) -> None:
+    """Add the core commands and each feature's to the app's CLI group."""
+    feature_commands = [c for feature in registry.features for c in feature.commands()]
+    for command in (db_cli, demo_command, *LIBRARY_COMMANDS, *feature_commands):
         app.cli.add_command(command)
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from panels.features import FEATURES
+
 ENVIRONMENT_SETTINGS: dict[str, type] = {
     "DATABASE_URL": str,
     "SECRET_KEY": str,
@@ -48,6 +50,7 @@ def defaults(instance_path: str, debug: bool) -> dict[str, Any]:
         "PASSWORD_RESET_MAX_AGE_MINUTES": 60,
         "MAIL_OUTBOX_ONLY": True,
         "MAX_CONTENT_LENGTH": 40 * 1024 * 1024,
+        "FEATURES": FEATURES,
     }
 
 

@@ -1,4 +1,8 @@
-"""Engine and per-request session. Services commit; views and models never do."""
+"""Engine, the per-request session, and units of work for commands and jobs.
+
+Services commit through the unit of work they are given (:mod:`panels.uow`); views,
+models and helpers never commit.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from contextlib import contextmanager
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from panels.uow import Actor, UnitOfWork
 
 _EXTENSION = "panels.db"
 
@@ -50,7 +56,10 @@ def database(app: Flask | None = None) -> Database:
 
 
 def session() -> Session:
-    """The session for this request or command; created on first use, closed at teardown."""
+    """The session for this request (or app context); created on first use, closed at teardown.
+
+    Only the web layer (:mod:`panels.web`) and tests use it; services get a unit of work.
+    """
     if "db_session" not in g:
         g.db_session = database().sessionmaker()
     return g.db_session
@@ -64,12 +73,15 @@ def _close_session(_exc: BaseException | None) -> None:
 
 
 @contextmanager
-def transaction() -> Iterator[Session]:
-    """Run one unit of work: commit if it succeeds, roll everything back if it raises."""
-    db_session = session()
+def open_unit_of_work(actor: Actor, app: Flask | None = None) -> Iterator[UnitOfWork]:
+    """A unit of work on a session of its own (for CLI commands and jobs); closed afterwards.
+
+    The services it is handed to commit; whatever is left uncommitted is rolled back.
+    """
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    db_session = database(app).sessionmaker()
     try:
-        yield db_session
-        db_session.commit()
-    except BaseException:
+        yield UnitOfWork(db_session, actor, app.config)
+    finally:
         db_session.rollback()
-        raise
+        db_session.close()

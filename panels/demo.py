@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from models import User
-from panels import db
 from panels.auth.service import _apply_new_password, check_password_rules, normalise_email
 from panels.security import hash_password
+from panels.uow import UnitOfWork
 
 DEMO_ACCOUNTS = (
     ("admin@demo.example", "admin", "Alex Admin"),
@@ -27,12 +27,13 @@ class DemoAccount:
     password: str
 
 
-def seed_demo_accounts(password: str | None = None) -> list[DemoAccount]:
+def seed_demo_accounts(uow: UnitOfWork, password: str | None = None) -> list[DemoAccount]:
     """Create (or reset) the demo accounts; a random password each unless one is given."""
     if password is not None:
         check_password_rules(password)
     created = []
-    with db.transaction() as session:
+    with uow:
+        session = uow.session
         for email, role, name in DEMO_ACCOUNTS:
             email = normalise_email(email)
             account_password = password or secrets.token_urlsafe(12)
@@ -54,7 +55,7 @@ def seed_demo_accounts(password: str | None = None) -> list[DemoAccount]:
     return created
 
 
-def seed_demo_members(count: int | None = None, seed: int | None = None) -> int:
+def seed_demo_members(uow: UnitOfWork, count: int | None = None, seed: int | None = None) -> int:
     """Add the synthetic demo members (and demo local areas) unless they are already there.
 
     Returns how many members were added.
@@ -82,7 +83,8 @@ def seed_demo_members(count: int | None = None, seed: int | None = None) -> int:
 
     count = DEMO_MEMBERS if count is None else count
     seed = DEMO_SEED if seed is None else seed
-    with db.transaction() as session:
+    with uow:
+        session = uow.session
         area = session.scalar(select(Dimension).where(Dimension.key == "local_area"))
         have = {c.code for c in area.categories}
         for position, name in enumerate(DEMO_AREAS):
@@ -90,15 +92,18 @@ def seed_demo_members(count: int | None = None, seed: int | None = None) -> int:
                 session.add(
                     Category(dimension_id=area.id, code=name, label=name, position=position)
                 )
-    already = db.session().scalar(
-        select(func.count()).select_from(Member).where(Member.email.like(f"%@{DEMO_EMAIL_DOMAIN}"))
-    )
+        already = session.scalar(
+            select(func.count())
+            .select_from(Member)
+            .where(Member.email.like(f"%@{DEMO_EMAIL_DOMAIN}"))
+        )
     if already:
         return 0
-    taxonomy = load_taxonomy()
     rng = np.random.default_rng(seed + 1)
     members = generate_members(count, seed)
-    with db.transaction() as session:
+    with uow:
+        session = uow.session
+        taxonomy = load_taxonomy(session)
         for data in members:
             problems = check_member(data, taxonomy)
             if problems:
@@ -109,6 +114,6 @@ def seed_demo_members(count: int | None = None, seed: int | None = None) -> int:
             apply_member(session, member, data, taxonomy)
             session.flush()
             for purpose in CONSENT_PURPOSES:
-                set_consent(session, member, purpose, data.consents[purpose], "online")
-        audit.record("import", "member", None, len(members), source="demo data", seed=seed)
+                set_consent(session, member, purpose, data.consents[purpose], "online", None)
+        audit.record(uow, "import", "member", None, len(members), source="demo data", seed=seed)
     return len(members)

@@ -1,7 +1,7 @@
 """Who may use each view, password hashing and the security headers.
 
-Every view states its audience with exactly one of :func:`requires_role` or
-:func:`public`. A request to a view that states neither is refused (fail closed),
+Every view states its audience with exactly one of :func:`requires` (a named
+permission), :func:`signed_in` or :func:`public`. A request to a view that states neither is refused (fail closed),
 and a test walks the URL map to catch such a view before it ships.
 """
 
@@ -17,11 +17,11 @@ from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
 from models import ROLES
+from panels.features import registry
 
 F = TypeVar("F", bound=Callable[..., object])
 ACCESS_ATTRIBUTE = "panels_access"
 PUBLIC = "public"
-STAFF_ROLES = ("lead", "manager", "admin")
 
 _hasher = PasswordHasher()
 
@@ -42,24 +42,22 @@ def password_needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
-def requires_role(*roles: str) -> Callable[[F], F]:
-    """Allow only signed-in users holding one of ``roles``."""
-    unknown = [role for role in roles if role not in ROLES]
-    if not roles or unknown:
-        raise ValueError(
-            f"requires_role got {unknown or 'no roles'}; valid roles are: {', '.join(ROLES)}"
-        )
+SIGNED_IN = "signed_in"
+
+
+def requires(permission: str) -> Callable[[F], F]:
+    """Allow only signed-in users whose role holds ``permission`` (see :mod:`panels.features`)."""
 
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()
-            if current_user.role not in roles:
+            if permission != SIGNED_IN and not registry().allows(current_user.role, permission):
                 abort(403)
             return view(*args, **kwargs)
 
-        setattr(wrapped, ACCESS_ATTRIBUTE, frozenset(roles))
+        setattr(wrapped, ACCESS_ATTRIBUTE, permission)
         return wrapped  # type: ignore[return-value]
 
     return decorate
@@ -67,7 +65,7 @@ def requires_role(*roles: str) -> Callable[[F], F]:
 
 def signed_in(view: F) -> F:
     """Allow any signed-in user, whatever the role."""
-    return requires_role(*ROLES)(view)
+    return requires(SIGNED_IN)(view)
 
 
 def public(view: F) -> F:
@@ -76,9 +74,26 @@ def public(view: F) -> F:
     return view
 
 
-def access_of(view: Callable[..., object]) -> frozenset[str] | str | None:
-    """What a view declared: a set of roles, ``"public"``, or None if it forgot."""
+def permission_of(view: Callable[..., object]) -> str | None:
+    """The permission a view declared, ``"public"``, ``"signed_in"``, or None if it forgot."""
     return getattr(view, ACCESS_ATTRIBUTE, None)
+
+
+def access_of(view: Callable[..., object]) -> frozenset[str] | str | None:
+    """Who a view lets in: the roles holding its permission, ``"public"``, or None."""
+    declared = permission_of(view)
+    if declared is None or declared == PUBLIC:
+        return declared
+    if declared == SIGNED_IN:
+        return frozenset(ROLES)
+    return registry().roles_for(declared)
+
+
+def can(user, permission: str) -> bool:
+    """Whether ``user`` (a flask-login user, possibly anonymous) holds ``permission``."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return registry().allows(user.role, permission)
 
 
 PUBLIC_ENDPOINTS = frozenset({"static"})
@@ -101,6 +116,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["can"] = lambda name: can(current_user, name)
+
     @app.before_request
     def _refuse_undeclared_views():
         endpoint = request.endpoint

@@ -62,14 +62,15 @@ def make_test_app(database_url: str, instance_path: str, **overrides):
 def prepare_database(url: str, instance_path: str) -> None:
     """Empty the database, migrate it to head and seed the taxonomy."""
     from panels import migrate
-    from panels.db import database
+    from panels.db import database, open_unit_of_work
     from panels.register.taxonomy import sync_taxonomy
+    from panels.uow import Actor
 
     drop_everything(url)
     app = make_test_app(url, instance_path)
     migrate.upgrade("head", app=app)
-    with app.app_context():
-        sync_taxonomy()
+    with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
+        sync_taxonomy(uow)
     database(app).dispose()
     _remember_reference_rows(url)
 
@@ -133,12 +134,14 @@ def runner(app):
 def make_user(app) -> Callable[..., object]:
     """Factory: make_user(role="lead", email=None, password=TEST_PASSWORD) -> User."""
     from panels.auth.service import create_user
+    from panels.db import open_unit_of_work
+    from panels.uow import Actor
 
     counter = iter(range(1, 10_000))
 
     def factory(role: str = "lead", email: str | None = None, password: str = TEST_PASSWORD):
-        with app.app_context():
-            return create_user(email or f"{role}{next(counter)}@test.example", role, password)
+        with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
+            return create_user(uow, email or f"{role}{next(counter)}@test.example", role, password)
 
     return factory
 
@@ -165,6 +168,16 @@ def session(app) -> Iterator:
 
 
 @pytest.fixture
+def uow(app) -> Iterator:
+    """A unit of work acting as the command line, inside an app context."""
+    from panels.db import open_unit_of_work
+    from panels.uow import Actor
+
+    with app.app_context(), open_unit_of_work(Actor.command_line(), app) as unit:
+        yield unit
+
+
+@pytest.fixture
 def make_member(app) -> Callable[..., object]:
     """Factory: make_member(ethnicity="Indian", consents=("contact", "selection"), ...) -> Member.
 
@@ -173,7 +186,9 @@ def make_member(app) -> Callable[..., object]:
     """
     from datetime import date
 
+    from panels.db import open_unit_of_work
     from panels.register.members import MemberInput, create_member
+    from panels.uow import Actor
 
     counter = iter(range(1, 100_000))
 
@@ -181,8 +196,8 @@ def make_member(app) -> Callable[..., object]:
         from panels.register.taxonomy import load_taxonomy
 
         n = next(counter)
-        with app.app_context():
-            dimension_keys = {d.key for d in load_taxonomy().answerable}
+        with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
+            dimension_keys = {d.key for d in load_taxonomy(uow.session).answerable}
             answers = {}
             for key in list(kwargs):
                 if key in dimension_keys:
@@ -199,6 +214,6 @@ def make_member(app) -> Callable[..., object]:
                 },
                 **kwargs,
             )
-            return create_member(data)
+            return create_member(uow, data)
 
     return factory

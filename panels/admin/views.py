@@ -12,21 +12,21 @@ from wtforms import StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
 from models import AuditEvent, User
-from panels import db
-from panels.audit import ACTIONS
+from panels import audit
 from panels.errors import InvalidInput
 from panels.pagination import Window, requested_page
 from panels.register.taxonomy import add_category, load_taxonomy
-from panels.security import requires_role
+from panels.security import requires
+from panels.web import unit_of_work
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE_SIZE = 100
 
 
 @bp.route("/users")
-@requires_role("admin")
+@requires("manage_accounts")
 def users():
-    accounts = db.session().scalars(select(User).order_by(User.role, User.email)).all()
+    accounts = unit_of_work().session.scalars(select(User).order_by(User.role, User.email)).all()
     return render_template("admin/users.html", users=accounts)
 
 
@@ -40,11 +40,12 @@ def _day(value: str | None, name: str):
 
 
 @bp.route("/audit")
-@requires_role("admin")
+@requires("read_audit_log")
 def audit_log():
+    actions = audit.actions()
     action = request.args.get("action") or None
-    if action and action not in ACTIONS:
-        raise InvalidInput(f"action {action!r} is not valid; use one of: {', '.join(ACTIONS)}")
+    if action and action not in actions:
+        raise InvalidInput(f"action {action!r} is not valid; use one of: {', '.join(actions)}")
     actor = (request.args.get("actor") or "").strip().lower()
     since = _day(request.args.get("from"), "from")
     until = _day(request.args.get("to"), "to")
@@ -60,7 +61,7 @@ def audit_log():
             AuditEvent.at < datetime.combine(until + timedelta(days=1), time.min, UTC)
         )
     requested = requested_page(request.args)
-    session = db.session()
+    session = unit_of_work().session
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     window = Window.of(requested, total, AUDIT_PAGE_SIZE)
     events = session.scalars(
@@ -72,7 +73,7 @@ def audit_log():
         "admin/audit.html",
         events=events,
         total=total,
-        actions=ACTIONS,
+        actions=actions,
         args=request.args,
         window=window,
     )
@@ -95,20 +96,21 @@ class CategoryForm(FlaskForm):
 
 
 @bp.route("/categories")
-@requires_role("admin")
+@requires("manage_categories")
 def categories():
-    return render_template("admin/categories.html", taxonomy=load_taxonomy())
+    return render_template("admin/categories.html", taxonomy=load_taxonomy(unit_of_work().session))
 
 
 @bp.route("/categories/<key>", methods=["GET", "POST"])
-@requires_role("admin")
+@requires("manage_categories")
 def dimension(key: str):
-    taxonomy = load_taxonomy()
+    uow = unit_of_work()
+    taxonomy = load_taxonomy(uow.session)
     info = taxonomy[key]
     form = CategoryForm()
     if form.validate_on_submit():
         try:
-            add_category(key, form.code.data, form.label.data)
+            add_category(uow, key, form.code.data, form.label.data)
         except InvalidInput as error:
             form.code.errors = [str(error)]
         else:

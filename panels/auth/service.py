@@ -7,16 +7,16 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from models import ROLES, LoginAttempt, OutboxMessage, User, utcnow
 from models.user import new_session_token
-from panels import db
 from panels.errors import InvalidInput
 from panels.security import hash_password, password_needs_rehash, verify_password
+from panels.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,9 @@ def check_password_rules(password: str) -> None:
         raise InvalidInput(f"Password must be at least {MIN_PASSWORD_LENGTH} characters long")
 
 
-def create_user(email: str, role: str, password: str, display_name: str | None = None) -> User:
+def create_user(
+    uow: UnitOfWork, email: str, role: str, password: str, display_name: str | None = None
+) -> User:
     """Create an account; the email must be new and the role one of ROLES."""
     email = normalise_email(email)
     if role not in ROLES:
@@ -62,7 +64,8 @@ def create_user(email: str, role: str, password: str, display_name: str | None =
         display_name=display_name or email.split("@")[0],
         password_hash=hash_password(password),
     )
-    with db.transaction() as session:
+    with uow:
+        session = uow.session
         if session.scalar(select(User.id).where(User.email == email)) is not None:
             raise InvalidInput(f"an account with the email {email!r} already exists")
         session.add(user)
@@ -73,10 +76,11 @@ def create_user(email: str, role: str, password: str, display_name: str | None =
     return user
 
 
-def set_password(user_id: int, password: str) -> None:
+def set_password(uow: UnitOfWork, user_id: int, password: str) -> None:
     """Set a new password and sign the account out everywhere else."""
     check_password_rules(password)
-    with db.transaction() as session:
+    with uow:
+        session = uow.session
         user = session.get(User, user_id)
         if user is None:
             raise InvalidInput(f"there is no account with id {user_id}")
@@ -99,18 +103,19 @@ def _recent_failures(session, column, value: str, since: datetime) -> int:
     )
 
 
-def authenticate(email: str, password: str, address: str) -> User:
+def authenticate(uow: UnitOfWork, email: str, password: str, address: str) -> User:
     """Return the account if the email and password match; record the attempt either way.
 
     Raises Throttled after too many failures for the account or the address in the
     window, and InvalidInput with one generic message for any other failure.
     """
     email = normalise_email(email)
-    config = current_app.config
+    config = uow.settings
     window = timedelta(minutes=int(config["LOGIN_WINDOW_MINUTES"]))
     limit = int(config["LOGIN_MAX_FAILURES"])
     now = utcnow()
-    with db.transaction() as session:
+    with uow:
+        session = uow.session
         since = now - window
         if (
             _recent_failures(session, LoginAttempt.email, email, since) >= limit
@@ -141,10 +146,13 @@ def authenticate(email: str, password: str, address: str) -> User:
     return user
 
 
-def change_password(user_id: int, current_password: str, new_password: str) -> User:
+def change_password(
+    uow: UnitOfWork, user_id: int, current_password: str, new_password: str
+) -> User:
     """Change a password after checking the current one; other sessions are signed out."""
     check_password_rules(new_password)
-    with db.transaction() as session:
+    with uow:
+        session = uow.session
         user = session.get(User, user_id)
         if user is None or not verify_password(user.password_hash, current_password):
             raise InvalidInput("Your current password is not correct")
@@ -152,8 +160,8 @@ def change_password(user_id: int, current_password: str, new_password: str) -> U
     return user
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_RESET_SALT)
+def _serializer(uow: UnitOfWork) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(uow.settings["SECRET_KEY"], salt=_RESET_SALT)
 
 
 def _password_fingerprint(user: User) -> str:
@@ -162,16 +170,17 @@ def _password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def request_password_reset(email: str, reset_url_for) -> None:
+def request_password_reset(uow: UnitOfWork, email: str, reset_url_for) -> None:
     """Write a reset link to the outbox if the account exists; say nothing either way."""
     email = normalise_email(email)
-    with db.transaction() as session:
+    with uow:
+        session = uow.session
         user = session.scalar(select(User).where(User.email == email, User.is_active.is_(True)))
         if user is None:
             log.info("password reset asked for an address with no account")
             return
-        token = _serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
-        minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"])
+        token = _serializer(uow).dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+        minutes = int(uow.settings["PASSWORD_RESET_MAX_AGE_MINUTES"])
         body = (
             f"Hello {user.display_name},\n\n"
             "Someone asked to reset the password for your Co-production Panels account. "
@@ -187,28 +196,28 @@ def request_password_reset(email: str, reset_url_for) -> None:
     log.info("password reset message for user %s written to the outbox:\n%s", user.id, body)
 
 
-def user_for_reset_token(token: str) -> User:
+def user_for_reset_token(uow: UnitOfWork, token: str) -> User:
     """The account a reset token belongs to, if it is genuine, unexpired and unused."""
-    max_age = int(current_app.config["PASSWORD_RESET_MAX_AGE_MINUTES"]) * 60
+    max_age = int(uow.settings["PASSWORD_RESET_MAX_AGE_MINUTES"]) * 60
     try:
-        payload = _serializer().loads(token, max_age=max_age)
+        payload = _serializer(uow).loads(token, max_age=max_age)
     except SignatureExpired:
         raise InvalidInput("This link has expired. Ask for a new one.") from None
     except BadSignature:
         raise InvalidInput("This link is not valid. Ask for a new one.") from None
-    user = db.session().get(User, payload.get("uid"))
+    user = uow.session.get(User, payload.get("uid"))
     if user is None or not user.is_active or payload.get("fp") != _password_fingerprint(user):
         raise InvalidInput("This link has already been used. Ask for a new one.")
     return user
 
 
-def reset_password(token: str, new_password: str) -> User:
+def reset_password(uow: UnitOfWork, token: str, new_password: str) -> User:
     """Set a new password from a reset token; the token cannot be used again."""
     check_password_rules(new_password)
-    with db.transaction():
-        user = user_for_reset_token(token)
+    with uow:
+        user = user_for_reset_token(uow, token)
         _apply_new_password(user, new_password)
-        db.session().execute(
+        uow.session.execute(
             delete(LoginAttempt).where(
                 LoginAttempt.email == user.email, LoginAttempt.succeeded.is_(False)
             )
@@ -216,12 +225,12 @@ def reset_password(token: str, new_password: str) -> User:
     return user
 
 
-def load_user(session_id: str) -> User | None:
+def load_user(session: Session, session_id: str) -> User | None:
     """flask-login's loader: the id is '<user id>:<session token>'."""
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session().get(User, int(user_id))
+    user = session.get(User, int(user_id))
     if user is None or not user.is_active or user.session_token != token:
         return None
     return user

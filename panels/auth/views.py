@@ -12,6 +12,7 @@ from panels.auth.forms import ChangePasswordForm, RequestResetForm, ResetPasswor
 from panels.errors import InvalidInput
 from panels.home.views import start_page_for
 from panels.security import public, signed_in
+from panels.web import unit_of_work
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -35,7 +36,7 @@ def sign_in():
     if form.validate_on_submit():
         try:
             user = service.authenticate(
-                form.email.data, form.password.data, request.remote_addr or "-"
+                unit_of_work(), form.email.data, form.password.data, request.remote_addr or "-"
             )
         except InvalidInput as error:
             form.email.errors = [str(error)]
@@ -60,7 +61,7 @@ def change_password():
     if form.validate_on_submit():
         try:
             user = service.change_password(
-                current_user.id, form.current_password.data, form.new_password.data
+                unit_of_work(), current_user.id, form.current_password.data, form.new_password.data
             )
         except InvalidInput as error:
             form.current_password.errors = [str(error)]
@@ -77,6 +78,7 @@ def request_reset():
     form = RequestResetForm()
     if form.validate_on_submit():
         service.request_password_reset(
+            unit_of_work(),
             form.email.data,
             lambda token: url_for("auth.reset_password", token=token, _external=True),
         )
@@ -88,12 +90,12 @@ def request_reset():
 @public
 def reset_password(token: str):
     try:
-        service.user_for_reset_token(token)
+        service.user_for_reset_token(unit_of_work(), token)
     except InvalidInput as error:
         return render_template("auth/reset_invalid.html", message=str(error)), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        service.reset_password(token, form.new_password.data)
+        service.reset_password(unit_of_work(), token, form.new_password.data)
         flash("Your password has been reset. Sign in with your new password.")
         return redirect(url_for("auth.sign_in"))
     return render_template("auth/reset_password.html", form=form)

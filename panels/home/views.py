@@ -6,8 +6,8 @@ from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
-from panels import db
-from panels.security import public, requires_role
+from panels.security import public, requires
+from panels.web import unit_of_work
 
 bp = Blueprint("home", __name__)
 
@@ -34,29 +34,29 @@ def index():
 @bp.route("/health")
 @public
 def health():
-    db.session().execute(text("SELECT 1"))
+    unit_of_work().session.execute(text("SELECT 1"))
     return jsonify(status="ok")
 
 
 @bp.route("/member/")
-@requires_role("member")
+@requires("member_space")
 def member():
     return render_template("home/member.html")
 
 
 @bp.route("/lead/")
-@requires_role("lead")
+@requires("lead_workspace")
 def lead():
     return render_template("home/lead.html")
 
 
 @bp.route("/manager/")
-@requires_role("manager")
+@requires("manager_workspace")
 def manager():
     return render_template("home/manager.html")
 
 
 @bp.route("/admin/")
-@requires_role("admin")
+@requires("admin_workspace")
 def admin():
     return render_template("home/admin.html")

@@ -1,1 +1,53 @@
 """The people register: members, characteristics, consent, import and export."""
+
+from panels.features import Feature, NavItem, permission
+
+
+def _blueprints():
+    from panels.register.transfer import bp as transfer_bp
+    from panels.register.views import bp as register_bp
+
+    return (register_bp, transfer_bp)
+
+
+def _commands():
+    from panels.register.commands import members_cli
+
+    return (members_cli,)
+
+
+feature = Feature(
+    name="register",
+    blueprints=_blueprints,
+    commands=_commands,
+    navigation=(
+        NavItem("People register", "register.index", "view_register", order=10),
+        NavItem("Import members", "transfer.import_members", "import_register", order=20),
+        NavItem("Export members", "transfer.export_page", "export_register", order=21),
+    ),
+    permissions=(
+        permission("view_register", "See the people register", "lead", "manager"),
+        permission("edit_register", "Add and change members and record consent", "lead"),
+        permission(
+            "see_special_category",
+            "See and search members' special-category answers (leads choose panels)",
+            "lead",
+        ),
+        permission(
+            "see_access_needs",
+            "See members' communication and access needs (leads arrange support)",
+            "lead",
+        ),
+        # Files carry special-category answers, so only those who may see them move them.
+        permission("import_register", "Import members from a CSV file", "lead"),
+        permission("export_register", "Export the whole register as CSV", "lead"),
+    ),
+    audit_actions={
+        "view_characteristics": "Viewed equality information",
+        "export": "Exported",
+        "import": "Imported",
+        "create_member": "Added a member",
+        "update_member": "Changed a member",
+        "consent": "Recorded consent",
+    },
+)

@@ -43,7 +43,7 @@ from models import (
     MemberCharacteristic,
 )
 from models.base import UTCDateTime, utcnow
-from panels import audit, db
+from panels import audit
 from panels.errors import InvalidInput
 from panels.register.members import (
     SIMPLE_FIELDS,
@@ -53,6 +53,7 @@ from panels.register.members import (
     current_wording,
 )
 from panels.register.taxonomy import Taxonomy, load_taxonomy
+from panels.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -480,13 +481,10 @@ def plan_import(
     return ImportPlan(rows=tuple(rows), problems=tuple(problems), update=update)
 
 
-def preview_import(content: bytes, update: bool) -> ImportPlan:
+def preview_import(uow: UnitOfWork, content: bytes, update: bool) -> ImportPlan:
     """What importing ``content`` would do (reads the register, writes nothing)."""
-    session = db.session()
-    try:
-        return plan_import(session, content, update)
-    finally:
-        session.rollback()
+    with uow:
+        return plan_import(uow.session, content, update)
 
 
 def _batches(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
@@ -547,7 +545,9 @@ class _Writer:
     members use Core UPDATE and DELETE statements, a thousand members at a time.
     """
 
-    def __init__(self, session: Session, taxonomy: Taxonomy, now: datetime) -> None:
+    def __init__(
+        self, session: Session, taxonomy: Taxonomy, now: datetime, user_id: int | None
+    ) -> None:
         self.session = session
         self.now = now
         self.postgresql = session.get_bind().dialect.name == "postgresql"
@@ -556,7 +556,7 @@ class _Writer:
             for d in taxonomy.answerable
         }
         self.wordings = {p: current_wording(session, p).id for p in CONSENT_PURPOSES}
-        self.user_id = audit.actor()[0]
+        self.user_id = user_id
 
     def _rows(self, table, names: Sequence[str], rows: list[tuple]) -> None:
         if not rows:
@@ -710,14 +710,17 @@ class _Writer:
         )
 
 
-def import_members(content: bytes, file_name: str, update: bool = False) -> ImportResult:
+def import_members(
+    uow: UnitOfWork, content: bytes, file_name: str, update: bool = False
+) -> ImportResult:
     """Add (and in update mode replace) members from a CSV file, all or nothing."""
-    with db.transaction() as session:
+    with uow:
+        session = uow.session
         taxonomy = load_taxonomy(session)
         plan = plan_import(session, content, update, taxonomy)
         if plan.problems:
             raise ImportRefused(plan.problems)
-        writer = _Writer(session, taxonomy, utcnow())
+        writer = _Writer(session, taxonomy, utcnow(), uow.actor.user_id)
         try:
             for batch in _batches([r for r in plan.rows if r.member_id is None]):
                 writer.create(batch)
@@ -731,6 +734,7 @@ def import_members(content: bytes, file_name: str, update: bool = False) -> Impo
                 "import the file again"
             ) from None
         audit.record(
+            uow,
             "import",
             "member",
             None,
@@ -740,8 +744,9 @@ def import_members(content: bytes, file_name: str, update: bool = False) -> Impo
             updated=plan.updated,
             update_mode=update,
         )
-    if len(plan.rows) >= TIDY_AFTER:
-        _vacuum_register(session.get_bind())
+        if len(plan.rows) >= TIDY_AFTER:
+            engine = session.get_bind()
+            uow.after_commit(lambda: _vacuum_register(engine))
     return ImportResult(rows=len(plan.rows), created=plan.created, updated=plan.updated)
 
 
@@ -842,10 +847,13 @@ def write_members_csv(session: Session, taxonomy: Taxonomy, out: TextIO) -> int:
     return count
 
 
-def export_members(out: TextIO, file_name: str | None = None) -> int:
+def export_members(uow: UnitOfWork, out: TextIO, file_name: str | None = None) -> int:
     """Write the whole register to ``out`` as CSV and record the export; returns how many."""
-    with db.transaction() as session:
+    with uow:
+        session = uow.session
         taxonomy = load_taxonomy(session)
         count = write_members_csv(session, taxonomy, out)
-        audit.record("export", "member", None, record_count=count, file=file_name, format="csv")
+        audit.record(
+            uow, "export", "member", None, record_count=count, file=file_name, format="csv"
+        )
     return count

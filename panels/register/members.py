@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 
-from flask_login import current_user
 from sqlalchemy import select
 
 from models import (
@@ -22,9 +21,10 @@ from models import (
     MemberAccessNeed,
     MemberCharacteristic,
 )
-from panels import audit, db
+from panels import audit
 from panels.errors import InvalidInput, NotFound
 from panels.register.taxonomy import Taxonomy, age_on, load_taxonomy
+from panels.uow import UnitOfWork
 
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -308,7 +308,9 @@ def current_wording(session, purpose: str) -> ConsentWording:
     return wording
 
 
-def set_consent(session, member: Member, purpose: str, given: bool, method: str) -> bool:
+def set_consent(
+    session, member: Member, purpose: str, given: bool, method: str, recorded_by_id: int | None
+) -> bool:
     """Record a consent decision (flush only); returns True if it changed the current state."""
     if purpose not in CONSENT_PURPOSES:
         raise InvalidInput(
@@ -332,11 +334,6 @@ def set_consent(session, member: Member, purpose: str, given: bool, method: str)
         member.access_needs = []
         member.access_needs_notes = None
     session.flush()
-    user_id = (
-        current_user.id
-        if current_user and getattr(current_user, "is_authenticated", False)
-        else None
-    )
     session.add(
         ConsentRecord(
             member_id=member.id,
@@ -344,17 +341,18 @@ def set_consent(session, member: Member, purpose: str, given: bool, method: str)
             given=given,
             method=method,
             wording_id=current_wording(session, purpose).id,
-            recorded_by_id=user_id,
+            recorded_by_id=recorded_by_id,
         )
     )
     return True
 
 
-def create_member(data: MemberInput, method: str = "online") -> Member:
+def create_member(uow: UnitOfWork, data: MemberInput, method: str = "online") -> Member:
     """Add a member with their answers and consent decisions."""
-    taxonomy = load_taxonomy()
-    problems = check_member(data, taxonomy)
-    with db.transaction() as session:
+    with uow:
+        session = uow.session
+        taxonomy = load_taxonomy(session)
+        problems = check_member(data, taxonomy)
         if _email_taken(session, data.email):
             problems.append(
                 Problem(
@@ -369,16 +367,26 @@ def create_member(data: MemberInput, method: str = "online") -> Member:
         apply_member(session, member, data, taxonomy)
         session.flush()
         for purpose in CONSENT_PURPOSES:
-            set_consent(session, member, purpose, bool(data.consents.get(purpose, False)), method)
-        audit.record("create_member", "member", member.id)
+            set_consent(
+                session,
+                member,
+                purpose,
+                bool(data.consents.get(purpose, False)),
+                method,
+                uow.actor.user_id,
+            )
+        audit.record(uow, "create_member", "member", member.id)
     return member
 
 
-def update_member(member_id: int, data: MemberInput, method: str = "online") -> list[str]:
+def update_member(
+    uow: UnitOfWork, member_id: int, data: MemberInput, method: str = "online"
+) -> list[str]:
     """Change a member's details, answers and consent; returns what changed (names only)."""
-    taxonomy = load_taxonomy()
-    problems = check_member(data, taxonomy)
-    with db.transaction() as session:
+    with uow:
+        session = uow.session
+        taxonomy = load_taxonomy(session)
+        problems = check_member(data, taxonomy)
         member = session.get(Member, member_id)
         if member is None:
             raise NotFound(f"there is no member with id {member_id}")
@@ -391,24 +399,33 @@ def update_member(member_id: int, data: MemberInput, method: str = "online") -> 
             f"consent_{purpose}"
             for purpose in CONSENT_PURPOSES
             if purpose in data.consents
-            and set_consent(session, member, purpose, data.consents[purpose], method)
+            and set_consent(
+                session, member, purpose, data.consents[purpose], method, uow.actor.user_id
+            )
         ]
         changed = apply_member(session, member, data, taxonomy)
         if changed or consent_changes:
-            audit.record("update_member", "member", member.id, changed=changed + consent_changes)
+            audit.record(
+                uow, "update_member", "member", member.id, changed=changed + consent_changes
+            )
     return changed
 
 
-def change_consent(member_id: int, purpose: str, given: bool, method: str = "online") -> None:
-    """Give or withdraw one consent; takes effect at once."""
-    with db.transaction() as session:
+def change_consent(
+    uow: UnitOfWork, member_id: int, purpose: str, given: bool, method: str = "online"
+) -> bool:
+    """Give or withdraw one consent; takes effect at once. True if it changed anything."""
+    with uow:
+        session = uow.session
         member = session.get(Member, member_id)
         if member is None:
             raise NotFound(f"there is no member with id {member_id}")
-        if set_consent(session, member, purpose, given, method):
-            audit.record(
-                "consent", "member", member.id, purpose=purpose, given=given, method=method
-            )
+        if not set_consent(session, member, purpose, given, method, uow.actor.user_id):
+            return False
+        audit.record(
+            uow, "consent", "member", member.id, purpose=purpose, given=given, method=method
+        )
+    return True
 
 
 def member_input_from(member: Member, taxonomy: Taxonomy) -> MemberInput:
@@ -421,6 +438,3 @@ def member_input_from(member: Member, taxonomy: Taxonomy) -> MemberInput:
     data.answers = {k: sorted(v) for k, v in data.answers.items()}
     data.consents = {p: bool(getattr(member, f"consent_{p}")) for p in CONSENT_PURPOSES}
     return data
-
-
-INPUT_FIELDS = tuple(f.name for f in fields(MemberInput))

@@ -10,11 +10,12 @@ from sqlalchemy import ColumnElement, func, or_, select
 from werkzeug.datastructures import MultiDict
 
 from models import CONSENT_PURPOSES, MEMBER_STATUSES, Member
-from panels import audit, db
+from panels import audit
 from panels.errors import InvalidInput
 from panels.pagination import Window, requested_page
 from panels.register.queries import available_today, characteristic_condition, invitable
 from panels.register.taxonomy import Taxonomy
+from panels.uow import UnitOfWork
 
 PAGE_SIZE = 50
 SORTS = {
@@ -135,13 +136,14 @@ def conditions(query: RegisterQuery, taxonomy: Taxonomy, today: date) -> list[Co
 
 
 def search_register(
-    query: RegisterQuery, taxonomy: Taxonomy, today: date | None = None
+    uow: UnitOfWork, query: RegisterQuery, taxonomy: Taxonomy, today: date | None = None
 ) -> RegisterPage:
     """One page of the register; a search on special-category answers is audited."""
     today = today or date.today()
     where = conditions(query, taxonomy, today)
     base = invitable(select(Member), today) if query.invitable_only else select(Member)
-    with db.transaction() as session:
+    with uow:
+        session = uow.session
         total = session.scalar(select(func.count()).select_from(Member).where(*where))
         window = Window.of(query.page, total, PAGE_SIZE)
         members = session.scalars(
@@ -149,6 +151,7 @@ def search_register(
         ).all()
         if query.uses_special_category(taxonomy):
             audit.record(
+                uow,
                 "view_characteristics",
                 "register_search",
                 None,

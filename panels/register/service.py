@@ -9,16 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from models import AuditEvent, ConsentRecord, Member, User
-from panels import audit, db
+from panels import audit
 from panels.errors import NotFound
 from panels.register.taxonomy import Taxonomy
-
-SPECIAL_CATEGORY_ROLES = frozenset({"lead"})
-"""Roles that see individual members' special-category answers (they choose panels)."""
-
-
-def can_see_special_category(user) -> bool:
-    return bool(user and user.is_authenticated and user.role in SPECIAL_CATEGORY_ROLES)
+from panels.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -51,11 +45,16 @@ class MemberView:
 
 
 def view_member(
-    member_id: int, taxonomy: Taxonomy, show_special: bool, today: date | None = None
+    uow: UnitOfWork,
+    member_id: int,
+    taxonomy: Taxonomy,
+    show_special: bool,
+    today: date | None = None,
 ) -> MemberView:
     """A member with their answers; showing special-category answers is written to the audit log."""
     today = today or date.today()
-    with db.transaction() as session:
+    with uow:
+        session = uow.session
         member = session.scalar(
             select(Member)
             .where(Member.id == member_id)
@@ -90,7 +89,7 @@ def view_member(
                 Answer(dimension.key, dimension.label, values, dimension.special_category)
             )
         if show_special and any(a.special_category for a in answers):
-            audit.record("view_characteristics", "member", member.id)
+            audit.record(uow, "view_characteristics", "member", member.id)
         consent_rows = session.execute(
             select(ConsentRecord, User.email)
             .outerjoin(User, User.id == ConsentRecord.recorded_by_id)

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from models import CONSENT_PURPOSES, Category, ConsentWording, Dimension
-from panels import db
 from panels.errors import InvalidInput
+from panels.uow import UnitOfWork
 
 TAXONOMY_FILE = Path(__file__).with_name("taxonomy.json")
 
@@ -107,9 +107,8 @@ class Taxonomy:
         raise KeyError(category_id)
 
 
-def load_taxonomy(session: Session | None = None) -> Taxonomy:
+def load_taxonomy(session: Session) -> Taxonomy:
     """The taxonomy as it is in the database, as plain frozen data."""
-    session = session or db.session()
     dimensions = session.scalars(
         select(Dimension)
         .options(selectinload(Dimension.categories))
@@ -153,7 +152,7 @@ def load_taxonomy(session: Session | None = None) -> Taxonomy:
     return Taxonomy(tuple(infos))
 
 
-def sync_taxonomy(path: Path = TAXONOMY_FILE) -> int:
+def sync_taxonomy(uow: UnitOfWork, path: Path = TAXONOMY_FILE) -> int:
     """Add the dimensions, categories and consent wording from the file that are missing.
 
     Existing rows are left as administrators edited them; nothing is deleted. Returns
@@ -161,7 +160,8 @@ def sync_taxonomy(path: Path = TAXONOMY_FILE) -> int:
     """
     spec = json.loads(path.read_text(encoding="utf-8"))
     added = 0
-    with db.transaction() as session:
+    with uow:
+        session = uow.session
         existing = {d.key: d for d in session.scalars(select(Dimension))}
         # Roll-up targets must exist first, so derived dimensions go in before their sources.
         ordered = sorted(spec["dimensions"], key=lambda d: d.get("derived_from") is None)
@@ -233,12 +233,13 @@ def sync_taxonomy(path: Path = TAXONOMY_FILE) -> int:
     return added
 
 
-def add_category(dimension_key: str, code: str, label: str) -> None:
+def add_category(uow: UnitOfWork, dimension_key: str, code: str, label: str) -> None:
     """Add a category to a dimension (for example a local area); codes are unique per dimension."""
     code, label = code.strip(), label.strip()
     if not code or not label:
         raise InvalidInput("a category needs both a code and a label")
-    with db.transaction() as session:
+    with uow:
+        session = uow.session
         dimension = session.scalar(select(Dimension).where(Dimension.key == dimension_key))
         if dimension is None:
             raise InvalidInput(f"{dimension_key!r} is not a dimension")
@@ -258,7 +259,9 @@ def add_category(dimension_key: str, code: str, label: str) -> None:
         session.add(Category(dimension_id=dimension.id, code=code, label=label, position=position))
         from panels import audit
 
-        audit.record("taxonomy", "dimension", dimension.id, dimension=dimension_key, added=code)
+        audit.record(
+            uow, "taxonomy", "dimension", dimension.id, dimension=dimension_key, added=code
+        )
 
 
 def age_on(born: date | None, day: date) -> int | None:

@@ -27,14 +27,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
 from panels.register import member_csv
-from panels.security import requires_role
+from panels.security import requires
+from panels.web import unit_of_work
 
 bp = Blueprint("transfer", __name__, url_prefix="/register")
 
-# Files carry special-category answers, so only the role that may see them (leads) moves them.
-IMPORT_ROLES = ("lead",)
-EXPORT_ROLES = ("lead",)
-"""Exports hold every member's special-category data, so only managers and admins may take one."""
 UPLOAD_MAX_AGE_SECONDS = 24 * 60 * 60
 PREVIEW_ROWS = 5
 SHOWN_PROBLEMS = 500
@@ -158,7 +155,7 @@ def _preview(plan: member_csv.ImportPlan, file_name: str, confirm: ConfirmImport
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@requires_role(*IMPORT_ROLES)
+@requires("import_register")
 def import_members():
     form = ImportForm()
     if not form.validate_on_submit():
@@ -166,7 +163,7 @@ def import_members():
     content = form.file.data.read()
     name = Path(form.file.data.filename).name
     update = form.mode.data == "update"
-    plan = member_csv.preview_import(content, update)
+    plan = member_csv.preview_import(unit_of_work(), content, update)
     if plan.problems:
         return _preview(plan, name, None)
     upload = Upload.keep(content, name, update)
@@ -178,7 +175,7 @@ def import_members():
 
 
 @bp.route("/import/confirm", methods=["POST"])
-@requires_role(*IMPORT_ROLES)
+@requires("import_register")
 def confirm_import():
     confirm = ConfirmImportForm()
     if not confirm.validate_on_submit():
@@ -186,7 +183,9 @@ def confirm_import():
         return render_template("register/transfer/import.html", form=form, expired=True), 400
     upload = confirm.upload
     try:
-        result = member_csv.import_members(upload.take(), upload.name, upload.update)
+        result = member_csv.import_members(
+            unit_of_work(), upload.take(), upload.name, upload.update
+        )
     except member_csv.ImportRefused as error:
         plan = member_csv.ImportPlan(rows=(), problems=error.problems, update=upload.update)
         return _preview(plan, upload.name, None)
@@ -209,13 +208,13 @@ def _too_large(_error):
 
 
 @bp.route("/export")
-@requires_role(*EXPORT_ROLES)
+@requires("export_register")
 def export_page():
     return render_template("register/transfer/export.html", form=ExportForm())
 
 
 @bp.route("/export", methods=["POST"])
-@requires_role(*EXPORT_ROLES)
+@requires("export_register")
 def export_members():
     form = ExportForm()
     if not form.validate_on_submit():
@@ -224,7 +223,7 @@ def export_members():
     buffer = io.BytesIO()
     # A byte-order mark, so that Excel reads accented names correctly; import skips it.
     text = io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="")
-    member_csv.export_members(text, name)
+    member_csv.export_members(unit_of_work(), text, name)
     text.flush()
     text.detach()
     buffer.seek(0)

@@ -23,9 +23,10 @@ from panels.register.members import (
     update_member,
 )
 from panels.register.search import PANELS_SERVED, SORT_LABELS, RegisterQuery, search_register
-from panels.register.service import can_see_special_category, view_member
+from panels.register.service import view_member
 from panels.register.taxonomy import load_taxonomy
-from panels.security import requires_role
+from panels.security import can, requires
+from panels.web import unit_of_work
 
 bp = Blueprint("register", __name__, url_prefix="/register")
 
@@ -42,18 +43,19 @@ LABELS = {
 
 
 def _visible_dimensions(taxonomy):
-    show = can_see_special_category(current_user)
+    show = can(current_user, "see_special_category")
     return [d for d in taxonomy.dimensions if show or not d.special_category]
 
 
 @bp.route("/")
-@requires_role("lead", "manager")
+@requires("view_register")
 def index():
-    taxonomy = load_taxonomy()
+    uow = unit_of_work()
+    taxonomy = load_taxonomy(uow.session)
     query = RegisterQuery.from_args(request.args, taxonomy)
-    if query.uses_special_category(taxonomy) and not can_see_special_category(current_user):
+    if query.uses_special_category(taxonomy) and not can(current_user, "see_special_category"):
         raise NotAllowed("Only engagement leads can search the register by equality information.")
-    page = search_register(query, taxonomy)
+    page = search_register(uow, query, taxonomy)
     return render_template(
         "register/index.html",
         query=query,
@@ -72,13 +74,14 @@ def _show_problems(form, error: InvalidMember) -> None:
 
 
 @bp.route("/members/new", methods=["GET", "POST"])
-@requires_role("lead")
+@requires("edit_register")
 def new_member():
-    taxonomy = load_taxonomy()
+    uow = unit_of_work()
+    taxonomy = load_taxonomy(uow.session)
     form = member_form(taxonomy)
     if form.validate_on_submit():
         try:
-            member = create_member(form.to_input(taxonomy), method=form.consent_method.data)
+            member = create_member(uow, form.to_input(taxonomy), method=form.consent_method.data)
         except InvalidMember as error:
             _show_problems(form, error)
         else:
@@ -88,10 +91,13 @@ def new_member():
 
 
 @bp.route("/members/<int:member_id>")
-@requires_role("lead", "manager")
+@requires("view_register")
 def member(member_id: int):
-    taxonomy = load_taxonomy()
-    view = view_member(member_id, taxonomy, show_special=can_see_special_category(current_user))
+    uow = unit_of_work()
+    taxonomy = load_taxonomy(uow.session)
+    view = view_member(
+        uow, member_id, taxonomy, show_special=can(current_user, "see_special_category")
+    )
     return render_template(
         "register/member.html",
         view=view,
@@ -101,17 +107,18 @@ def member(member_id: int):
 
 
 @bp.route("/members/<int:member_id>/edit", methods=["GET", "POST"])
-@requires_role("lead")
+@requires("edit_register")
 def edit_member(member_id: int):
-    taxonomy = load_taxonomy()
-    view = view_member(member_id, taxonomy, show_special=True)
+    uow = unit_of_work()
+    taxonomy = load_taxonomy(uow.session)
+    view = view_member(uow, member_id, taxonomy, show_special=True)
     form = member_form(taxonomy)
     if request.method == "GET":
         form.fill_from(member_input_from(view.member, taxonomy))
     if form.validate_on_submit():
         try:
             changed = update_member(
-                member_id, form.to_input(taxonomy), method=form.consent_method.data
+                uow, member_id, form.to_input(taxonomy), method=form.consent_method.data
             )
         except InvalidMember as error:
             _show_problems(form, error)
@@ -122,14 +129,14 @@ def edit_member(member_id: int):
 
 
 @bp.route("/members/<int:member_id>/consent", methods=["POST"])
-@requires_role("lead")
+@requires("edit_register")
 def consent(member_id: int):
     form = ConsentChangeForm()
     if not form.validate_on_submit():
         flash("Choose what to change, then try again.")
         return redirect(url_for("register.member", member_id=member_id))
     given = form.given.data == "yes"
-    change_consent(member_id, form.purpose.data, given, form.method.data)
+    change_consent(unit_of_work(), member_id, form.purpose.data, given, form.method.data)
     flash(
         f"Consent {'given' if given else 'withdrawn'}: {CONSENT_PURPOSES[form.purpose.data]}. This takes effect now."
     )

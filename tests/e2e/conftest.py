@@ -50,11 +50,13 @@ PASSWORD = "browser-test-password"
 @pytest.fixture
 def demo_server(live_server):
     """The live server with the demo accounts (one per role), password PASSWORD."""
+    from panels.db import open_unit_of_work
     from panels.demo import seed_demo_accounts
+    from panels.uow import Actor
 
     base_url, app = live_server
-    with app.app_context():
-        seed_demo_accounts(PASSWORD)
+    with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
+        seed_demo_accounts(uow, PASSWORD)
     return base_url
 
 

@@ -20,10 +20,12 @@ HEADER = (
 @pytest.fixture
 def lead_server(live_server):
     from panels.auth.service import create_user
+    from panels.db import open_unit_of_work
+    from panels.uow import Actor
 
     base_url, app = live_server
-    with app.app_context():
-        create_user("lead@browser.example", "lead", PASSWORD)
+    with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
+        create_user(uow, "lead@browser.example", "lead", PASSWORD)
     return base_url, app
 
 

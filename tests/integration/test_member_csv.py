@@ -369,7 +369,7 @@ def test_import_records_consent_and_one_audit_event(runner, session, tmp_path):
     )
 
 
-def test_a_failure_while_writing_leaves_nothing_behind(app, monkeypatch, session, tmp_path):
+def test_a_failure_while_writing_leaves_nothing_behind(app, monkeypatch, session, tmp_path, uow):
     from panels.register import member_csv
 
     def fail(self, decisions):
@@ -377,14 +377,14 @@ def test_a_failure_while_writing_leaves_nothing_behind(app, monkeypatch, session
 
     monkeypatch.setattr(member_csv._Writer, "_consents", fail)
     with app.app_context(), pytest.raises(RuntimeError, match="disk full"):
-        member_csv.import_members(csv_file(tmp_path, *GOOD_ROWS).read_bytes(), "members.csv")
+        member_csv.import_members(uow, csv_file(tmp_path, *GOOD_ROWS).read_bytes(), "members.csv")
     assert member_count(session) == 0
     assert session.scalar(select(func.count()).select_from(MemberCharacteristic)) == 0
     assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
 
 
 def test_a_large_import_leaves_postgresql_statistics_and_visibility_fresh(
-    app, monkeypatch, session, tmp_path
+    app, monkeypatch, session, tmp_path, uow
 ):
     from panels.register import member_csv
 
@@ -392,7 +392,7 @@ def test_a_large_import_leaves_postgresql_statistics_and_visibility_fresh(
         pytest.skip("VACUUM ANALYZE after an import is for PostgreSQL")
     monkeypatch.setattr(member_csv, "TIDY_AFTER", 2)
     with app.app_context():
-        member_csv.import_members(csv_file(tmp_path, *GOOD_ROWS).read_bytes(), "members.csv")
+        member_csv.import_members(uow, csv_file(tmp_path, *GOOD_ROWS).read_bytes(), "members.csv")
     session.rollback()
     tuples, all_visible = session.execute(
         text("SELECT reltuples, relallvisible FROM pg_class WHERE relname = 'members'")
@@ -402,7 +402,7 @@ def test_a_large_import_leaves_postgresql_statistics_and_visibility_fresh(
 
 
 def test_a_failed_vacuum_after_an_import_is_logged_and_the_import_kept(
-    app, caplog, monkeypatch, session, tmp_path
+    app, caplog, monkeypatch, session, tmp_path, uow
 ):
     from sqlalchemy.engine import Connection
     from sqlalchemy.exc import OperationalError
@@ -425,7 +425,7 @@ def test_a_failed_vacuum_after_an_import_is_logged_and_the_import_kept(
     monkeypatch.setattr(Connection, "exec_driver_sql", fail)
     with app.app_context():
         result = member_csv.import_members(
-            csv_file(tmp_path, *GOOD_ROWS).read_bytes(), "members.csv"
+            uow, csv_file(tmp_path, *GOOD_ROWS).read_bytes(), "members.csv"
         )
     assert result.created == 2
     assert member_count(session) == 2

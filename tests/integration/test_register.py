@@ -36,9 +36,9 @@ def lead(make_user, sign_in):
 # --- the taxonomy ---------------------------------------------------------------------------
 
 
-def test_seeded_taxonomy_follows_the_census_categories(app):
+def test_seeded_taxonomy_follows_the_census_categories(app, uow):
     with app.app_context():
-        taxonomy = load_taxonomy()
+        taxonomy = load_taxonomy(uow.session)
     ethnicity = taxonomy["ethnicity"]
     answerable = [c for c in ethnicity.categories if not c.prefer_not_to_say]
     assert len(answerable) == 19
@@ -61,9 +61,9 @@ def test_seeded_taxonomy_follows_the_census_categories(app):
     assert taxonomy["ethnicity_5"].derived_from == "ethnicity"
 
 
-def test_unknown_category_error_names_the_valid_ones(app):
+def test_unknown_category_error_names_the_valid_ones(app, uow):
     with app.app_context(), pytest.raises(InvalidInput) as error:
-        load_taxonomy()["ethnicity_5"].find("Other Asian")
+        load_taxonomy(uow.session)["ethnicity_5"].find("Other Asian")
     assert str(error.value) == (
         "'Other Asian' is not a category of 'ethnicity_5'; valid categories are: "
         "Asian, Black, Mixed, White, Other, prefer_not_to_say"
@@ -91,7 +91,7 @@ def test_create_member_records_consent_with_wording_version_and_audits(app, make
     assert actions == ["create_member"]
 
 
-def test_bad_member_input_lists_every_problem_and_writes_nothing(app, session):
+def test_bad_member_input_lists_every_problem_and_writes_nothing(app, session, uow):
     with app.app_context():
         data = MemberInput(
             first_name="",
@@ -102,7 +102,7 @@ def test_bad_member_input_lists_every_problem_and_writes_nothing(app, session):
             answers={"ethnicity": ["Martian"], "sex": ["Female", "Male"]},
         )
         with pytest.raises(InvalidMember) as error:
-            create_member(data)
+            create_member(uow, data)
     fields = {p.field for p in error.value.problems}
     assert fields == {"first_name", "email", "postcode", "date_of_birth", "ethnicity", "sex"}
     martian = next(p for p in error.value.problems if p.field == "ethnicity")
@@ -118,7 +118,7 @@ def test_duplicate_email_is_refused(app, make_member):
         make_member(email="SAME@members.example")
 
 
-def test_access_needs_need_consent_and_withdrawal_deletes_them(app, make_member, session):
+def test_access_needs_need_consent_and_withdrawal_deletes_them(app, make_member, session, uow):
     with pytest.raises(InvalidMember, match="only be kept if the member agrees"):
         make_member(consents=("contact",), access_needs=["bsl"])
     member = make_member(
@@ -126,13 +126,15 @@ def test_access_needs_need_consent_and_withdrawal_deletes_them(app, make_member,
     )
     assert session.scalar(select(func.count()).select_from(MemberAccessNeed)) == 2
     with app.app_context():
-        change_consent(member.id, "access_needs", False)
+        change_consent(uow, member.id, "access_needs", False)
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(MemberAccessNeed)) == 0
     assert session.get(Member, member.id).access_needs_notes is None
 
 
-def test_update_records_what_changed_without_special_category_values(app, make_member, session):
+def test_update_records_what_changed_without_special_category_values(
+    app, make_member, session, uow
+):
     member = make_member(ethnicity="Indian", sex="Female")
     with app.app_context():
         data = MemberInput(
@@ -142,7 +144,7 @@ def test_update_records_what_changed_without_special_category_values(app, make_m
             date_of_birth=member.date_of_birth,
             answers={"ethnicity": ["Bangladeshi"], "sex": ["Female"]},
         )
-        changed = update_member(member.id, data)
+        changed = update_member(uow, member.id, data)
     assert "first_name" in changed and "ethnicity" in changed and "sex" not in changed
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "update_member")).one()
     assert "Bangladeshi" not in str(event.details) and "Indian" not in str(event.details)
@@ -188,14 +190,14 @@ def test_paused_and_left_members_are_not_invitable(app, make_member, session):
 
 
 def test_characteristic_filters_never_match_members_without_selection_consent(
-    app, make_member, session
+    app, make_member, session, uow
 ):
     consenting = make_member(ethnicity="African")
     make_member(ethnicity="African", consents=("contact", "statistics"))
     with app.app_context():
-        taxonomy = load_taxonomy()
+        taxonomy = load_taxonomy(uow.session)
         for filters in ({"ethnicity": ("African",)}, {"ethnicity_5": ("Black",)}):
-            page = search_register(RegisterQuery(filters=filters), taxonomy)
+            page = search_register(uow, RegisterQuery(filters=filters), taxonomy)
             assert [m.id for m in page.members] == [consenting.id]
         # Even asking for the answers directly for selection leaves them out.
         answers = answers_for(
@@ -205,17 +207,20 @@ def test_characteristic_filters_never_match_members_without_selection_consent(
     assert answers[consenting.id]["ethnicity_5"] == ("Black",)
 
 
-def test_statistics_leave_out_members_without_statistics_consent(app, make_member, session):
+def test_statistics_leave_out_members_without_statistics_consent(app, make_member, session, uow):
     make_member(sex="Female")
     make_member(sex="Female", consents=("contact", "selection"))
     make_member(sex="Male")
     with app.app_context():
-        assert count_by_category(session, load_taxonomy(), "sex") == {"Female": 1, "Male": 1}
+        assert count_by_category(session, load_taxonomy(uow.session), "sex") == {
+            "Female": 1,
+            "Male": 1,
+        }
 
 
-def test_answers_for_refuses_an_unknown_purpose(app, session):
+def test_answers_for_refuses_an_unknown_purpose(app, session, uow):
     with app.app_context(), pytest.raises(ValueError, match="purpose 'marketing'"):
-        answers_for(session, load_taxonomy(), [], purpose="marketing")
+        answers_for(session, load_taxonomy(uow.session), [], purpose="marketing")
 
 
 # --- the register list ---------------------------------------------------------------------
@@ -248,19 +253,22 @@ def test_filters_use_roll_ups_and_derived_age_bands(app, client, lead, make_memb
     )
 
 
-def test_age_band_boundaries_follow_birthdays(app, make_member):
+def test_age_band_boundaries_follow_birthdays(app, make_member, uow):
     today = date.today()
     turning_25_tomorrow = today.replace(year=today.year - 25) + timedelta(days=1)
     member = make_member(date_of_birth=turning_25_tomorrow)
     with app.app_context():
-        taxonomy = load_taxonomy()
+        taxonomy = load_taxonomy(uow.session)
         assert [
             m.id
             for m in search_register(
-                RegisterQuery(filters={"age_band": ("18-24",)}), taxonomy
+                uow, RegisterQuery(filters={"age_band": ("18-24",)}), taxonomy
             ).members
         ] == [member.id]
-        assert search_register(RegisterQuery(filters={"age_band": ("25-34",)}), taxonomy).total == 0
+        assert (
+            search_register(uow, RegisterQuery(filters={"age_band": ("25-34",)}), taxonomy).total
+            == 0
+        )
 
 
 def test_search_sort_and_pagination(app, client, lead, make_member):

@@ -1,0 +1,40 @@
+"""The web layer's side of a unit of work: one per request, acting for the signed-in user.
+
+Views (and only views) call :func:`unit_of_work` and hand the result to services.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from flask_login import current_user
+
+from panels import db
+from panels.uow import Actor, UnitOfWork
+
+_KEY = "panels_unit_of_work"
+
+
+def current_actor() -> Actor:
+    if current_user and current_user.is_authenticated:
+        return Actor.for_user(current_user)
+    return Actor.anonymous()
+
+
+def unit_of_work() -> UnitOfWork:
+    """This request's unit of work (made on first use; its session closes at teardown).
+
+    It acts for whoever is signed in when it is asked for, so after a sign-in the next
+    call acts for the new user.
+    """
+    actor = current_actor()
+    uow = g.get(_KEY)
+    if uow is None or uow.actor != actor:
+        uow = UnitOfWork(db.session(), actor, current_app.config)
+        setattr(g, _KEY, uow)
+    return uow
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _fresh_unit_of_work():
+        g.pop(_KEY, None)
