@@ -156,7 +156,7 @@ class Draw(Base):
         UniqueConstraint("project_id", "number"),
         CheckConstraint(_check_in("kind", DRAW_KINDS), name="kind_valid"),
         CheckConstraint(_check_in("status", DRAW_STATUSES), name="status_valid"),
-        CheckConstraint("kind = 'first' OR length(reason) > 0", name="reason_for_redraw"),
+        CheckConstraint("kind <> 'redraw' OR length(reason) > 0", name="reason_for_redraw"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -172,6 +172,7 @@ class Draw(Base):
     pool: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     quotas: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     must_include: Mapped[list[str]] = mapped_column(JSON, default=list)
+    excluded: Mapped[list[str]] = mapped_column(JSON, default=list)
     input_hash: Mapped[str] = mapped_column(String(64))
     panel: Mapped[list[str]] = mapped_column(JSON, default=list)
     probabilities: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)

@@ -71,6 +71,7 @@ def upgrade() -> None:
         sa.Column("pool", sa.JSON(), nullable=False),
         sa.Column("quotas", sa.JSON(), nullable=False),
         sa.Column("must_include", sa.JSON(), nullable=False),
+        sa.Column("excluded", sa.JSON(), nullable=False),
         sa.Column("input_hash", sa.String(length=64), nullable=False),
         sa.Column("panel", sa.JSON(), nullable=False),
         sa.Column("probabilities", sa.JSON(), nullable=False),
@@ -84,7 +85,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
-            "kind = 'first' OR length(reason) > 0", name=op.f("ck_draws_reason_for_redraw")
+            "kind <> 'redraw' OR length(reason) > 0", name=op.f("ck_draws_reason_for_redraw")
         ),
         sa.CheckConstraint(
             "kind IN ('first', 'redraw', 'replacement')", name=op.f("ck_draws_kind_valid")

@@ -46,6 +46,12 @@ def invitable(query: Select | None = None, today: date | None = None) -> Select:
     return query.where(available_today(today or date.today()), Member.consent_contact.is_(True))
 
 
+def selectable(query: Select | None = None, today: date | None = None) -> Select:
+    """Members who may be drawn for a panel: invitable, and consenting to the use of their
+    equality information for selection (a pool is chosen by those answers)."""
+    return invitable(query, today).where(Member.consent_selection.is_(True))
+
+
 def characteristic_condition(
     taxonomy: Taxonomy, dimension_key: str, codes: Sequence[str], today: date | None = None
 ):
