@@ -15,6 +15,14 @@ def _commands():
     return (draw_cli,)
 
 
+def _jobs():
+    from panels.jobs.kinds import JobKind
+    from panels.projects.jobs import run_draw_job
+
+    # A draw is never repeated by the reaper: a lottery drawn twice is not the same lottery.
+    return {"draw_panel": JobKind("Draw the panel", run_draw_job, repeatable=False)}
+
+
 feature = Feature(
     name="projects",
     blueprints=_blueprints,
@@ -23,6 +31,11 @@ feature = Feature(
         permission("view_projects", "See projects and their panels", "lead", "manager"),
         permission("manage_projects", "Create projects and build their panels", "lead"),
         permission("draw_panels", "Draw panels by lottery and draw replacements", "lead"),
+        permission(
+            "see_panel_members",
+            "See who is on a panel and the draw records (managers see composition as counts)",
+            "lead",
+        ),
     ),
     audit_actions={
         "create_project": "Started a project",
@@ -34,4 +47,5 @@ feature = Feature(
         "verify_draw": "Replayed a draw to check it",
     },
     commands=_commands,
+    jobs=_jobs,
 )

@@ -42,9 +42,7 @@ def eligible_query(project: Project, taxonomy: Taxonomy, today: date):
 
 
 def eligible_ids(session: Session, project: Project, taxonomy: Taxonomy, today: date) -> list[int]:
-    return list(
-        session.scalars(eligible_query(project, taxonomy, today).order_by(Member.id)).all()
-    )
+    return list(session.scalars(eligible_query(project, taxonomy, today).order_by(Member.id)).all())
 
 
 def service_history(
@@ -115,8 +113,10 @@ def build_pool(
 ) -> Pool:
     """The pool table: ``id`` (a string) and one column per dimension (codes; no answer or
     "prefer not to say" as ``prefer_not_to_say``), plus ``new_voice`` when asked."""
-    ids = list(member_ids) if member_ids is not None else eligible_ids(
-        session, project, taxonomy, today
+    ids = (
+        list(member_ids)
+        if member_ids is not None
+        else eligible_ids(session, project, taxonomy, today)
     )
     answers = answers_for(session, taxonomy, ids, purpose="selection", today=today)
     rows = []

@@ -315,9 +315,7 @@ def target_shares(project: Project) -> dict[str, dict[str, float]]:
 # --- who is eligible ------------------------------------------------------------------------
 
 
-def set_eligibility(
-    uow: UnitOfWork, project_id: int, filters: Mapping[str, Sequence[str]]
-) -> None:
+def set_eligibility(uow: UnitOfWork, project_id: int, filters: Mapping[str, Sequence[str]]) -> None:
     """Register filters every member of the pool must match (codes per question)."""
     with uow:
         project = get_project(uow, project_id, for_update=True)
@@ -413,12 +411,14 @@ def propose_quotas(
             raise InvalidInput("Choose the target population and what matters first")
         proposed = quotas_from_shares(shares, panel_size, tolerance)
         quotas: Quotas = {
-            dim: {cat: [lo, hi] for cat, (lo, hi) in cats.items()}
-            for dim, cats in proposed.items()
+            dim: {cat: [lo, hi] for cat, (lo, hi) in cats.items()} for dim, cats in proposed.items()
         }
         if new_voices_share:
             need = -(-int(round(new_voices_share * panel_size * 1000)) // 1000)
-            quotas[NEW_VOICES_DIMENSION] = {NEW_VOICE: [need, panel_size], FAMILIAR: [0, panel_size]}
+            quotas[NEW_VOICES_DIMENSION] = {
+                NEW_VOICE: [need, panel_size],
+                FAMILIAR: [0, panel_size],
+            }
             project.new_voices = {"months": new_voices_months, "min_share": new_voices_share}
         else:
             project.new_voices = {}
@@ -429,7 +429,9 @@ def propose_quotas(
     return quotas
 
 
-def save_quotas(uow: UnitOfWork, project_id: int, quotas: Mapping[str, Mapping[str, Sequence[int]]]):
+def save_quotas(
+    uow: UnitOfWork, project_id: int, quotas: Mapping[str, Mapping[str, Sequence[int]]]
+):
     """Quotas as the lead edited them; each minimum at most its maximum, within 0..k."""
     with uow:
         project = get_project(uow, project_id, for_update=True)
@@ -477,9 +479,7 @@ def check_quotas(uow: UnitOfWork, project_id: int, today: date | None = None) ->
         pool = project_pool(uow, project, today)
         if pool.size == 0:
             raise InvalidInput("No one is eligible yet, so no panel can be drawn")
-        instance = compile_instance(
-            pool.frame, engine_quotas(project, pool), project.panel_size
-        )
+        instance = compile_instance(pool.frame, engine_quotas(project, pool), project.panel_size)
         return check_feasibility(instance)
 
 
@@ -621,7 +621,9 @@ def draw_panel(
                     "replacements for the people who decline instead."
                 )
         if request.kind not in ("first", "redraw", "replacement"):
-            raise InvalidInput(f"draw kind {request.kind!r} is not one of: first, redraw, replacement")
+            raise InvalidInput(
+                f"draw kind {request.kind!r} is not one of: first, redraw, replacement"
+            )
         k = project.panel_size
         if not k or not project.quotas:
             raise InvalidInput("Choose the panel size and quotas first")
@@ -648,7 +650,9 @@ def draw_panel(
                 str(i.member_id) for i in invitations if i.status in ("invited", "accepted")
             ]
             # Anyone already asked (whatever they said) is not drawn again.
-            exclude = [str(i.member_id) for i in invitations if str(i.member_id) not in must_include]
+            exclude = [
+                str(i.member_id) for i in invitations if str(i.member_id) not in must_include
+            ]
             in_pool = set(pool.frame["id"])
             exclude = [m for m in exclude if m in in_pool]
             missing = [m for m in must_include if m not in in_pool]
@@ -669,7 +673,9 @@ def draw_panel(
                 pool.frame,
                 quotas,
                 k,
-                rng=rng if rng is not None else (None if request.seed is not None else np.random.default_rng()),
+                rng=rng
+                if rng is not None
+                else (None if request.seed is not None else np.random.default_rng()),
                 seed=request.seed,
                 algorithm=ALGORITHM,
                 must_include=must_include,
@@ -787,3 +793,29 @@ def verify_draw(uow: UnitOfWork, draw_id: int) -> Verification:
         panel_matches=sorted(result.panel) == sorted(draw.panel),
         replayed_panel=tuple(result.panel),
     )
+
+
+def start_draw(uow: UnitOfWork, request: DrawRequest):
+    """Check the request can be drawn, then run the draw as a background job."""
+    from panels.jobs.service import start_job
+
+    with uow:
+        project = get_project(uow, request.project_id)
+        if not project.panel_size or not project.quotas:
+            raise InvalidInput("Choose the panel size and quotas first")
+        if request.kind == "first" and draw_count(uow, project.id):
+            raise NotAllowed(
+                "The panel has been drawn. The first draw stands: to draw again, give a reason."
+            )
+        if request.kind == "redraw" and not request.reason.strip():
+            raise InvalidInput("Give the reason for drawing again; it is kept in the record")
+        return start_job(
+            uow,
+            "draw_panel",
+            {
+                "project_id": request.project_id,
+                "kind": request.kind,
+                "reason": request.reason,
+                "replace": list(request.replace_invitation_ids),
+            },
+        )

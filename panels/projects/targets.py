@@ -16,9 +16,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from representativeness import TargetPopulation
 from panels.errors import InvalidInput
 from panels.register.taxonomy import DimensionInfo, Taxonomy
+from representativeness import TargetPopulation
 
 # Target dimension names that differ from the register's question keys.
 ALIASES = {
@@ -29,6 +29,7 @@ ALIASES = {
     "ethnic_group": "ethnicity",
     "ethnic_group_5": "ethnicity_5",
     "age": "age_band",
+    "provision_of_unpaid_care": "unpaid_carer",
 }
 _RANGE = re.compile(r"^\s*(?:aged\s+)?(\d+)\s*(?:-|to|–)\s*(\d+)\s*(?:years)?\s*$", re.I)
 _PLUS = re.compile(r"^\s*(?:aged\s+)?(\d+)\s*(?:\+|and over|or over|years and over)\s*$", re.I)
@@ -68,13 +69,22 @@ def age_range(label: str) -> tuple[int, int] | None:
     return None
 
 
+def _plain(name: str) -> str:
+    """ "Ethnic group (20 categories)" -> "ethnic group"; "unpaid_care" -> "unpaid care"."""
+    return re.sub(r"\s*\([^)]*\)\s*$", "", name).replace("_", " ").strip().casefold()
+
+
 def _register_dimension(name: str, taxonomy: Taxonomy) -> DimensionInfo | None:
     keys = {d.key: d for d in taxonomy.dimensions}
     key = ALIASES.get(name, name)
     if key in keys:
         return keys[key]
+    plain = _plain(name)
+    alias = ALIASES.get(plain.replace(" ", "_"))
+    if alias in keys:
+        return keys[alias]
     for dimension in taxonomy.dimensions:
-        if dimension.label.casefold() == name.casefold():
+        if plain in (_plain(dimension.label), _plain(dimension.key)):
             return dimension
     return None
 
@@ -149,8 +159,7 @@ def map_dimension(
         )
     if abs(total - 1) > 1e-9:
         notes.append(
-            f"The shares that match the register add up to {total:.1%}; they were scaled "
-            "to 100%."
+            f"The shares that match the register add up to {total:.1%}; they were scaled to 100%."
         )
     return MappedDimension(
         key=dimension.key,
@@ -171,9 +180,7 @@ def map_target(target: TargetPopulation, taxonomy: Taxonomy) -> MappedTarget:
             notes.append(f"The register does not ask about “{dimension.name}”, so it was left out.")
             continue
         if register.multiple:
-            notes.append(
-                f"{register.label} allows several answers per person, so it was left out."
-            )
+            notes.append(f"{register.label} allows several answers per person, so it was left out.")
             continue
         dimensions.append(
             map_dimension(
@@ -206,7 +213,6 @@ def manual_shares(
     total = math.fsum(percentages.values())
     if abs(total - 100) > 0.5:
         raise InvalidInput(
-            f"the percentages for {dimension.label} add up to {total:g}%; they must add up "
-            "to 100%"
+            f"the percentages for {dimension.label} add up to {total:g}%; they must add up to 100%"
         )
     return {code: value / total for code, value in percentages.items()}

@@ -157,7 +157,9 @@ def test_replacements_keep_the_seats_already_held(app, uow, register, session):
     )
     session.expire_all()
     seats = session.scalars(
-        select(Invitation.member_id).where(Invitation.status.in_(("invited", "accepted", "shortlisted")))
+        select(Invitation.member_id).where(
+            Invitation.status.in_(("invited", "accepted", "shortlisted"))
+        )
     ).all()
     assert len(seats) == 6
     kept = {str(i.member_id) for i in invitations[1:]}
