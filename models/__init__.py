@@ -1,22 +1,6 @@
 """SQLAlchemy models. The schema itself comes only from the Alembic migrations."""
 
 from .base import Base, UTCDateTime, utcnow
-from .register import (
-    ACCESS_NEEDS,
-    CONSENT_METHODS,
-    CONSENT_PURPOSES,
-    CONTACT_METHODS,
-    JOINED_VIA,
-    MEMBER_STATUSES,
-    AuditEvent,
-    Category,
-    ConsentRecord,
-    ConsentWording,
-    Dimension,
-    Member,
-    MemberAccessNeed,
-    MemberCharacteristic,
-)
 from .project import (
     DRAW_KINDS,
     INVITATION_CHANNELS,
@@ -32,6 +16,22 @@ from .project import (
     Project,
     ProjectExclusion,
     ProjectTarget,
+)
+from .register import (
+    ACCESS_NEEDS,
+    CONSENT_METHODS,
+    CONSENT_PURPOSES,
+    CONTACT_METHODS,
+    JOINED_VIA,
+    MEMBER_STATUSES,
+    AuditEvent,
+    Category,
+    ConsentRecord,
+    ConsentWording,
+    Dimension,
+    Member,
+    MemberAccessNeed,
+    MemberCharacteristic,
 )
 from .user import ROLES, LoginAttempt, OutboxMessage, User
 

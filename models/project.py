@@ -50,6 +50,7 @@ INVITATION_STATUSES = {
     "no_answer": "No answer by the deadline",
     "withdrawn": "Withdrew",
     "replaced": "Replaced",
+    "reserve": "On the reserve list (the panel was full when they said yes)",
 }
 INVITATION_CHANNELS = {"email": "Email", "post": "Letter", "phone": "Phone call", "text": "Text"}
 INVITATION_FORMATS = {

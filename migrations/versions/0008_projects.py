@@ -243,7 +243,7 @@ def upgrade() -> None:
             name=op.f("ck_invitations_format_valid"),
         ),
         sa.CheckConstraint(
-            "status IN ('shortlisted', 'invited', 'accepted', 'declined', 'no_answer', 'withdrawn', 'replaced')",
+            "status IN ('shortlisted', 'invited', 'accepted', 'declined', 'no_answer', 'withdrawn', 'replaced', 'reserve')",
             name=op.f("ck_invitations_status_valid"),
         ),
         sa.ForeignKeyConstraint(
@@ -277,9 +277,29 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_invitations_project_status", ["project_id", "status"], unique=False
         )
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("member_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("attempts", sa.Integer(), server_default="0", nullable=False))
+        batch_op.add_column(sa.Column("last_error", sa.Text(), server_default="", nullable=False))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_outbox_messages_member_id_members"),
+            "members",
+            ["member_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_outbox_messages_member_id_members"), type_="foreignkey"
+        )
+        batch_op.drop_column("last_error")
+        batch_op.drop_column("attempts")
+        batch_op.drop_column("sent_at")
+        batch_op.drop_column("member_id")
     with op.batch_alter_table("invitations", schema=None) as batch_op:
         batch_op.drop_index("ix_invitations_project_status")
 
