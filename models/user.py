@@ -94,4 +94,4 @@ class OutboxMessage(Base):
     )
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    last_error: Mapped[str] = mapped_column(Text, default="", server_default="")
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)

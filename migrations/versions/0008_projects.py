@@ -281,7 +281,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("member_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("attempts", sa.Integer(), server_default="0", nullable=False))
-        batch_op.add_column(sa.Column("last_error", sa.Text(), server_default="", nullable=False))
+        batch_op.add_column(sa.Column("last_error", sa.Text(), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_outbox_messages_member_id_members"),
             "members",
