@@ -4,9 +4,10 @@ from panels.features import Feature, NavItem, permission
 
 
 def _blueprints():
+    from panels.projects.answer_views import bp as answer_bp
     from panels.projects.views import bp
 
-    return (bp,)
+    return (bp, answer_bp)
 
 
 def _commands():
@@ -45,6 +46,10 @@ feature = Feature(
         "set_quotas": "Set a project's panel size and quotas",
         "draw": "Drew a panel",
         "verify_draw": "Replayed a draw to check it",
+        "invite": "Invited people to a panel",
+        "answer_invitation": "Recorded an answer to an invitation",
+        "confirm_panel": "Confirmed a panel",
+        "record_attendance": "Recorded who came to a panel meeting",
     },
     commands=_commands,
     jobs=_jobs,

@@ -267,3 +267,19 @@ class RedrawForm(FlaskForm):
         ],
     )
     submit = SubmitField("Draw again", widget=GovSubmitInput())
+
+
+class MeetingForm(FlaskForm):
+    held_on = DateField(
+        "Date of the meeting",
+        widget=DateInput(),
+        format="%d %m %Y",
+        description="For example, 27 3 2027",
+        validators=[InputRequired(message="Enter the date of the meeting")],
+    )
+    title = StringField(
+        "What the meeting was (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200), NoControlCharacters()],
+    )
+    submit = SubmitField("Record the meeting", widget=GovSubmitInput())

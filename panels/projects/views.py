@@ -6,6 +6,7 @@ import secrets
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -13,15 +14,19 @@ from sqlalchemy import select
 
 from models import (
     DRAW_KINDS,
+    INVITATION_CHANNELS,
+    INVITATION_FORMATS,
     INVITATION_STATUSES,
     PROJECT_LEVELS,
     PROJECT_STATUSES,
+    Attendance,
     Draw,
     Invitation,
+    Meeting,
     Member,
 )
 from panels.errors import InvalidInput, NotFound
-from panels.projects import service
+from panels.projects import invitations, service
 from panels.projects.forms import (
     ActionForm,
     BuiltinTargetForm,
@@ -30,6 +35,7 @@ from panels.projects.forms import (
     EligibilityForm,
     ExcludeForm,
     ManualSharesForm,
+    MeetingForm,
     ProjectForm,
     QuotaTableForm,
     RedrawForm,
@@ -527,15 +533,182 @@ def draw_record(project_id: int, number: int):
     )
 
 
-@bp.route("/<int:project_id>/panel")
+def answer_link(settings) -> invitations.LinkFor:
+    """Links in messages start with the configured base URL, never the request's host."""
+    base = str(settings.get("PANELS_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    return lambda token: base + url_for("invitation.answer", token=token)
+
+
+def _int_field(name: str) -> int:
+    try:
+        return int(request.form.get(name, ""))
+    except ValueError:
+        raise InvalidInput(f"{name} {request.form.get(name)!r} is not a number") from None
+
+
+@bp.route("/<int:project_id>/panel", methods=["GET", "POST"])
 @requires("see_panel_members")
 def panel(project_id: int):
     uow = unit_of_work()
     project = service.get_project(uow, project_id)
+    action = request.form.get("action")
+    form = ActionForm(prefix="panel")
+    error = None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            if action == "invite":
+                result = invitations.send_invitations(uow, project_id, answer_link(uow.settings))
+                flash(
+                    f"Invitations sent: {result.emailed} by email"
+                    + (f"; {result.tasks} letters or calls for you to do" if result.tasks else "")
+                    + "."
+                )
+            elif action == "contacted":
+                invitations.mark_contacted(uow, _int_field("invitation"))
+                flash("Marked as done. Their deadline to answer stands.")
+            elif action in ("accept", "decline"):
+                status = invitations.record_answer_for_member(
+                    uow, _int_field("invitation"), action, request.form.get("reason", "")
+                )
+                flash(f"Answer recorded: {LABELS['invitations'][status].lower()}.")
+            elif action == "withdraw":
+                invitations.withdraw(uow, _int_field("invitation"), request.form.get("reason", ""))
+                flash("Recorded that they have withdrawn. You can draw a replacement.")
+            elif action == "remind":
+                tick = invitations.remind_and_expire(uow, answer_link(uow.settings))
+                flash(f"{tick.reminded} reminders sent; {tick.expired} passed their deadline.")
+            elif action == "replace":
+                ids = tuple(int(i) for i in request.form.getlist("replace") if i.isdigit())
+                if not ids:
+                    raise InvalidInput("Choose the people to replace")
+                job = service.start_draw(
+                    uow,
+                    service.DrawRequest(project_id, kind="replacement", replace_invitation_ids=ids),
+                )
+                return redirect(url_for("jobs.show", job_id=job.id))
+            else:
+                raise InvalidInput(f"action {action!r} is not something this page does")
+        except InvalidInput as failure:
+            error = str(failure)
+        else:
+            return redirect(url_for(".panel", project_id=project_id))
+    seats = _seats(uow, project_id)
     return render_template(
         "projects/panel.html",
         project=project,
-        seats=_seats(uow, project_id),
+        seats=seats,
         labels=LABELS,
         draw_count=service.draw_count(uow, project_id),
+        form=form,
+        error=error,
+        counts=invitations.seat_counts(uow, project_id),
+        snapshot=invitations.snapshot_of(uow, project_id),
+        replaceable=[i for i, _ in seats if i.status in ("declined", "no_answer", "withdrawn")],
+        channels=INVITATION_CHANNELS,
+        formats=INVITATION_FORMATS,
+    )
+
+
+@bp.route("/<int:project_id>/invitations/<int:invitation_id>/letter")
+@requires("see_panel_members")
+def letter(project_id: int, invitation_id: int):
+    """The letter to print, or the phone script, for an invitation staff make by hand."""
+    uow = unit_of_work()
+    project = service.get_project(uow, project_id)
+    invitation = uow.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.project_id != project_id:
+        raise NotFound(f"Project {project_id} has no invitation {invitation_id}.")
+    member = uow.session.get(Member, invitation.member_id)
+    deadline = invitation.deadline or date.today()
+    link = answer_link(uow.settings)(invitations.token_for(uow, invitation))
+    return render_template(
+        "projects/letter.html",
+        project=project,
+        invitation=invitation,
+        member=member,
+        text=invitations.invitation_text(project, member, invitation.format, None, deadline),
+        script=invitations.phone_script(project, member, deadline),
+        link=link,
+    )
+
+
+@bp.route("/<int:project_id>/confirm", methods=["GET", "POST"])
+@requires("manage_projects")
+def confirm(project_id: int):
+    uow = unit_of_work()
+    project = service.get_project(uow, project_id)
+    form = ActionForm(prefix="confirm")
+    form.submit.label.text = "Confirm the panel"
+    counts = invitations.seat_counts(uow, project_id)
+    if form.validate_on_submit():
+        try:
+            invitations.confirm_panel(uow, project_id)
+        except InvalidInput as error:
+            form.submit.errors = [str(error)]
+        else:
+            flash("The panel is confirmed. Its members' involvement history now includes it.")
+            return redirect(url_for(".show", project_id=project_id))
+    return render_template(
+        "projects/confirm.html", project=project, form=form, counts=counts, labels=LABELS
+    )
+
+
+@bp.route("/<int:project_id>/meetings", methods=["GET", "POST"])
+@requires("manage_projects")
+def meetings(project_id: int):
+    uow = unit_of_work()
+    project = service.get_project(uow, project_id)
+    form = MeetingForm(prefix="meeting")
+    close = ActionForm(prefix="close")
+    close.submit.label.text = "Close the project"
+    members = [m for i, m in _seats(uow, project_id) if i.status == "accepted"]
+    errors: dict[str, str] = {}
+    action = request.form.get("action")
+    if action == "meeting" and form.validate_on_submit():
+        attendance: dict[int, int | None] = {}
+        for member in members:
+            if request.form.get(f"came_{member.id}") == "yes":
+                raw = (request.form.get(f"minutes_{member.id}") or "").strip()
+                if not raw.isdigit():
+                    errors[f"minutes_{member.id}"] = (
+                        f"Enter how many minutes {member.display_name} gave, like 120"
+                    )
+                    continue
+                attendance[member.id] = int(raw)
+            else:
+                attendance[member.id] = None
+        if not errors:
+            try:
+                invitations.record_meeting(
+                    uow, project_id, form.held_on.data, form.title.data or "", attendance
+                )
+            except InvalidInput as error:
+                errors["_all"] = str(error)
+            else:
+                flash("Meeting and attendance recorded.")
+                return redirect(url_for(".meetings", project_id=project_id))
+    if action == "close" and close.validate_on_submit():
+        invitations.close_project(uow, project_id)
+        flash("The project is closed.")
+        return redirect(url_for(".show", project_id=project_id))
+    held = list(
+        uow.session.scalars(
+            select(Meeting).where(Meeting.project_id == project_id).order_by(Meeting.held_on)
+        )
+    )
+    attended = {
+        (a.meeting_id, a.member_id): a
+        for a in uow.session.scalars(
+            select(Attendance).where(Attendance.meeting_id.in_([m.id for m in held] or [-1]))
+        )
+    }
+    return render_template(
+        "projects/meetings.html",
+        project=project,
+        form=form,
+        close=close,
+        members=members,
+        meetings=held,
+        attended=attended,
+        errors=errors,
     )
