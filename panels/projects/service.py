@@ -13,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from models import (
@@ -161,11 +161,24 @@ def get_project(uow: UnitOfWork, project_id: int, *, for_update: bool = False) -
         .options(selectinload(Project.target), selectinload(Project.exclusions))
     )
     if for_update:
-        query = query.with_for_update()
+        lock_project_row(uow, project_id)
+        query = query.with_for_update().execution_options(populate_existing=True)
     project = uow.session.scalar(query)
     if project is None:
         raise NotFound(f"There is no project with id {project_id}.")
     return project
+
+
+def lock_project_row(uow: UnitOfWork, project_id: int) -> None:
+    """Hold the project's row until the unit of work ends, so changes to its panel queue up.
+
+    PostgreSQL locks the row with ``SELECT ... FOR UPDATE``. SQLite has no row locks, so a
+    no-op ``UPDATE`` makes this transaction the database's writer now, before it reads what
+    it will decide on; another writer waits for it (``busy_timeout``) instead of deciding on
+    the same old state.
+    """
+    if uow.session.get_bind().dialect.name == "sqlite":
+        uow.session.execute(update(Project).where(Project.id == project_id).values(id=Project.id))
 
 
 def list_projects(uow: UnitOfWork) -> list[Project]:
@@ -567,6 +580,19 @@ def _engine_progress(progress: ProgressFn | None):
     return report
 
 
+def _draw_state(uow: UnitOfWork, project_id: int) -> tuple:
+    """What a draw depends on besides the pool: the draws done and every seat's status."""
+    draws = draw_count(uow, project_id)
+    seats = tuple(
+        uow.session.execute(
+            select(Invitation.id, Invitation.status)
+            .where(Invitation.project_id == project_id)
+            .order_by(Invitation.id)
+        ).all()
+    )
+    return draws, seats
+
+
 @dataclass(frozen=True)
 class DrawRequest:
     project_id: int
@@ -596,7 +622,10 @@ def draw_panel(
     reason = (request.reason or "").strip()
     reject_control_characters("reason", reason)
     with uow:
-        project = get_project(uow, request.project_id, for_update=True)
+        # The solve can take seconds, so it runs without holding the project's lock; the
+        # state it was planned on is checked again under the lock before anything is written.
+        project = get_project(uow, request.project_id)
+        planned_on = _draw_state(uow, project.id)
         if project.confirmed_at is not None:
             raise NotAllowed("The panel is confirmed, so it cannot be drawn again.")
         done = draw_count(uow, project.id)
@@ -686,6 +715,14 @@ def draw_panel(
             raise InvalidInput(
                 "No panel can meet the quotas from this pool. " + error.report.explanation
             ) from None
+        project = get_project(uow, request.project_id, for_update=True)
+        if project.confirmed_at is not None:
+            raise NotAllowed("The panel was confirmed while the draw was running, so it stands.")
+        if _draw_state(uow, project.id) != planned_on:
+            raise InvalidInput(
+                "The panel changed while the lottery was running (someone answered, or another "
+                "draw finished), so this draw was not kept; draw again"
+            )
         probabilities = {pid: round(float(p), 12) for pid, p in result.probabilities.items()}
         values = sorted(probabilities.values())
         draw = Draw(
