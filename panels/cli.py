@@ -13,7 +13,7 @@ from panels.commands.gap import gap_command
 from panels.commands.select import select_command
 from panels.config import ConfigurationError
 from panels.errors import DomainError
-from panels.features import Registry
+from panels.features import Registry, registry
 from panels.uow import Actor
 
 
@@ -110,8 +110,16 @@ def demo_command(password: str | None, seed: int | None) -> None:
         except DomainError as error:
             raise click.ClickException(str(error)) from None
         added = seed_demo_members(uow, seed=seed)
+        feature_lines = [
+            line
+            for feature in registry().features
+            if feature.demo is not None
+            for line in feature.demo(uow, seed)
+        ]
     if added:
         click.echo(f"Added {added} synthetic members to the register (seed {seed}).")
+    for line in feature_lines:
+        click.echo(line)
     url = make_url(current_app.config["DATABASE_URL"]).render_as_string(hide_password=True)
     click.echo(f"Demo data is ready in {url}.")
     click.echo("Start the service with `panels run` and open http://127.0.0.1:5000/")

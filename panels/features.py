@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     import click
     from flask import Blueprint, Flask
 
+    from panels.uow import UnitOfWork
+
 FEATURES: tuple[str, ...] = ("home", "auth", "register", "projects", "admin")
 """The feature packages in ``panels/``, in the order their navigation entries appear."""
 
@@ -37,7 +39,7 @@ class Permission:
 
 @dataclass(frozen=True)
 class NavItem:
-    """A link in the header for the users who hold ``permission`` (``None``: every signed-in user)."""
+    """A header link for the users who hold ``permission`` (``None``: every signed-in user)."""
 
     label: str
     endpoint: str
@@ -57,6 +59,8 @@ class Feature:
     commands: Callable[[], Sequence[click.Command]] = lambda: ()
     init_app: Callable[[Flask], None] | None = None
     jobs: Callable[[], Mapping[str, Any]] = lambda: {}
+    demo: Callable[[UnitOfWork, int], Sequence[str]] | None = None
+    """Seeds the feature's demo data (``panels demo``); returns lines to print."""
 
 
 def permission(name: str, description: str, *roles: str) -> Permission:

@@ -24,6 +24,12 @@ def _jobs():
     return {"draw_panel": JobKind("Draw the panel", run_draw_job, repeatable=False)}
 
 
+def _demo(uow, seed: int):
+    from panels.projects.demo import seed_demo_projects
+
+    return seed_demo_projects(uow, seed)
+
+
 feature = Feature(
     name="projects",
     blueprints=_blueprints,
@@ -53,4 +59,5 @@ feature = Feature(
     },
     commands=_commands,
     jobs=_jobs,
+    demo=_demo,
 )

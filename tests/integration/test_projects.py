@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from models import AuditEvent, Draw, Invitation, Member
+from models import AuditEvent, Draw, Invitation, Member, Project
 from panels.errors import InvalidInput, NotAllowed
 from panels.projects import service
 from panels.projects.targets import age_range, map_dimension
@@ -233,3 +233,24 @@ def test_settings_are_locked_once_drawn(app, uow, register):
         service.propose_quotas(uow, project.id, panel_size=5, tolerance=1)
     assert service.draw_count(uow, project.id) == 1
     assert uow.session.scalar(select(func.count()).select_from(Draw)) == 1
+
+
+def test_the_demo_has_projects_at_each_level_and_in_each_state(app, uow, register, session):
+    from panels.projects.demo import seed_demo_projects
+
+    lines = seed_demo_projects(uow, seed=5)
+    assert lines and "4 demo projects" in lines[0]
+    session.rollback()
+    projects = {p.title: p for p in session.scalars(select(Project))}
+    states = {(p.level, p.status, p.confirmed_at is not None) for p in projects.values()}
+    assert ("strategic", "planning", False) in states
+    assert ("operational", "recruiting", False) in states
+    assert ("individual", "running", True) in states
+    assert ("operational", "closed", True) in states
+    out = projects["Day services review"]
+    statuses = session.scalars(
+        select(Invitation.status).where(Invitation.project_id == out.id)
+    ).all()
+    assert statuses.count("declined") + statuses.count("replaced") >= 1
+    assert "accepted" in statuses and "invited" in statuses
+    assert seed_demo_projects(uow, seed=5) == []  # only once
