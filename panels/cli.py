@@ -131,7 +131,9 @@ def demo_command(password: str | None, seed: int | None) -> None:
 def init_app(app, registry: Registry) -> None:
     """Add the core commands and each feature's to the app's CLI group."""
     feature_commands = [c for feature in registry.features for c in feature.commands()]
-    for command in (db_cli, demo_command, *LIBRARY_COMMANDS, *feature_commands):
+    from panels.mail import mail_cli
+
+    for command in (db_cli, demo_command, mail_cli, *LIBRARY_COMMANDS, *feature_commands):
         app.cli.add_command(command)
 
 

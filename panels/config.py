@@ -20,6 +20,12 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "LOGIN_WINDOW_MINUTES": int,
     "PASSWORD_RESET_MAX_AGE_MINUTES": int,
     "MAIL_OUTBOX_ONLY": bool,
+    "MAIL_FROM": str,
+    "SMTP_HOST": str,
+    "SMTP_PORT": int,
+    "SMTP_STARTTLS": bool,
+    "SMTP_USERNAME": str,
+    "SMTP_PASSWORD": str,
 }
 """Settings that may come from environment variables, with their types."""
 
@@ -49,6 +55,12 @@ def defaults(instance_path: str, debug: bool) -> dict[str, Any]:
         "LOGIN_WINDOW_MINUTES": 15,
         "PASSWORD_RESET_MAX_AGE_MINUTES": 60,
         "MAIL_OUTBOX_ONLY": True,
+        "MAIL_FROM": "Co-production Panels <co-production@localhost>",
+        "SMTP_HOST": "localhost",
+        "SMTP_PORT": 25,
+        "SMTP_STARTTLS": False,
+        "SMTP_USERNAME": "",
+        "SMTP_PASSWORD": "",
         "MAX_CONTENT_LENGTH": 40 * 1024 * 1024,
         "FEATURES": FEATURES,
     }

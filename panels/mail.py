@@ -19,6 +19,8 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
+import click
+from flask.cli import with_appcontext
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
@@ -140,3 +142,27 @@ def _record_failure(engine: Engine, ids: Sequence[int], error: str) -> None:
             .where(OutboxMessage.id.in_(list(ids)))
             .values(attempts=OutboxMessage.attempts + 1, last_error=error[:1000])
         )
+
+
+@click.group("mail", help="Send the messages waiting in the outbox.")
+def mail_cli() -> None:
+    """The outbox."""
+
+
+@mail_cli.command("send")
+@with_appcontext
+def send_command() -> None:
+    """Send every unsent message over SMTP (those that failed are tried again)."""
+    from flask import current_app
+
+    from panels.db import database
+
+    if current_app.config.get("MAIL_OUTBOX_ONLY", True):
+        raise click.ClickException(
+            "MAIL_OUTBOX_ONLY is on, so messages stay in the outbox; set MAIL_OUTBOX_ONLY=no "
+            "and SMTP_HOST to send them"
+        )
+    result = deliver(database().engine, current_app.config)
+    click.echo(f"Sent {result.sent} messages; {result.failed} could not be sent.")
+    if result.failed:
+        raise SystemExit(1)

@@ -11,9 +11,9 @@ def _blueprints():
 
 
 def _commands():
-    from panels.projects.commands import draw_cli
+    from panels.projects.commands import draw_cli, invitations_cli
 
-    return (draw_cli,)
+    return (draw_cli, invitations_cli)
 
 
 def _jobs():

@@ -35,3 +35,17 @@ def verify_command(draw_id: int) -> None:
     )
     if not check.confirmed:
         raise SystemExit(1)
+
+
+invitations_cli = AppGroup("invitations", help="Reminders and deadlines for invitations.")
+
+
+@invitations_cli.command("tick")
+def tick_command() -> None:
+    """Send the reminders that are due and record missed deadlines (run it daily)."""
+    from panels.projects.invitations import remind_and_expire
+    from panels.projects.views import answer_link
+
+    with db.open_unit_of_work(Actor.command_line()) as uow:
+        tick = remind_and_expire(uow, answer_link(uow.settings))
+    click.echo(f"Sent {tick.reminded} reminders; {tick.expired} invitations passed their deadline.")

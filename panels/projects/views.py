@@ -535,8 +535,10 @@ def draw_record(project_id: int, number: int):
 
 def answer_link(settings) -> invitations.LinkFor:
     """Links in messages start with the configured base URL, never the request's host."""
+    from panels.projects.answer_views import bp as answers
+
     base = str(settings.get("PANELS_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
-    return lambda token: base + url_for("invitation.answer", token=token)
+    return lambda token: f"{base}{answers.url_prefix}/{token}"
 
 
 def _int_field(name: str) -> int:
