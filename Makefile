@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 SECRET_FILE := instance/secret_key
 
-.PHONY: setup run test test-fast frontend chromium bench clean
+.PHONY: setup run test test-fast lint frontend chromium bench clean
 
 setup: $(VENV)/.installed panels/static/.built
 
@@ -53,6 +53,12 @@ test: setup chromium
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+
+# Lint, format check and type check: the gate CI runs before the tests.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy representativeness panels models
 
 bench: setup
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
