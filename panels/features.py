@@ -37,7 +37,7 @@ class Permission:
 
 @dataclass(frozen=True)
 class NavItem:
-    """A link in the header for the users who hold ``permission`` (``None``: every signed-in user)."""
+    """A link in the header for the users who hold ``permission`` (``None``: anyone signed in)."""
 
     label: str
     endpoint: str
