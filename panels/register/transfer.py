@@ -41,7 +41,9 @@ class ImportForm(FlaskForm):
     file = FileField(
         "Upload a CSV file",
         widget=GovFileInput(),
-        description="Save it from your spreadsheet as 'CSV UTF-8'. The first row must name the columns.",
+        description=(
+            "Save it from your spreadsheet as 'CSV UTF-8'. The first row must name the columns."
+        ),
         validators=[FileRequired(message="Select a CSV file")],
     )
     mode = RadioField(
