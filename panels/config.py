@@ -1,4 +1,4 @@
-"""Configuration: defaults in code, then the environment, then a test mapping; validated at start."""
+"""Configuration: defaults in code, then the environment, then a test mapping; checked at start."""
 
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ class Permission:
 
 @dataclass(frozen=True)
 class NavItem:
-    """A link in the header for the users who hold ``permission`` (``None``: every signed-in user)."""
+    """A header link for the users who hold ``permission`` (``None``: every signed-in user)."""
 
     label: str
     endpoint: str

@@ -583,7 +583,8 @@ class _Writer:
 
     def _driver_values(self, table, names: Sequence[str], rows: list[tuple]) -> list[tuple]:
         """Rows as the driver takes them: each column's bind processor applied (once per distinct
-        value), skipping Core's per-row parameter handling, which costs more than SQLite's insert."""
+        value), skipping Core's per-row parameter handling, which costs more than SQLite's
+        insert."""
         dialect = self.session.get_bind().dialect
         active = [
             (index, process, {})
@@ -642,7 +643,8 @@ class _Writer:
             ids = sorted(
                 self.session.scalars(
                     text(
-                        "SELECT nextval(pg_get_serial_sequence('members', 'id')) FROM generate_series(1, :n)"
+                        "SELECT nextval(pg_get_serial_sequence('members', 'id')) "
+                        "FROM generate_series(1, :n)"
                     ),
                     {"n": len(rows)},
                 )
