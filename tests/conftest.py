@@ -121,6 +121,15 @@ def app(migrated_database, tmp_path):
 
 
 @pytest.fixture
+def worker(app, tmp_path):
+    """A real `panels worker` process running the test app's jobs (see tests/worker.py)."""
+    from tests.worker import running_worker
+
+    with running_worker(app, tmp_path / "worker") as running:
+        yield running
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
