@@ -19,8 +19,9 @@ def check_workers(context: JobContext) -> JobOutcome:
         context.progress(second, seconds, "Waiting")
         time.sleep(1)
     context.progress(seconds, seconds, "Waiting")
+    unit = "second" if seconds == 1 else "seconds"
     return JobOutcome(
-        summary=f"A background worker ran this check for {seconds} seconds: workers are running.",
+        summary=f"A background worker ran this check for {seconds} {unit}: workers are running.",
         endpoint="home.index",
         link_text="Go to the home page",
     )
