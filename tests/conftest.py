@@ -1,5 +1,6 @@
 """Shared fixtures: a migrated database (SQLite, or PostgreSQL via TEST_DATABASE_URL),
-a fresh set of tables per test (the seeded taxonomy kept), the app, its client and CLI runner, and factories."""
+a fresh set of tables per test (the seeded taxonomy kept), the app, its client and CLI
+runner, a real background worker, and factories."""
 
 from __future__ import annotations
 

@@ -139,9 +139,7 @@ def test_a_worker_killed_mid_job_leaves_the_job_failed_not_running(queue_app, tm
     job_id = start_check(queue_app, 60, user=lead, repeatable=False)
 
     with running_worker(queue_app, tmp_path / "logs") as worker:
-        running = follow_job(
-            client, job_id, until=("running",), worker=worker, timeout=30
-        )
+        running = follow_job(client, job_id, until=("running",), worker=worker, timeout=30)
         deadline = time.monotonic() + 20
         while running["done"] < 1 and time.monotonic() < deadline:
             time.sleep(0.2)
