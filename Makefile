@@ -33,10 +33,14 @@ $(SECRET_FILE):
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(48))" > $@
 	chmod 600 $@
 
-# Serve the demo on http://127.0.0.1:5000 (SQLite in instance/, demo data, passwords printed).
+# Serve the demo on http://127.0.0.1:5000 (SQLite in instance/, demo data, passwords printed),
+# with one background worker beside it; stopping the app (Ctrl-C) stops the worker too.
 run: setup $(SECRET_FILE)
 	SECRET_KEY=$$(cat $(SECRET_FILE)) FLASK_DEBUG=$${FLASK_DEBUG:-1} $(BIN)/panels demo
-	SECRET_KEY=$$(cat $(SECRET_FILE)) FLASK_DEBUG=$${FLASK_DEBUG:-1} $(BIN)/panels run --host 127.0.0.1 --port 5000
+	@export SECRET_KEY=$$(cat $(SECRET_FILE)) FLASK_DEBUG=$${FLASK_DEBUG:-1}; \
+	$(BIN)/panels worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/panels run --host 127.0.0.1 --port 5000
 
 chromium:
 	@if [ ! -x "$(CHROMIUM)" ]; then \

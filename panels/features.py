@@ -10,7 +10,7 @@ The registry built from them is the one place where permissions are mapped to ro
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import import_module
@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     import click
     from flask import Blueprint, Flask
 
-FEATURES: tuple[str, ...] = ("home", "auth", "register", "admin")
+    from panels.jobs.kinds import JobKind
+
+FEATURES: tuple[str, ...] = ("home", "auth", "register", "admin", "jobs")
 """The feature packages in ``panels/``, in the order their navigation entries appear."""
 
 
@@ -37,7 +39,7 @@ class Permission:
 
 @dataclass(frozen=True)
 class NavItem:
-    """A link in the header for the users who hold ``permission`` (``None``: anyone signed in)."""
+    """A header link for the users who hold ``permission`` (``None``: every signed-in user)."""
 
     label: str
     endpoint: str
@@ -56,6 +58,8 @@ class Feature:
     permissions: Sequence[Permission] = ()
     commands: Callable[[], Sequence[click.Command]] = lambda: ()
     init_app: Callable[[Flask], None] | None = None
+    jobs: Callable[[], Mapping[str, JobKind]] = lambda: {}
+    """The kinds of background job the feature runs (see :mod:`panels.jobs`)."""
 
 
 def permission(name: str, description: str, *roles: str) -> Permission:
@@ -76,12 +80,14 @@ class Registry:
     features: tuple[Feature, ...]
     permissions: dict[str, Permission]
     audit_actions: dict[str, str]
+    job_kinds: dict[str, JobKind] = field(default_factory=dict)
 
     @classmethod
     def of(cls, features: Iterable[Feature]) -> Registry:
         features = tuple(features)
         permissions: dict[str, Permission] = {}
         actions: dict[str, str] = {}
+        job_kinds: dict[str, JobKind] = {}
         for feature in features:
             for declared in feature.permissions:
                 if declared.name in permissions:
@@ -91,6 +97,10 @@ class Registry:
                 if action in actions:
                     raise ValueError(f"audit action {action!r} is declared twice")
                 actions[action] = sentence
+            for kind, declared_kind in feature.jobs().items():
+                if kind in job_kinds:
+                    raise ValueError(f"job kind {kind!r} is declared twice")
+                job_kinds[kind] = declared_kind
         for feature in features:
             for item in feature.navigation:
                 if item.permission is not None and item.permission not in permissions:
@@ -98,7 +108,7 @@ class Registry:
                         f"navigation entry {item.label!r} of {feature.name!r} needs the "
                         f"unknown permission {item.permission!r}"
                     )
-        return cls(features, permissions, actions)
+        return cls(features, permissions, actions, job_kinds)
 
     def roles_for(self, name: str) -> frozenset[str]:
         try:
@@ -120,6 +130,15 @@ class Registry:
             if item.permission is None or self.allows(role, item.permission)
         ]
         return sorted(items, key=lambda item: item.order)
+
+    def job_kind(self, kind: str) -> JobKind:
+        try:
+            return self.job_kinds[kind]
+        except KeyError:
+            raise ValueError(
+                f"job kind {kind!r} is not declared; declared kinds are: "
+                f"{', '.join(sorted(self.job_kinds)) or 'none'}"
+            ) from None
 
     def permissions_of(self, role: str) -> list[str]:
         return sorted(name for name, p in self.permissions.items() if role in p.roles)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, select, text
 
 from models import AuditEvent, ConsentRecord, Member, MemberAccessNeed, MemberCharacteristic
+from tests.worker import follow_job, job_id_of
 
 HEADER = (
     "email,first_name,last_name,date_of_birth,postcode,sex,ethnicity,impairment_type,"
@@ -470,7 +471,7 @@ def token_of(page: str) -> str:
     return re.search(r'name="token" type="hidden" value="([^"]+)"', page).group(1)
 
 
-def test_upload_preview_then_confirm(app, client, make_user, sign_in, session):
+def test_upload_preview_then_confirm(app, client, make_user, sign_in, session, worker):
     sign_in(make_user("lead"))
     page = client.get("/register/import").get_data(as_text=True)
     assert "Import members from a CSV file" in page
@@ -489,12 +490,15 @@ def test_upload_preview_then_confirm(app, client, make_user, sign_in, session):
 
     done = client.post("/register/import/confirm", data={"token": token_of(text)})
     assert done.status_code == 302
+    job = follow_job(client, job_id_of(done.headers["Location"]), worker=worker)
+    assert job["status"] == "succeeded", job
     assert member_count(session) == 2
-    assert not stored[0].exists()
+    assert not any((Path(app.instance_path) / "imports").iterdir())
     banner = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "Imported 2 members from members.csv: 2 added, 0 updated." in banner
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "import")).one()
-    assert event.actor.startswith("lead") and event.details["created"] == 2
+    assert event.actor.startswith(f"job {job['id']} (import_members) for lead")
+    assert event.details["created"] == 2
 
     # The same preview cannot be confirmed twice.
     again = client.post("/register/import/confirm", data={"token": token_of(text)})
@@ -555,7 +559,7 @@ def test_another_user_cannot_confirm_my_upload(app, client, make_user, sign_in):
         assert db.session().scalar(select(func.count()).select_from(Member)) == 0
 
 
-def test_upload_update_mode(client, make_user, runner, sign_in, session, tmp_path):
+def test_upload_update_mode(client, make_user, runner, sign_in, session, tmp_path, worker):
     runner.invoke(args=["members", "import", str(csv_file(tmp_path, *GOOD_ROWS))])
     exported = runner.invoke(args=["members", "export"]).stdout.replace(
         ",Bob,Jones,", ",Robert,Jones,"
@@ -565,7 +569,10 @@ def test_upload_update_mode(client, make_user, runner, sign_in, session, tmp_pat
     assert "A member with this email address is already on the register" in refused
     text = upload(client, exported, mode="update").get_data(as_text=True)
     assert re.search(r"Members whose details will be replaced\s*</dt>\s*<dd[^>]*>\s*2", text)
-    client.post("/register/import/confirm", data={"token": token_of(text)})
+    done = client.post("/register/import/confirm", data={"token": token_of(text)})
+    job = follow_job(client, job_id_of(done.headers["Location"]), worker=worker)
+    assert job["status"] == "succeeded", job
+    session.expire_all()
     assert members_by_email(session)["bob@example.org"].first_name == "Robert"
 
 
