@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 SECRET_FILE := instance/secret_key
 
-.PHONY: setup run test test-fast frontend chromium bench clean
+.PHONY: setup run test test-fast lint frontend chromium bench clean
 
 setup: $(VENV)/.installed panels/static/.built
 
@@ -33,10 +33,14 @@ $(SECRET_FILE):
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(48))" > $@
 	chmod 600 $@
 
-# Serve the demo on http://127.0.0.1:5000 (SQLite in instance/, demo data, passwords printed).
+# Serve the demo on http://127.0.0.1:5000 (SQLite in instance/, demo data, passwords printed),
+# with one background worker beside it; stopping the app (Ctrl-C) stops the worker too.
 run: setup $(SECRET_FILE)
 	SECRET_KEY=$$(cat $(SECRET_FILE)) FLASK_DEBUG=$${FLASK_DEBUG:-1} $(BIN)/panels demo
-	SECRET_KEY=$$(cat $(SECRET_FILE)) FLASK_DEBUG=$${FLASK_DEBUG:-1} $(BIN)/panels run --host 127.0.0.1 --port 5000
+	@export SECRET_KEY=$$(cat $(SECRET_FILE)) FLASK_DEBUG=$${FLASK_DEBUG:-1}; \
+	$(BIN)/panels worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/panels run --host 127.0.0.1 --port 5000
 
 chromium:
 	@if [ ! -x "$(CHROMIUM)" ]; then \
@@ -53,6 +57,12 @@ test: setup chromium
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+
+# Lint, format check and type check: the gate CI runs before the tests.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy representativeness panels models
 
 bench: setup
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

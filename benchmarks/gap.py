@@ -31,7 +31,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from representativeness import builtin_target, gap_analysis  # noqa: E402
-from representativeness.gap import _exact_tables, _null_distribution  # noqa: E402
+from representativeness._exact import clear_caches  # noqa: E402
 
 ETHNIC_GROUP_19 = {
     "White: English, Welsh, Scottish, Northern Irish or British": 74.4,
@@ -69,11 +69,6 @@ def six_dimensions() -> dict[str, dict[str, float]]:
 def draw(rng: np.random.Generator, shares: dict[str, float], size: int) -> dict[str, int]:
     p = np.fromiter(shares.values(), float)
     return dict(zip(shares, rng.multinomial(size, p / p.sum()).tolist(), strict=True))
-
-
-def clear_caches() -> None:
-    _exact_tables.cache_clear()
-    _null_distribution.cache_clear()
 
 
 def one_panel() -> None:

@@ -1,7 +1,8 @@
 """Benchmark the people register: import and export 100,000 members as CSV, and the
 register list page filtered on two dimensions.
 
-    DATABASE_URL=postgresql+psycopg://user@host/db python benchmarks/register.py [--members N] [--seed S]
+    DATABASE_URL=postgresql+psycopg://user@host/db python benchmarks/register.py \
+        [--members N] [--seed S]
 
 Without DATABASE_URL it uses a temporary SQLite file. The database is migrated to the latest
 schema and its members are deleted first, so do not point it at a register you need.

@@ -1,6 +1,7 @@
 """SQLAlchemy models. The schema itself comes only from the Alembic migrations."""
 
 from .base import Base, UTCDateTime, utcnow
+from .job import FINISHED_STATUSES, JOB_STATUSES, Job
 from .project import (
     DRAW_KINDS,
     INVITATION_CHANNELS,
@@ -54,6 +55,8 @@ __all__ = [
     "CONSENT_METHODS",
     "CONSENT_PURPOSES",
     "CONTACT_METHODS",
+    "FINISHED_STATUSES",
+    "JOB_STATUSES",
     "JOINED_VIA",
     "MEMBER_STATUSES",
     "ROLES",
@@ -63,6 +66,7 @@ __all__ = [
     "ConsentRecord",
     "ConsentWording",
     "Dimension",
+    "Job",
     "LoginAttempt",
     "Member",
     "MemberAccessNeed",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -58,7 +59,7 @@ ACCESS_NEEDS = {
 """Communication and access needs, after the Accessible Information Standard."""
 
 
-def _check_in(column: str, values) -> str:
+def _check_in(column: str, values: Iterable[str]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 

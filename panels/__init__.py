@@ -83,7 +83,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["audit_sentence"] = audit.sentence
 
     @app.context_processor
-    def _service():
+    def _service() -> dict[str, str]:
         return {"service_name": "Co-production Panels"}
 
     return app

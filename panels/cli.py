@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy.engine import make_url
 
@@ -17,7 +17,7 @@ from panels.features import Registry, registry
 from panels.uow import Actor
 
 
-def _create_app():
+def _create_app() -> Flask:
     try:
         return create_app()
     except ConfigurationError as error:
@@ -128,7 +128,7 @@ def demo_command(password: str | None, seed: int | None) -> None:
         click.echo(f"  {ROLES[account.role]:<16} {account.email:<24} password: {account.password}")
 
 
-def init_app(app, registry: Registry) -> None:
+def init_app(app: Flask, registry: Registry) -> None:
     """Add the core commands and each feature's to the app's CLI group."""
     feature_commands = [c for feature in registry.features for c in feature.commands()]
     from panels.mail import mail_cli

@@ -1,4 +1,4 @@
-"""Configuration: defaults in code, then the environment, then a test mapping; validated at start."""
+"""Configuration: defaults in code, then the environment, then a test mapping; checked at start."""
 
 from __future__ import annotations
 
@@ -26,10 +26,13 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "SMTP_STARTTLS": bool,
     "SMTP_USERNAME": str,
     "SMTP_PASSWORD": str,
+    "JOBS_URL": str,
+    "JOBS_STALE_SECONDS": int,
 }
 """Settings that may come from environment variables, with their types."""
 
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
+JOBS_URL_SCHEMES = ("redis://", "rediss://", "unix://", "sqlite:///")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -63,6 +66,10 @@ def defaults(instance_path: str, debug: bool) -> dict[str, Any]:
         "SMTP_PASSWORD": "",
         "MAX_CONTENT_LENGTH": 40 * 1024 * 1024,
         "FEATURES": FEATURES,
+        "INSTANCE_PATH": instance_path,
+        # Background jobs: "" is the embedded queue, <instance>/jobs.sqlite3 (panels.jobs.queue).
+        "JOBS_URL": "",
+        "JOBS_STALE_SECONDS": 60,
     }
 
 
@@ -124,9 +131,21 @@ def validate(config: Mapping[str, Any]) -> None:
             f"DATABASE_URL uses {url.get_backend_name()!r}; supported databases are: "
             f"{', '.join(SUPPORTED_DATABASES)}"
         )
-    for name in ("LOGIN_MAX_FAILURES", "LOGIN_WINDOW_MINUTES", "PASSWORD_RESET_MAX_AGE_MINUTES"):
+    for name in (
+        "LOGIN_MAX_FAILURES",
+        "LOGIN_WINDOW_MINUTES",
+        "PASSWORD_RESET_MAX_AGE_MINUTES",
+        "JOBS_STALE_SECONDS",
+    ):
         if int(config[name]) < 1:
             raise ConfigurationError(f"{name}={config[name]!r} must be at least 1")
+    jobs_url = str(config.get("JOBS_URL") or "")
+    if jobs_url and not jobs_url.startswith(JOBS_URL_SCHEMES):
+        raise ConfigurationError(
+            f"JOBS_URL={jobs_url!r} is not a queue this service can use; leave it unset for "
+            "the embedded queue in the instance folder, or use redis://host:6379/0 (rediss:// "
+            "for TLS) or sqlite:////path/to/jobs.sqlite3"
+        )
 
 
 def load(

@@ -183,6 +183,17 @@ def _adult_age_shares() -> dict[str, float]:
     return shares
 
 
+#: Letters used in the last two places of a UK postcode.
+POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+
+
+def _postcode(rng: np.random.Generator) -> str:
+    """A made-up Leeds postcode such as ``LS12 4QT``."""
+    district, sector = int(rng.integers(1, 29)), int(rng.integers(1, 10))
+    unit = POSTCODE_LETTERS[int(rng.integers(20))] + POSTCODE_LETTERS[int(rng.integers(20))]
+    return f"LS{district} {sector}{unit}"
+
+
 def _answer(rng: np.random.Generator, weights: Weights) -> list[str]:
     roll = rng.random()
     if roll < UNANSWERED:
@@ -247,7 +258,7 @@ def generate_members(
                 first_name=first,
                 last_name=last,
                 email=f"{first}.{last}.{index + 1}@{DEMO_EMAIL_DOMAIN}".lower(),
-                postcode=f"LS{int(rng.integers(1, 29))} {int(rng.integers(1, 10))}{'ABDEFGHJLNPQRSTUWXYZ'[int(rng.integers(20))]}{'ABDEFGHJLNPQRSTUWXYZ'[int(rng.integers(20))]}",
+                postcode=_postcode(rng),
                 preferred_contact=["email", "phone", "text", "post"][
                     int(rng.choice(4, p=[0.5, 0.3, 0.1, 0.1]))
                 ],

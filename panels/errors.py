@@ -41,7 +41,7 @@ ERROR_PAGES = {
 }
 
 
-def _render(status: int, detail: str | None = None):
+def _render(status: int, detail: str | None = None) -> tuple[str, int]:
     title, body = ERROR_PAGES.get(status, ERROR_PAGES[500 if status >= 500 else 400])
     return render_template(
         "error.html", status=status, title=title, body=body, detail=detail
@@ -50,16 +50,16 @@ def _render(status: int, detail: str | None = None):
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
-    def _domain_error(error: DomainError):
+    def _domain_error(error: DomainError) -> tuple[str, int]:
         return _render(error.status_code, str(error))
 
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException):
+    def _http_error(error: HTTPException) -> HTTPException | tuple[str, int]:
         if error.code is None or error.code < 400:
             return error
         detail = error.description if error.code == 400 else None
         return _render(error.code, detail)
 
     @app.errorhandler(500)
-    def _server_error(_error):
+    def _server_error(_error: Exception) -> tuple[str, int]:
         return _render(500)

@@ -22,9 +22,10 @@ if TYPE_CHECKING:
     import click
     from flask import Blueprint, Flask
 
+    from panels.jobs.kinds import JobKind
     from panels.uow import UnitOfWork
 
-FEATURES: tuple[str, ...] = ("home", "auth", "register", "projects", "admin")
+FEATURES: tuple[str, ...] = ("home", "auth", "register", "projects", "admin", "jobs")
 """The feature packages in ``panels/``, in the order their navigation entries appear."""
 
 
@@ -58,7 +59,8 @@ class Feature:
     permissions: Sequence[Permission] = ()
     commands: Callable[[], Sequence[click.Command]] = lambda: ()
     init_app: Callable[[Flask], None] | None = None
-    jobs: Callable[[], Mapping[str, Any]] = lambda: {}
+    jobs: Callable[[], Mapping[str, JobKind]] = lambda: {}
+    """The kinds of background job the feature runs (see :mod:`panels.jobs`)."""
     demo: Callable[[UnitOfWork, int], Sequence[str]] | None = None
     """Seeds the feature's demo data (``panels demo``); returns lines to print."""
 
@@ -81,12 +83,14 @@ class Registry:
     features: tuple[Feature, ...]
     permissions: dict[str, Permission]
     audit_actions: dict[str, str]
+    job_kinds: dict[str, JobKind] = field(default_factory=dict)
 
     @classmethod
     def of(cls, features: Iterable[Feature]) -> Registry:
         features = tuple(features)
         permissions: dict[str, Permission] = {}
         actions: dict[str, str] = {}
+        job_kinds: dict[str, JobKind] = {}
         for feature in features:
             for declared in feature.permissions:
                 if declared.name in permissions:
@@ -96,6 +100,10 @@ class Registry:
                 if action in actions:
                     raise ValueError(f"audit action {action!r} is declared twice")
                 actions[action] = sentence
+            for kind, declared_kind in feature.jobs().items():
+                if kind in job_kinds:
+                    raise ValueError(f"job kind {kind!r} is declared twice")
+                job_kinds[kind] = declared_kind
         for feature in features:
             for item in feature.navigation:
                 if item.permission is not None and item.permission not in permissions:
@@ -103,7 +111,7 @@ class Registry:
                         f"navigation entry {item.label!r} of {feature.name!r} needs the "
                         f"unknown permission {item.permission!r}"
                     )
-        return cls(features, permissions, actions)
+        return cls(features, permissions, actions, job_kinds)
 
     def roles_for(self, name: str) -> frozenset[str]:
         try:
@@ -125,6 +133,15 @@ class Registry:
             if item.permission is None or self.allows(role, item.permission)
         ]
         return sorted(items, key=lambda item: item.order)
+
+    def job_kind(self, kind: str) -> JobKind:
+        try:
+            return self.job_kinds[kind]
+        except KeyError:
+            raise ValueError(
+                f"job kind {kind!r} is not declared; declared kinds are: "
+                f"{', '.join(sorted(self.job_kinds)) or 'none'}"
+            ) from None
 
     def permissions_of(self, role: str) -> list[str]:
         return sorted(name for name, p in self.permissions.items() if role in p.roles)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, request, url_for
 from flask_login import current_user
 
@@ -10,7 +12,7 @@ from panels.features import registry
 
 def init_app(app: Flask) -> None:
     @app.context_processor
-    def _navigation():
+    def _navigation() -> dict[str, list[dict[str, Any]]]:
         if not current_user.is_authenticated:
             return {"navigation": []}
         items = []

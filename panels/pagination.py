@@ -4,6 +4,7 @@ links between pages that keep every filter in the address."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, request, url_for
 from werkzeug.datastructures import MultiDict
@@ -41,9 +42,11 @@ class Window:
 
 def page_url(number: int) -> str:
     """The current page's URL, showing page `number`; repeated filters stay repeated."""
-    params = request.args.to_dict(flat=False)
-    params["page"] = [str(number)]
-    return url_for(request.endpoint, **(request.view_args or {}), **params)
+    if request.endpoint is None:
+        raise RuntimeError("page_url needs a request that was routed to a view.")
+    values: dict[str, Any] = {**(request.view_args or {}), **request.args.to_dict(flat=False)}
+    values["page"] = [str(number)]
+    return url_for(request.endpoint, **values)
 
 
 def init_app(app: Flask) -> None:

@@ -1,8 +1,8 @@
 """Who may use each view, password hashing and the security headers.
 
 Every view states its audience with exactly one of :func:`requires` (a named
-permission), :func:`signed_in` or :func:`public`. A request to a view that states neither is refused (fail closed),
-and a test walks the URL map to catch such a view before it ships.
+permission), :func:`signed_in` or :func:`public`. A request to a view that states neither is
+refused (fail closed), and a test walks the URL map to catch such a view before it ships.
 """
 
 from __future__ import annotations

@@ -36,5 +36,5 @@ def unit_of_work() -> UnitOfWork:
 
 def init_app(app: Flask) -> None:
     @app.before_request
-    def _fresh_unit_of_work():
+    def _fresh_unit_of_work() -> None:
         g.pop(_KEY, None)

@@ -7,8 +7,10 @@ pandas only (never Flask or SQLAlchemy), so it can be used on its own.
 from representativeness.gap import (
     CategoryGap,
     Coverage,
+    ExactMethod,
     GapAnalysis,
     GapReport,
+    MonteCarloMethod,
     gap_analysis,
     gap_report,
     gap_report_from_counts,
@@ -26,8 +28,10 @@ from representativeness.target import (
 __all__ = [
     "CategoryGap",
     "Coverage",
+    "ExactMethod",
     "GapAnalysis",
     "GapReport",
+    "MonteCarloMethod",
     "TargetDimension",
     "TargetPopulation",
     "builtin_target",

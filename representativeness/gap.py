@@ -21,11 +21,13 @@ import operator
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from scipy import special
+
+from representativeness._exact import ExactMethod, TooCostly, exact_pvalue
+from representativeness._montecarlo import DEFAULT_SEED, MonteCarloMethod, monte_carlo_pvalue
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,19 +35,23 @@ if TYPE_CHECKING:
     from representativeness.target import TargetPopulation
 
 __all__ = [
+    "DEFAULT_SEED",
     "DEFAULT_UNKNOWN_VALUES",
     "METHODS",
     "CategoryGap",
     "Coverage",
+    "ExactMethod",
     "GapAnalysis",
     "GapReport",
+    "MonteCarloMethod",
     "gap_analysis",
     "gap_report",
     "gap_report_from_counts",
     "is_unknown",
 ]
 
-#: Methods accepted by :func:`gap_analysis`.
+#: Methods accepted by name by :func:`gap_analysis` (which also takes an
+#: :class:`ExactMethod` or a :class:`MonteCarloMethod`).
 METHODS = ("auto", "asymptotic", "exact", "monte-carlo")
 
 #: Answers counted as "unknown" (case-insensitive, surrounding spaces ignored).
@@ -62,33 +68,21 @@ DEFAULT_UNKNOWN_VALUES = frozenset(
     }
 )
 
-#: Ties: a table whose statistic is within this relative distance of the observed
-#: statistic counts as "at least as extreme" (guards against floating-point noise).
-TIE_RTOL = 1e-9
-
 #: ``method="auto"`` gives up on the exact p-value (and uses Monte Carlo instead)
 #: when the exact algorithm would need to expand more states than this.
 AUTO_EXACT_MAX_STATES = 400_000
 
-#: The exact algorithm keeps (k - 1) binomial tables of (n + 1)² cells; above
-#: this many cells ``method="exact"`` is refused and ``"auto"`` uses Monte Carlo.
-EXACT_MAX_TABLE_CELLS = 1_000_000
-
-#: When there are at most this many possible tables, the whole null distribution
-#: of the statistic is computed once (and cached) for the shares and group size.
-FULL_DISTRIBUTION_MAX_TABLES = 200_000
-
-#: Otherwise, when each half of the categories has at most this many tables, the
-#: distributions of the two halves are cached and combined for each p-value.
-HALF_DISTRIBUTION_MAX_TABLES = 60_000
-
-#: Seed of the generator used when Monte Carlo is needed and no ``rng`` was given.
-DEFAULT_SEED = 20210321
+#: Monte Carlo resamples when ``method`` is "auto" or "monte-carlo" and
+#: ``n_resamples`` is not given.
+DEFAULT_N_RESAMPLES = 100_000
 
 _SEAT_EPS = 1e-9
 
 Status = Literal["under", "within", "over"]
 Method = Literal["asymptotic", "exact", "monte-carlo", "none"]
+
+#: What ``method`` may be: a name from :data:`METHODS` or a method object.
+MethodArgument = str | ExactMethod | MonteCarloMethod
 
 
 @dataclass(frozen=True)
@@ -306,388 +300,6 @@ def _normalise_target(target: Mapping[str, float]) -> tuple[list[str], np.ndarra
     return categories, values / total
 
 
-# --------------------------------------------------------------------------- exact p-value
-
-
-@lru_cache(maxsize=16)
-def _exact_tables(
-    q: tuple[float, ...], n: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray], list[np.ndarray]]:
-    """Tables for the exact algorithm, for shares ``q`` (in processing order) and ``n`` people.
-
-    Returns ``inv_q`` (1/q), ``min_rest`` with ``min_rest[i, r]`` the smallest
-    possible ``sum(o_j**2 / q_j for j >= i)`` when ``r`` people remain, and per
-    category ``i`` the conditional binomial table ``binom[i][r, o]`` =
-    P(o of the r remaining people are in category i | they are in categories >= i)
-    and its upper tail ``tails[i][r, o]`` = P(at least o of them are).
-    """
-    qa = np.asarray(q)
-    k = len(qa)
-    inv_q = 1.0 / qa
-    # Greedy minimum of a separable convex integer sum: the cheapest r marginal
-    # costs (2o + 1) / q_j over the remaining categories.
-    o = np.arange(n)
-    min_rest = np.zeros((k, n + 1))
-    for i in range(k):
-        costs = np.sort(((2 * o + 1)[None, :] * inv_q[i:, None]).ravel())[:n]
-        min_rest[i, 1:] = np.cumsum(costs)
-    min_rest[k - 1] = np.arange(n + 1) ** 2 * inv_q[k - 1]
-    # Conditional binomials: category i takes o of the r people left, with
-    # probability q_i / P_i, where P_i = sum(q_j for j >= i).
-    log_tail = np.log(np.cumsum(qa[::-1])[::-1])
-    r = np.arange(n + 1)[:, None]
-    oo = np.arange(n + 1)[None, :]
-    valid = oo <= r
-    rr, ob = np.broadcast_arrays(r, oo)
-    log_choose = special.gammaln(rr + 1) - special.gammaln(ob + 1) - special.gammaln(rr - ob + 1)
-    binom: list[np.ndarray] = []
-    tails: list[np.ndarray] = []
-    for i in range(k - 1):
-        log_hit = math.log(q[i]) - log_tail[i]
-        log_miss = log_tail[i + 1] - log_tail[i]
-        with np.errstate(invalid="ignore"):
-            log_pmf = log_choose + ob * log_hit + (rr - ob) * log_miss
-        table = np.where(valid, np.exp(np.where(valid, log_pmf, 0.0)), 0.0)
-        binom.append(table)
-        tail = np.zeros((n + 1, n + 2))
-        tail[:, : n + 1] = np.cumsum(table[:, ::-1], axis=1)[:, ::-1]
-        tails.append(tail)
-    max_inv = np.maximum.accumulate(inv_q[::-1])[::-1]
-    return inv_q, max_inv, min_rest, binom, tails
-
-
-@lru_cache(maxsize=16)
-def _prefix_bounds(q: tuple[float, ...], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Bounds on ``sum(o_j**2 / q_j for j < i)`` when ``m`` people are in categories ``< i``.
-
-    Returns ``min_prefix[i, m]`` (greedy minimum, ``inf`` when ``i`` is 0 and
-    ``m`` > 0) and ``max_inv_prefix[i]`` = ``max(1 / q_j for j < i)``, so that
-    the maximum is ``m**2 * max_inv_prefix[i]``.
-    """
-    inv_q = 1.0 / np.asarray(q)
-    k = len(q)
-    o = np.arange(n)
-    min_prefix = np.full((k, n + 1), np.inf)
-    min_prefix[:, 0] = 0.0
-    for i in range(1, k):
-        costs = np.sort(((2 * o + 1)[None, :] * inv_q[:i, None]).ravel())[:n]
-        min_prefix[i, 1:] = np.cumsum(costs)
-    max_inv_prefix = np.concatenate(([0.0], np.maximum.accumulate(inv_q)[:-1]))
-    return min_prefix, max_inv_prefix
-
-
-def _settle_backward(
-    count: np.ndarray,
-    value: np.ndarray,
-    weight: np.ndarray,
-    n: int,
-    threshold: float,
-    min_prefix: np.ndarray,
-    max_inv_prefix: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Lump backward sums that reach the threshold whatever the first categories hold; drop
-    those that cannot reach it whatever they hold."""
-    rest = n - count
-    value = np.where(value + min_prefix[rest] >= threshold, threshold, value)
-    keep = value + (rest * rest) * max_inv_prefix >= threshold
-    return count[keep], value[keep], weight[keep]
-
-
-def _expand(
-    count: np.ndarray,
-    value: np.ndarray,
-    weight: np.ndarray,
-    width: np.ndarray,
-    inv_q_i: float,
-    table: np.ndarray,
-    n: int,
-    forward: bool,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Give category ``i`` each number ``o < width`` of the people left.
-
-    Forward states count the people placed so far, backward states the people
-    in the categories after ``i``; ``table`` is ``i``'s conditional binomial.
-    """
-    size = int(width.sum())
-    parent = np.repeat(np.arange(len(count)), width)
-    o = np.arange(size) - (np.cumsum(width) - width)[parent]
-    new_count = count[parent] + o
-    row = (n - count)[parent] if forward else new_count
-    probability = table.ravel().take(row * (n + 1) + o)
-    return new_count, value[parent] + (o * o) * inv_q_i, weight[parent] * probability
-
-
-def _first_reaching(value: np.ndarray, inv_q_i: float, threshold: float) -> np.ndarray:
-    """Smallest ``o`` with ``value + o*o*inv_q_i >= threshold``, in the states' own arithmetic."""
-    o = np.ceil(np.sqrt(np.maximum(threshold - value, 0.0) / inv_q_i)).astype(np.int64)
-    for _ in range(2):
-        o = np.where((o > 0) & (value + ((o - 1) * (o - 1)) * inv_q_i >= threshold), o - 1, o)
-        o = np.where(value + (o * o) * inv_q_i < threshold, o + 1, o)
-    return o
-
-
-def _merge(
-    count: np.ndarray, value: np.ndarray, weight: np.ndarray, grid: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Merge states with the same count and (to ``grid``) the same value, sorted by both.
-
-    Values lie in ``[0, 1e12 * grid]``, so (count, value on the grid) packs
-    exactly into one 64-bit key.
-    """
-    key = (count << 41) + np.round(value / grid).astype(np.int64)
-    idx = np.argsort(key)
-    key_s = key[idx]
-    start = np.ones(len(idx), dtype=bool)
-    np.not_equal(key_s[1:], key_s[:-1], out=start[1:])
-    starts = np.flatnonzero(start)
-    return count[idx][starts], value[idx][starts], np.add.reduceat(weight[idx], starts)
-
-
-def _merge_exact(
-    count: np.ndarray, value: np.ndarray, weight: np.ndarray, grid: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Like :func:`_merge`, for values of any size (two-key sort, no packing)."""
-    key = np.round(value / grid)
-    idx = np.lexsort((key, count))
-    key_s, count_s = key[idx], count[idx]
-    start = np.ones(len(idx), dtype=bool)
-    start[1:] = (key_s[1:] != key_s[:-1]) | (count_s[1:] != count_s[:-1])
-    starts = np.flatnonzero(start)
-    return count_s[starts], value[idx][starts], np.add.reduceat(weight[idx], starts)
-
-
-def _sweep(
-    q: tuple[float, ...], n: int, first: int, last: int, forward: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distribution of ``sum(o_i**2 / q_i)`` over categories ``first..last-1``.
-
-    Forward (``first == 0``): states (people placed, sum) with their probability.
-    Backward (``last == k``): for each number of people left, the conditional
-    distribution of the sum. Sorted by count, then sum; equal sums merged.
-    """
-    inv_q, _, _, binom, _ = _exact_tables(q, n)
-    grid = float(n * n) * 1e-12
-    if forward:
-        count, value, weight = np.zeros(1, dtype=np.int64), np.zeros(1), np.ones(1)
-        steps = range(first, last)
-    else:
-        count = np.arange(n + 1, dtype=np.int64)
-        value, weight = count * count * inv_q[last - 1], np.ones(n + 1)
-        steps = range(last - 2, first - 1, -1)
-    for i in steps:
-        count, value, weight = _expand(
-            count, value, weight, n - count + 1, inv_q[i], binom[i], n, forward=forward
-        )
-        count, value, weight = _merge_exact(count, value, weight, grid)
-    return count, value, weight
-
-
-@lru_cache(maxsize=16)
-def _null_distribution(q: tuple[float, ...], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every value of ``sum(o_i**2 / q_i)`` under Multinomial(n, q), with upper tails.
-
-    Returns the sorted distinct values (equal to 1e-12 relative merged) and
-    ``tail[j]`` = P(sum >= values[j]), with a final 0.
-    """
-    inv_q = _exact_tables(q, n)[0]
-    used, partial, weight = _sweep(q, n, 0, len(q) - 1, forward=True)
-    rest = n - used
-    values = partial + rest * rest * inv_q[-1]
-    idx = np.argsort(values)
-    values, weight = values[idx], weight[idx]
-    tail = np.concatenate((np.cumsum(weight[::-1])[::-1], [0.0]))
-    return values, tail
-
-
-@lru_cache(maxsize=16)
-def _half_distributions(
-    q: tuple[float, ...], n: int
-) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[tuple[np.ndarray, np.ndarray]]]:
-    """Forward and backward halves of the null distribution, grouped by count.
-
-    ``front[m]`` = (sums, probabilities) of the first ``k // 2`` categories
-    holding ``m`` people; ``back[r]`` = (sorted sums, upper tails) of the other
-    categories given that they hold ``r`` people.
-    """
-    k = len(q)
-    h = k // 2
-    used, partial, weight = _sweep(q, n, 0, h, forward=True)
-    count, value, weight_b = _sweep(q, n, h, k, forward=False)
-    cut_f = np.searchsorted(used, np.arange(n + 2))
-    cut_b = np.searchsorted(count, np.arange(n + 2))
-    front = [
-        (partial[cut_f[m] : cut_f[m + 1]], weight[cut_f[m] : cut_f[m + 1]]) for m in range(n + 1)
-    ]
-    back = []
-    for r in range(n + 1):
-        w = weight_b[cut_b[r] : cut_b[r + 1]]
-        back.append(
-            (value[cut_b[r] : cut_b[r + 1]], np.concatenate((np.cumsum(w[::-1])[::-1], [0.0])))
-        )
-    return front, back
-
-
-def _exact_pvalue(
-    f_obs: np.ndarray, p: np.ndarray, *, max_states: int | None = None
-) -> float | None:
-    """Exact P(X² ≥ observed) under Multinomial(n, p), or None if over ``max_states``.
-
-    Small problems use the cached null distribution or its cached halves.
-    Otherwise a meet-in-the-middle dynamic programme over the categories
-    (smallest share first). Forward states (people placed, partial sum of o²/p) carry their
-    exact probability; a state all of whose completions reach the observed sum
-    adds its whole probability, one that none can reach is dropped. Backward
-    states hold the exact distribution of the sum over the last categories for
-    each number of people left (sums at or above the threshold lumped). Each
-    step extends the smaller side; where they meet, each forward state takes the
-    backward probability of reaching the threshold by a binary search. States
-    with the same count and (to 1e-12 relative) the same sum merge.
-    """
-    order = np.argsort(-p, kind="stable")
-    q = p[order]
-    o_sorted = f_obs[order]
-    n = int(f_obs.sum())
-    k = len(q)
-    observed_sum = 0.0
-    for o_i, q_i in zip(o_sorted.tolist(), q.tolist(), strict=True):
-        observed_sum += o_i * o_i * (1.0 / q_i)
-    threshold = observed_sum * (1.0 - TIE_RTOL)
-    if math.comb(n + k - 1, k - 1) <= FULL_DISTRIBUTION_MAX_TABLES:
-        values, tail = _null_distribution(tuple(q.tolist()), n)
-        return float(min(tail[np.searchsorted(values, threshold)], 1.0))
-    if math.comb(n + k - k // 2, k - k // 2) <= HALF_DISTRIBUTION_MAX_TABLES:
-        front_half, back_half = _half_distributions(tuple(q.tolist()), n)
-        total = 0.0
-        for m in range(n + 1):
-            sums, probs = front_half[m]
-            if len(sums):
-                values, tail = back_half[n - m]
-                total += float(probs @ tail[np.searchsorted(values, threshold - sums)])
-        return float(min(max(total, 0.0), 1.0))
-    # The pruned programme is fastest taking the smallest shares first.
-    q = q[::-1].copy()
-    inv_q, max_inv, min_rest, binom, tails = _exact_tables(tuple(q.tolist()), n)
-    grid = observed_sum * 1e-12
-
-    used = np.zeros(1, dtype=np.int64)
-    partial = np.zeros(1)
-    weight = np.ones(1)
-    min_prefix, max_inv_prefix = _prefix_bounds(tuple(q.tolist()), n)
-    back_count = np.arange(n + 1, dtype=np.int64)
-    back_value = np.minimum(back_count * back_count * inv_q[k - 1], threshold)
-    back_weight = np.ones(n + 1)
-    back_count, back_value, back_weight = _settle_backward(
-        back_count,
-        back_value,
-        back_weight,
-        n,
-        threshold,
-        min_prefix[k - 1],
-        max_inv_prefix[k - 1],
-    )
-    front, back = 0, k - 1  # forward states cover categories < front; backward >= back
-    c_index = np.arange(n + 1)[:, None]  # backward count before a step
-    r_index = np.arange(n + 1)[None, :]  # ... and after it
-    o_index = np.maximum(r_index - c_index, 0)
-    lower = r_index >= c_index
-    total = 0.0
-    states = 0
-    while True:
-        rest = n - used
-        reach_all = partial + min_rest[front, rest] >= threshold
-        total += float(weight[reach_all].sum())
-        alive = ~reach_all & (partial + rest * rest * max_inv[front] >= threshold)
-        if not alive.any():
-            return float(min(max(total, 0.0), 1.0))
-        used, partial, weight = used[alive], partial[alive], weight[alive]
-        if front == back:
-            break
-        if len(used) <= len(back_count):
-            # Forward: o people in category `front`; from the first o whose
-            # square alone reaches the threshold on, add the binomial tail at once.
-            rest = n - used
-            width = np.minimum(_first_reaching(partial, inv_q[front], threshold), rest + 1)
-            total += float(weight @ tails[front][rest, width])
-            used, partial, weight = _expand(
-                used, partial, weight, width, inv_q[front], binom[front], n, forward=True
-            )
-            front += 1
-            rest = n - used
-            reach_all = partial + min_rest[front, rest] >= threshold
-            total += float(weight[reach_all].sum())
-            alive = ~reach_all & (partial + rest * rest * max_inv[front] >= threshold)
-            used, partial, weight = used[alive], partial[alive], weight[alive]
-            if len(used) > 32:
-                used, partial, weight = _merge(used, partial, weight, grid)
-            states += len(used)
-        else:
-            # Backward: sums at or above the threshold are lumped per count.
-            # A state (c, v) reaches it from o = cap on, adding weight
-            # binom[c + o, o] to count c + o: summed over states by (c, cap)
-            # first, so those children are never built one by one.
-            back -= 1
-            room = n - back_count + 1
-            cap = np.minimum(_first_reaching(back_value, inv_q[back], threshold), room)
-            by_cap = np.bincount(
-                back_count * (n + 2) + cap, weights=back_weight, minlength=(n + 1) * (n + 2)
-            ).reshape(n + 1, n + 2)
-            reached = np.cumsum(by_cap, axis=1)  # reached[c, o]: weight with cap <= o
-            lump = (
-                np.where(lower, reached[c_index, o_index], 0.0) * binom[back][r_index, o_index]
-            ).sum(axis=0)
-            count, value, weight_b = _expand(
-                back_count,
-                back_value,
-                back_weight,
-                cap,
-                inv_q[back],
-                binom[back],
-                n,
-                forward=False,
-            )
-            count, value, weight_b = _settle_backward(
-                count, value, weight_b, n, threshold, min_prefix[back], max_inv_prefix[back]
-            )
-            back_count, back_value, back_weight = _merge(
-                np.concatenate((count, np.arange(n + 1))),
-                np.concatenate((value, np.full(n + 1, threshold))),
-                np.concatenate((weight_b, lump)),
-                grid,
-            )
-            states += len(back_count)
-        if max_states is not None and states > max_states:
-            return None
-    # Meet: backward states are sorted by (people, sum). For each forward state,
-    # add the backward probability that the remaining sum reaches the threshold.
-    span = 4.0 * threshold + 1.0
-    keys = back_count * span + back_value
-    suffix = np.concatenate((np.cumsum(back_weight[::-1])[::-1], [0.0]))
-    group_end = np.searchsorted(back_count, np.arange(n + 1), side="right")
-    rest = n - used
-    start = np.searchsorted(keys, rest * span + (threshold - partial), side="left")
-    total += float(weight @ (suffix[start] - suffix[group_end[rest]]))
-    return float(min(max(total, 0.0), 1.0))
-
-
-def _monte_carlo_pvalue(
-    f_obs: np.ndarray, p: np.ndarray, rng: np.random.Generator, n_resamples: int
-) -> float:
-    """(b + 1) / (R + 1), b = resampled tables with X² at least the observed one."""
-    n = int(f_obs.sum())
-    inv_p = 1.0 / p
-    threshold = float(f_obs.astype(float) ** 2 @ inv_p) * (1.0 - TIE_RTOL)
-    hits = 0
-    chunk = max(1, min(n_resamples, 2_000_000 // max(len(p), 1)))
-    remaining = n_resamples
-    while remaining > 0:
-        size = min(chunk, remaining)
-        draws = rng.multinomial(n, p, size=size)
-        sums = (draws.astype(float) ** 2) @ inv_p
-        hits += int(np.count_nonzero(sums >= threshold))
-        remaining -= size
-    return (hits + 1) / (n_resamples + 1)
-
-
 # --------------------------------------------------------------------------- public API
 
 
@@ -696,10 +308,10 @@ def gap_analysis(
     target: Mapping[str, float],
     *,
     unknown: int = 0,
-    method: str = "auto",
+    method: MethodArgument = "auto",
     alpha: float = 0.05,
     rng: np.random.Generator | None = None,
-    n_resamples: int = 100_000,
+    n_resamples: int | None = None,
 ) -> GapAnalysis:
     """Compare the people per category in a group with a target population.
 
@@ -713,16 +325,22 @@ def gap_analysis(
     unknown : int, default 0
         People with no answer or "prefer not to say"; left out of the test and
         reported as :attr:`GapAnalysis.unknown`.
-    method : {"auto", "asymptotic", "exact", "monte-carlo"}, default "auto"
-        How to compute the p-value (see Notes).
+    method : {"auto", "asymptotic", "exact", "monte-carlo"}, ExactMethod or MonteCarloMethod
+        How to compute the p-value (see Notes); default "auto". "exact" is
+        ``ExactMethod()`` and "monte-carlo" is
+        ``MonteCarloMethod(n_resamples, rng)``; a method object sets the
+        options itself, such as ``MonteCarloMethod(20_000, rng)`` or
+        ``ExactMethod(max_states=10**6)``.
     alpha : float, default 0.05
         Significance level for :attr:`GapAnalysis.significant`.
     rng : numpy.random.Generator, optional
-        Random generator for the Monte Carlo p-value. When Monte Carlo is used
-        and `rng` is None, a generator seeded with ``DEFAULT_SEED`` is used (and
-        a note says so), so results are reproducible.
-    n_resamples : int, default 100_000
-        Number of Monte Carlo multinomial tables.
+        Random generator for the Monte Carlo p-value under "monte-carlo", or
+        "auto" when it falls back to Monte Carlo. When Monte Carlo is used and
+        no generator was given, one seeded with ``DEFAULT_SEED`` is used (and a
+        note says so), so results are reproducible. Not with a method object.
+    n_resamples : int, optional
+        Number of Monte Carlo multinomial tables under "monte-carlo" or "auto"
+        (default ``DEFAULT_N_RESAMPLES`` = 100,000). Not with a method object.
 
     Returns
     -------
@@ -734,7 +352,9 @@ def gap_analysis(
     ------
     ValueError
         A category of `f_obs` that is not in `target`, a negative or fractional
-        count, a negative share, or an unknown `method`.
+        count, a negative share, an unknown `method`, `rng` or `n_resamples`
+        beside a method object, or an exact p-value over the method's cost
+        limits (under "auto" that falls back to Monte Carlo instead).
 
     Notes
     -----
@@ -764,8 +384,11 @@ def gap_analysis(
       remaining sum), backward sums at or above ``t`` are lumped, and equal
       states merge. Tables whose statistic equals the observed one up to a
       relative 1e-9 count as at least as extreme (this absorbs rounding in the
-      sums). ``"auto"`` uses it whenever some expected count is below 5 and (c)
-      stays under ``AUTO_EXACT_MAX_STATES`` states.
+      sums). ``ExactMethod(algorithm=...)`` forces one of (a), (b), (c); all
+      three refuse problems whose binomial tables need more than
+      ``MAX_TABLE_CELLS`` = 1,000,000 cells, (k − 1)(n + 1)². ``"auto"``
+      uses it whenever some expected count is below 5, within that limit and
+      while (c) stays under ``AUTO_EXACT_MAX_STATES`` states.
     * ``"monte-carlo"``: ``(b + 1) / (R + 1)`` where ``b`` of ``R = n_resamples``
       multinomial tables drawn with `rng` have X² at least the observed one (the
       observed table counts as one of the tables, so the p-value is never 0).
@@ -812,14 +435,10 @@ def gap_analysis(
     >>> result.method, result.category("Asian").shortfall
     ('exact', 1)
     """
-    if method not in METHODS:
-        raise ValueError(
-            f"method {method!r} is not valid; valid methods are: {', '.join(METHODS)}."
-        )
+    requested = _requested_method(method, rng, n_resamples)
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be between 0 and 1, not {alpha!r}.")
     unknown = _as_count(unknown, "unknown")
-    n_resamples = _as_count(n_resamples, "n_resamples")
     categories, p = _normalise_target(target)
     index = {c: i for i, c in enumerate(categories)}
     counts = np.zeros(len(categories), dtype=np.int64)
@@ -850,7 +469,7 @@ def gap_analysis(
         notes.append("Nobody has a known category, so there is nothing to test.")
     elif impossible:
         statistic, pvalue, effect = math.inf, 0.0, math.inf
-        chosen = "exact" if method == "auto" else method  # type: ignore[assignment]
+        chosen = "exact" if requested == "auto" else _method_name(requested)
         listed = ", ".join(
             f"{categories[i]} ({int(counts[i])})" for i in np.flatnonzero(~positive & (counts > 0))
         )
@@ -862,45 +481,39 @@ def gap_analysis(
         o_pos, p_pos, e_pos = counts[positive], p[positive], expected[positive]
         statistic = float(np.sum((o_pos - e_pos) ** 2 / e_pos))
         effect = math.sqrt(statistic / n)
-        if method == "auto":
+        engine: Literal["asymptotic"] | ExactMethod | MonteCarloMethod
+        if requested == "auto":
             # Cochran's rule: the chi-square approximation needs every E >= 5.
-            chosen = "asymptotic" if dof == 0 or bool(np.all(e_pos >= 5)) else "exact"
+            if dof == 0 or bool(np.all(e_pos >= 5)):
+                engine = "asymptotic"
+            else:
+                engine = ExactMethod(max_states=AUTO_EXACT_MAX_STATES)
         else:
-            chosen = method  # type: ignore[assignment]
+            engine = requested
+        chosen = _method_name(engine)
         if dof == 0:
             pvalue = 1.0
-        elif chosen == "asymptotic":
+        elif engine == "asymptotic":
             pvalue = float(special.chdtrc(dof, statistic))
-        elif chosen == "exact":
-            cells = (k_pos - 1) * (n + 1) ** 2
-            if cells > EXACT_MAX_TABLE_CELLS and method == "exact":
-                raise ValueError(
-                    f"the exact p-value for {n} people over {k_pos} categories is too costly "
-                    f"(it needs (k - 1)(n + 1)² = {cells:,} table cells, more than "
-                    f"{EXACT_MAX_TABLE_CELLS:,}); use method 'auto' or 'monte-carlo'."
-                )
-            budget = AUTO_EXACT_MAX_STATES if method == "auto" else None
-            exact = (
-                _exact_pvalue(o_pos, p_pos, max_states=budget)
-                if cells <= EXACT_MAX_TABLE_CELLS
-                else None
-            )
-            if exact is None:
+        elif isinstance(engine, ExactMethod):
+            try:
+                pvalue = exact_pvalue(o_pos, p_pos, engine)
+            except TooCostly as error:
+                if requested != "auto":
+                    raise ValueError(f"{error}; use method 'auto' or 'monte-carlo'.") from None
+                engine = _monte_carlo(rng, n_resamples)
                 chosen = "monte-carlo"
                 notes.append(
                     "Some expected counts are below 5 and the exact p-value would take too long, "
-                    f"so it was estimated from {n_resamples:,} Monte Carlo tables."
+                    f"so it was estimated from {engine.n_resamples:,} Monte Carlo tables."
                 )
-            else:
-                pvalue = exact
-        if chosen == "monte-carlo":
-            if n_resamples < 1:
-                raise ValueError(f"n_resamples must be at least 1, not {n_resamples}.")
-            if rng is None:
-                rng = np.random.default_rng(DEFAULT_SEED)
+        if dof > 0 and isinstance(engine, MonteCarloMethod):
+            generator = engine.rng
+            if generator is None:
+                generator = np.random.default_rng(DEFAULT_SEED)
                 notes.append(f"Monte Carlo used a generator seeded with {DEFAULT_SEED}.")
-            pvalue = _monte_carlo_pvalue(o_pos, p_pos, rng, n_resamples)
-            used_resamples = n_resamples
+            pvalue = monte_carlo_pvalue(o_pos, p_pos, generator, engine.n_resamples)
+            used_resamples = engine.n_resamples
 
     gaps = tuple(_category_gaps(categories, counts, p, n))
     return GapAnalysis(
@@ -917,6 +530,43 @@ def gap_analysis(
         n_resamples=used_resamples,
         notes=tuple(notes),
     )
+
+
+def _requested_method(
+    method: MethodArgument, rng: np.random.Generator | None, n_resamples: int | None
+) -> Literal["auto", "asymptotic"] | ExactMethod | MonteCarloMethod:
+    """The method asked for, as a name ("auto", "asymptotic") or a method object."""
+    if isinstance(method, ExactMethod | MonteCarloMethod):
+        if rng is not None or n_resamples is not None:
+            raise ValueError(
+                f"rng and n_resamples apply only to method 'auto' or 'monte-carlo', not to "
+                f"{method!r}; give them to MonteCarloMethod(n_resamples, rng) instead."
+            )
+        return method
+    if method == "auto":
+        return "auto"
+    if method == "asymptotic":
+        return "asymptotic"
+    if method == "exact":
+        return ExactMethod()
+    if method == "monte-carlo":
+        return _monte_carlo(rng, n_resamples)
+    raise ValueError(
+        f"method {method!r} is not valid; valid methods are: {', '.join(METHODS)}, "
+        "an ExactMethod or a MonteCarloMethod."
+    )
+
+
+def _monte_carlo(rng: np.random.Generator | None, n_resamples: int | None) -> MonteCarloMethod:
+    return MonteCarloMethod(DEFAULT_N_RESAMPLES if n_resamples is None else n_resamples, rng)
+
+
+def _method_name(method: Literal["asymptotic"] | ExactMethod | MonteCarloMethod) -> Method:
+    if isinstance(method, ExactMethod):
+        return "exact"
+    if isinstance(method, MonteCarloMethod):
+        return "monte-carlo"
+    return method
 
 
 def _category_gaps(
@@ -970,10 +620,10 @@ def gap_report(
     dimensions: Sequence[str] | None = None,
     *,
     unknown_values: Iterable[str] = DEFAULT_UNKNOWN_VALUES,
-    method: str = "auto",
+    method: MethodArgument = "auto",
     alpha: float = 0.05,
     rng: np.random.Generator | None = None,
-    n_resamples: int = 100_000,
+    n_resamples: int | None = None,
 ) -> GapReport:
     """Run :func:`gap_analysis` for several dimensions of a table of people.
 
@@ -1050,10 +700,10 @@ def gap_report_from_counts(
     dimensions: Sequence[str] | None = None,
     *,
     unknown_values: Iterable[str] = DEFAULT_UNKNOWN_VALUES,
-    method: str = "auto",
+    method: MethodArgument = "auto",
     alpha: float = 0.05,
     rng: np.random.Generator | None = None,
-    n_resamples: int = 100_000,
+    n_resamples: int | None = None,
 ) -> GapReport:
     """Like :func:`gap_report`, from people per category per dimension.
 

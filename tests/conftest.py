@@ -1,5 +1,6 @@
 """Shared fixtures: a migrated database (SQLite, or PostgreSQL via TEST_DATABASE_URL),
-a fresh set of tables per test (the seeded taxonomy kept), the app, its client and CLI runner, and factories."""
+a fresh set of tables per test (the seeded taxonomy kept), the app, its client and CLI
+runner, a real background worker, and factories."""
 
 from __future__ import annotations
 
@@ -118,6 +119,15 @@ def app(migrated_database, tmp_path):
 
     database(application).dispose()
     _empty_tables(migrated_database)
+
+
+@pytest.fixture
+def worker(app, tmp_path):
+    """A real `panels worker` process running the test app's jobs (see tests/worker.py)."""
+    from tests.worker import running_worker
+
+    with running_worker(app, tmp_path / "worker") as running:
+        yield running
 
 
 @pytest.fixture

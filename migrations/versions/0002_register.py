@@ -200,7 +200,9 @@ def upgrade() -> None:
         sa.Column("member_id", sa.Integer(), nullable=False),
         sa.Column("need", sa.String(length=32), nullable=False),
         sa.CheckConstraint(
-            "need IN ('easy_read', 'large_print', 'braille', 'audio', 'bsl', 'lipspeaker', 'hearing_loop', 'step_free', 'accessible_toilet', 'companion', 'breaks', 'quiet_space', 'online_only', 'translation')",
+            "need IN ('easy_read', 'large_print', 'braille', 'audio', 'bsl', 'lipspeaker', "
+            "'hearing_loop', 'step_free', 'accessible_toilet', 'companion', 'breaks', "
+            "'quiet_space', 'online_only', 'translation')",
             name=op.f("ck_member_access_needs_need_valid"),
         ),
         sa.ForeignKeyConstraint(

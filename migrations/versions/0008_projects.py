@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = "0008_projects"
-down_revision = "0003_characteristics_dimension"
+down_revision = "0004_jobs"
 branch_labels = None
 depends_on = None
 

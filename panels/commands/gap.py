@@ -6,10 +6,8 @@ Flask CLI group by the application.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
-from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -24,15 +22,8 @@ from representativeness.gap import (
     GapReport,
     gap_report_from_counts,
 )
-from representativeness.target import (
-    BUILTIN_TARGETS,
-    TargetPopulation,
-    builtin_target,
-    load_ons_custom_dataset,
-    load_tidy_csv,
-)
-
-COUNTS_COLUMNS = ("dimension", "category", "count")
+from representativeness.io import read_observed_csv, read_target_csv
+from representativeness.target import BUILTIN_TARGETS, TargetPopulation, builtin_target
 
 HELP = f"""Compare a group of people with a target population, one dimension at a time.
 
@@ -60,71 +51,38 @@ seat quotas (min_seats = floor(n p), max_seats = ceil(n p)), shortfalls and
 Pearson's X² test (exact p-value for small expected counts). A small panel
 rarely shows a significant difference: read the seat quotas, not the p-value.
 Use --json for the same fields as JSON (non-finite numbers as null).
+
+Exit status: 0 on success; 2 for bad input (a missing or unreadable file, a
+file whose contents are wrong, an unknown dimension or category), with a
+sentence that names the file or value and what is wrong.
 """
 
 
-class _Bad(click.ClickException):
-    """A user error: printed as one sentence, exit status 2, no traceback."""
-
-    exit_code = 2
-
-
 def _load_target(spec: str, area: str | None) -> TargetPopulation:
-    path = Path(spec)
-    if not path.exists():
-        if spec in BUILTIN_TARGETS:
-            return builtin_target(spec)
-        raise _Bad(
-            f"target file {spec!r} does not exist; give a tidy or ONS custom-dataset CSV, or "
-            f"a built-in target: {', '.join(BUILTIN_TARGETS)}."
+    """A target from a file, or a built-in target by name."""
+    if not Path(spec).exists() and spec in BUILTIN_TARGETS:
+        if area is not None:
+            raise click.BadParameter(
+                f"{area!r}: an area applies only to an ONS custom-dataset target, and "
+                f"{spec!r} is a built-in target.",
+                param_hint="'--area'",
+            )
+        return builtin_target(spec)
+    if not Path(spec).exists():
+        raise click.BadParameter(
+            f"the target file {spec!r} does not exist; give a tidy or ONS custom-dataset CSV, "
+            f"or a built-in target: {', '.join(BUILTIN_TARGETS)}.",
+            param_hint="'--target'",
         )
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            header = next(csv.reader(handle), [])
-    except (OSError, UnicodeDecodeError) as error:
-        raise _Bad(f"cannot read the target file {spec!r}: {error}.") from error
-    if header and header[-1].strip().lower() == "observation":
-        return load_ons_custom_dataset(path, area)
-    if area is not None:
-        raise _Bad(f"--area {area!r} applies only to an ONS custom-dataset target, not {spec!r}.")
-    return load_tidy_csv(path)
+        return read_target_csv(spec, area)
+    except (ValueError, KeyError) as error:
+        raise click.BadParameter(_message(error), param_hint="'--target'") from None
 
 
-def _read_observed(spec: str) -> tuple[dict[str, Counter[str]], bool]:
-    """People per answer per column, and whether the file was a counts CSV."""
-    try:
-        with open(spec, newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError) as error:
-        raise _Bad(f"cannot read the observed file {spec!r}: {error}.") from error
-    if not rows:
-        raise _Bad(f"the observed file {spec!r} is empty.")
-    header = [h.strip() for h in rows[0]]
-    tallies: dict[str, Counter[str]] = {}
-    if [h.lower() for h in header] == list(COUNTS_COLUMNS):
-        for line, row in enumerate(rows[1:], start=2):
-            if not any(cell.strip() for cell in row):
-                continue
-            dimension, category, count = (row + ["", "", ""])[:3]
-            try:
-                n = int(count.strip())
-            except ValueError:
-                raise _Bad(
-                    f"{Path(spec).name} line {line}: count {count!r} is not a whole number."
-                ) from None
-            if n < 0:
-                raise _Bad(f"{Path(spec).name} line {line}: count {n} is negative.")
-            tallies.setdefault(dimension.strip(), Counter())[category.strip()] += n
-        return tallies, True
-    for column in header:
-        tallies[column] = Counter()
-    for row in rows[1:]:
-        if not any(cell.strip() for cell in row):
-            continue
-        row = row + [""] * (len(header) - len(row))
-        for column, cell in zip(header, row, strict=False):
-            tallies[column][cell.strip()] += 1
-    return tallies, False
+def _message(error: Exception) -> str:
+    # A KeyError's str() is the repr of its message; the message itself is its first argument.
+    return str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
 
 
 def _finite(value: Any) -> Any:
@@ -254,6 +212,7 @@ def _as_table(name: str, analysis: GapAnalysis, report: GapReport) -> str:
 @click.option(
     "--observed",
     required=True,
+    type=click.Path(exists=True, dir_okay=False),
     metavar="FILE",
     help="CSV of people (one column per dimension) or dimension,category,count.",
 )
@@ -298,27 +257,37 @@ def gap_command(
     seed: int | None,
     as_json: bool,
 ) -> None:
+    target = _load_target(target_spec, area)
     try:
-        target = _load_target(target_spec, area)
-        tallies, _ = _read_observed(observed)
-        if dimensions:
-            chosen = list(dimensions)
-            for d in chosen:
+        tallies = read_observed_csv(observed).counts
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="'--observed'") from None
+    if dimensions:
+        chosen = list(dimensions)
+        for d in chosen:
+            try:
                 target.dimension(d)
-                if d not in tallies:
-                    raise _Bad(
-                        f"dimension {d!r} is not in the observed file {observed!r}; "
-                        f"it has: {', '.join(tallies) or 'nothing'}."
-                    )
-        else:
-            chosen = [d for d in target.dimension_names if d in tallies]
-            if not chosen:
-                raise _Bad(
-                    f"the observed file {observed!r} shares no dimension with the target; "
-                    f"observed columns are: {', '.join(tallies) or 'none'}; target dimensions "
-                    f"are: {', '.join(target.dimension_names)}."
+            except KeyError as error:
+                raise click.BadParameter(
+                    f"{_message(error)}.", param_hint="'--dimension'"
+                ) from None
+            if d not in tallies:
+                raise click.BadParameter(
+                    f"dimension {d!r} is not in the observed file {observed!r}; "
+                    f"it has: {', '.join(tallies) or 'nothing'}.",
+                    param_hint="'--dimension'",
                 )
-        rng = np.random.default_rng(seed) if seed is not None else None
+    else:
+        chosen = [d for d in target.dimension_names if d in tallies]
+        if not chosen:
+            raise click.BadParameter(
+                f"the observed file {observed!r} shares no dimension with the target; "
+                f"observed columns are: {', '.join(tallies) or 'none'}; target dimensions "
+                f"are: {', '.join(target.dimension_names)}.",
+                param_hint="'--observed'",
+            )
+    rng = np.random.default_rng(seed) if seed is not None else None
+    try:
         report = gap_report_from_counts(
             tallies,
             target,
@@ -328,10 +297,9 @@ def gap_command(
             alpha=alpha,
             rng=rng,
         )
-    except KeyError as error:
-        raise _Bad(str(error.args[0])) from None
-    except ValueError as error:
-        raise _Bad(str(error)) from None
+    except (ValueError, KeyError) as error:
+        # The observed answers do not fit the target (a category it does not have).
+        raise click.BadParameter(_message(error), param_hint="'--observed'") from None
     if as_json:
         click.echo(_as_json(report, target))
         return

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from typing import NoReturn, TypeVar
 
 import click
 import numpy as np
+import pandas as pd
 
 from representativeness.selection import InfeasibleQuotasError, select_panel
 from representativeness.selection.io import quotas_to_rows, read_pool_csv, read_quotas_csv
@@ -14,7 +17,38 @@ from representativeness.selection.legacy import LegacyFailure
 from representativeness.selection.model import ALGORITHMS, SelectionResult
 from representativeness.selection.select import SEED_BOUND
 
+#: Exit statuses: click's own for bad input, ours for a draw that cannot be made.
+EXIT_FAILED = 1
+EXIT_USAGE = 2
 EXIT_INFEASIBLE = 3
+
+T = TypeVar("T")
+
+
+def _read(reader: Callable[[str], T], path: str, what: str, option: str, as_json: bool) -> T:
+    """Read one input file; a bad one is a usage error that names the file and what is wrong."""
+    try:
+        return reader(path)
+    except UnicodeDecodeError:
+        message = f"the {what} file {path!r} is not UTF-8 text."
+    except pd.errors.EmptyDataError:
+        message = f"the {what} file {path!r} is empty; its first line must be a header."
+    except pd.errors.ParserError as error:
+        message = f"the {what} file {path!r} is not a valid CSV: {error}"
+    except ValueError as error:
+        message = str(error)
+    if as_json:
+        _fail(as_json, "invalid_input", message, EXIT_USAGE)
+    raise click.BadParameter(message, param_hint=f"'{option}'")
+
+
+def _fail(as_json: bool, error: str, explanation: str, status: int) -> NoReturn:
+    """Report an error in the output's format and exit with `status`."""
+    if as_json:
+        click.echo(json.dumps({"error": error, "explanation": explanation}))
+    else:
+        click.echo(f"Error: {explanation}", err=True)
+    sys.exit(status)
 
 
 def _summary(result: SelectionResult) -> dict[str, object]:
@@ -98,12 +132,15 @@ def select_command(
     """Select a panel of K people from POOL meeting QUOTAS, by a fair lottery.
 
     Prints the panel and a summary of everyone's selection probability. Exit status:
-    0 on success, 3 when no panel meets the quotas (with an explanation and the
-    smallest relaxation, as rows of a quotas file), 1 for invalid input.
+    0 on success; 2 for bad input (a sentence names the file or value and what is
+    wrong); 3 when no panel meets the quotas (with an explanation and the smallest
+    relaxation, as rows of a quotas file); 1 when the legacy algorithm fails.
     """
+    pool = _read(
+        lambda path: read_pool_csv(path, id_column=id_column), pool_path, "pool", "--pool", as_json
+    )
+    quotas = _read(read_quotas_csv, quotas_path, "quotas", "--quotas", as_json)
     try:
-        pool = read_pool_csv(pool_path, id_column=id_column)
-        quotas = read_quotas_csv(quotas_path)
         # Without --seed the draw seed comes from operating-system entropy and is printed.
         rng = np.random.default_rng() if seed is None else None
         result = select_panel(
@@ -142,15 +179,12 @@ def select_command(
                     )
         sys.exit(EXIT_INFEASIBLE)
     except LegacyFailure as error:
-        if as_json:
-            click.echo(json.dumps({"error": "legacy_failed", "explanation": str(error)}))
-            sys.exit(1)
-        raise click.ClickException(str(error)) from error
+        _fail(as_json, "legacy_failed", str(error), EXIT_FAILED)
     except ValueError as error:
+        # The pool and quotas do not fit together (a quota dimension the pool lacks, K too large).
         if as_json:
-            click.echo(json.dumps({"error": "invalid_input", "explanation": str(error)}))
-            sys.exit(1)
-        raise click.ClickException(str(error)) from error
+            _fail(as_json, "invalid_input", str(error), EXIT_USAGE)
+        raise click.UsageError(str(error)) from error
     if as_json:
         click.echo(json.dumps(_summary(result)))
     else:

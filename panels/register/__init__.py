@@ -16,10 +16,17 @@ def _commands():
     return (members_cli,)
 
 
+def _jobs():
+    from panels.register.jobs import job_kinds
+
+    return job_kinds()
+
+
 feature = Feature(
     name="register",
     blueprints=_blueprints,
     commands=_commands,
+    jobs=_jobs,
     navigation=(
         NavItem("People register", "register.index", "view_register", order=10),
         NavItem("Import members", "transfer.import_members", "import_register", order=20),

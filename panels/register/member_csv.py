@@ -13,7 +13,7 @@ import io
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import attrgetter, itemgetter
@@ -583,7 +583,8 @@ class _Writer:
 
     def _driver_values(self, table, names: Sequence[str], rows: list[tuple]) -> list[tuple]:
         """Rows as the driver takes them: each column's bind processor applied (once per distinct
-        value), skipping Core's per-row parameter handling, which costs more than SQLite's insert."""
+        value), skipping Core's per-row parameter handling, which costs more than SQLite's
+        insert."""
         dialect = self.session.get_bind().dialect
         active = [
             (index, process, {})
@@ -642,7 +643,8 @@ class _Writer:
             ids = sorted(
                 self.session.scalars(
                     text(
-                        "SELECT nextval(pg_get_serial_sequence('members', 'id')) FROM generate_series(1, :n)"
+                        "SELECT nextval(pg_get_serial_sequence('members', 'id')) "
+                        "FROM generate_series(1, :n)"
                     ),
                     {"n": len(rows)},
                 )
@@ -711,9 +713,18 @@ class _Writer:
 
 
 def import_members(
-    uow: UnitOfWork, content: bytes, file_name: str, update: bool = False
+    uow: UnitOfWork,
+    content: bytes,
+    file_name: str,
+    update: bool = False,
+    *,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> ImportResult:
-    """Add (and in update mode replace) members from a CSV file, all or nothing."""
+    """Add (and in update mode replace) members from a CSV file, all or nothing.
+
+    ``progress(done, total, phase)``, if given, is told how many rows are written so far.
+    """
+    report = progress or (lambda done, total, phase: None)
     with uow:
         session = uow.session
         taxonomy = load_taxonomy(session)
@@ -721,11 +732,17 @@ def import_members(
         if plan.problems:
             raise ImportRefused(plan.problems)
         writer = _Writer(session, taxonomy, utcnow(), uow.actor.user_id)
+        total, done = len(plan.rows), 0
         try:
+            report(done, total, "Adding new members")
             for batch in _batches([r for r in plan.rows if r.member_id is None]):
                 writer.create(batch)
+                done += len(batch)
+                report(done, total, "Adding new members")
             for batch in _batches([r for r in plan.rows if r.member_id is not None], 1000):
                 writer.replace(batch)
+                done += len(batch)
+                report(done, total, "Replacing members' details")
             session.flush()
         except (IntegrityError, session.get_bind().dialect.loaded_dbapi.IntegrityError):
             raise InvalidInput(

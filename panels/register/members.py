@@ -190,7 +190,8 @@ def check_member(data: MemberInput, taxonomy: Taxonomy, today: date | None = Non
                 Problem(
                     key,
                     key,
-                    f"{key!r} is not a dimension a member answers; valid dimensions are: {', '.join(answerable)}",
+                    f"{key!r} is not a dimension a member answers; "
+                    f"valid dimensions are: {', '.join(answerable)}",
                 )
             )
             continue

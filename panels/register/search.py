@@ -64,13 +64,15 @@ class RegisterQuery:
         for status in statuses:
             if status not in MEMBER_STATUSES:
                 raise InvalidInput(
-                    f"status {status!r} is not valid; valid statuses are: {', '.join(MEMBER_STATUSES)}"
+                    f"status {status!r} is not valid; "
+                    f"valid statuses are: {', '.join(MEMBER_STATUSES)}"
                 )
         consents = tuple(args.getlist("consent"))
         for consent in consents:
             if consent not in CONSENT_PURPOSES:
                 raise InvalidInput(
-                    f"consent {consent!r} is not valid; valid purposes are: {', '.join(CONSENT_PURPOSES)}"
+                    f"consent {consent!r} is not valid; "
+                    f"valid purposes are: {', '.join(CONSENT_PURPOSES)}"
                 )
         served = tuple(args.getlist("served"))
         for value in served:

@@ -245,7 +245,8 @@ def add_category(uow: UnitOfWork, dimension_key: str, code: str, label: str) -> 
             raise InvalidInput(f"{dimension_key!r} is not a dimension")
         if dimension.derived_from:
             raise InvalidInput(
-                f"{dimension_key!r} is worked out from {dimension.derived_from}; add categories there"
+                f"{dimension_key!r} is worked out from {dimension.derived_from}; "
+                "add categories there"
             )
         clash = session.scalar(
             select(Category).where(Category.dimension_id == dimension.id, Category.code.ilike(code))

@@ -2,8 +2,9 @@
 
 Between the preview and the confirmation the uploaded file stays on the server, in the
 instance folder under ``imports/`` with a random name; the confirmation form carries only a
-signed token naming it, so a re-posted file body is never trusted. The file is deleted once
-it is imported, refused, or older than a day.
+signed token naming it, so a re-posted file body is never trusted. Confirming hands the
+file to a background job (``import_members``, see :mod:`panels.register.jobs`) and shows
+the job's page; the job deletes the file when it finishes. Unconfirmed files go after a day.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, current_app, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -26,7 +27,9 @@ from wtforms import HiddenField, RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
+from panels.jobs.service import start_job
 from panels.register import member_csv
+from panels.register.jobs import IMPORT_KIND, imports_folder
 from panels.security import requires
 from panels.web import unit_of_work
 
@@ -41,7 +44,9 @@ class ImportForm(FlaskForm):
     file = FileField(
         "Upload a CSV file",
         widget=GovFileInput(),
-        description="Save it from your spreadsheet as 'CSV UTF-8'. The first row must name the columns.",
+        description=(
+            "Save it from your spreadsheet as 'CSV UTF-8'. The first row must name the columns."
+        ),
         validators=[FileRequired(message="Select a CSV file")],
     )
     mode = RadioField(
@@ -94,7 +99,7 @@ class Upload:
 
     @staticmethod
     def folder() -> Path:
-        folder = Path(current_app.instance_path) / "imports"
+        folder = imports_folder(current_app.config)
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         return folder
 
@@ -102,7 +107,7 @@ class Upload:
     def keep(cls, content: bytes, name: str, update: bool) -> Upload:
         folder = cls.folder()
         cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
-        for old in folder.glob("*.csv"):
+        for old in [*folder.glob("*.csv"), *folder.glob("*.job")]:
             if old.stat().st_mtime < cutoff:
                 old.unlink(missing_ok=True)
         upload = cls(secrets.token_hex(16) + ".csv", name, update)
@@ -136,11 +141,12 @@ class Upload:
         upload = cls(data["stored"], data["name"], bool(data["update"]))
         return upload if upload.path.is_file() else None
 
-    def take(self) -> bytes:
-        """The file's content; the file is deleted, so it can be imported only once."""
-        content = self.path.read_bytes()
-        self.path.unlink(missing_ok=True)
-        return content
+    def hand_to_job(self) -> str:
+        """Rename the file for its import job, so that this preview cannot be confirmed
+        twice; returns the name the job reads (the job deletes the file)."""
+        claimed = self.stored.removesuffix(".csv") + ".job"
+        self.path.rename(self.folder() / claimed)
+        return claimed
 
 
 def _preview(plan: member_csv.ImportPlan, file_name: str, confirm: ConfirmImportForm | None):
@@ -183,17 +189,13 @@ def confirm_import():
         return render_template("register/transfer/import.html", form=form, expired=True), 400
     upload = confirm.upload
     try:
-        result = member_csv.import_members(
-            unit_of_work(), upload.take(), upload.name, upload.update
-        )
-    except member_csv.ImportRefused as error:
-        plan = member_csv.ImportPlan(rows=(), problems=error.problems, update=upload.update)
-        return _preview(plan, upload.name, None)
-    flash(
-        f"Imported {result.rows} {'member' if result.rows == 1 else 'members'} from {upload.name}: "
-        f"{result.created} added, {result.updated} updated."
-    )
-    return redirect(url_for(".import_members"))
+        stored = upload.hand_to_job()
+    except FileNotFoundError:  # confirmed twice at once: the other request has it
+        form = ImportForm(formdata=None)
+        return render_template("register/transfer/import.html", form=form, expired=True), 400
+    params = {"stored": stored, "name": upload.name, "update": upload.update}
+    job = start_job(unit_of_work(), IMPORT_KIND, params)
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.errorhandler(RequestEntityTooLarge)

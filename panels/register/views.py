@@ -138,6 +138,7 @@ def consent(member_id: int):
     given = form.given.data == "yes"
     change_consent(unit_of_work(), member_id, form.purpose.data, given, form.method.data)
     flash(
-        f"Consent {'given' if given else 'withdrawn'}: {CONSENT_PURPOSES[form.purpose.data]}. This takes effect now."
+        f"Consent {'given' if given else 'withdrawn'}: {CONSENT_PURPOSES[form.purpose.data]}. "
+        "This takes effect now."
     )
     return redirect(url_for("register.member", member_id=member_id))

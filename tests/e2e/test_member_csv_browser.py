@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from models import Member
 from tests.e2e.conftest import assert_accessible
+from tests.worker import running_worker
 
 pytestmark = pytest.mark.browser
 PASSWORD = "browser-test-password"
@@ -81,6 +82,8 @@ def test_upload_preview_and_confirm(page, lead_server, tmp_path):
     assert_accessible(page)
     assert members_in(app) == 0
     page.get_by_role("button", name="Import 2 members").click()
+    with running_worker(app, tmp_path / "logs"):  # the import runs as a background job
+        page.get_by_test_id("job-succeeded").wait_for(timeout=30_000)
     assert (
         "Imported 2 members from good.csv: 2 added, 0 updated."
         in page.locator(".govuk-notification-banner").inner_text()

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-import representativeness.gap as gap_module
-from representativeness.gap import gap_analysis
+from representativeness import ExactMethod, MonteCarloMethod, gap_analysis
+from representativeness.gap import DEFAULT_SEED
 
 ETHNICITY_19 = [
     74.4,
@@ -111,27 +111,16 @@ BRUTE_CASES = [
 # The exact p-value has three equivalent algorithms, chosen by problem size:
 # the whole cached null distribution, cached halves, and the threshold-pruned
 # meet-in-the-middle. Each is checked against brute force by forcing it.
-ALGORITHMS = {
-    "full": {},
-    "halves": {"FULL_DISTRIBUTION_MAX_TABLES": 0},
-    "pruned": {"FULL_DISTRIBUTION_MAX_TABLES": 0, "HALF_DISTRIBUTION_MAX_TABLES": 0},
-}
-
-
-def force_algorithm(name: str) -> dict[str, int]:
-    """Set the size limits so that `name` is used; return the old values."""
-    old = {key: getattr(gap_module, key) for key in ALGORITHMS["pruned"]}
-    for key, value in ALGORITHMS[name].items():
-        setattr(gap_module, key, value)
-    return old
+ALGORITHMS = ("full", "halves", "pruned")
 
 
 @pytest.mark.parametrize(("f_obs", "shares"), BRUTE_CASES)
-@pytest.mark.parametrize("algorithm", list(ALGORITHMS))
-def test_exact_pvalue_matches_brute_force(f_obs, shares, algorithm, monkeypatch):
-    for key, value in ALGORITHMS[algorithm].items():
-        monkeypatch.setattr(gap_module, key, value)
-    result = gap_analysis(labelled(f_obs), labelled(shares), method="exact")
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_exact_pvalue_matches_brute_force(f_obs, shares, algorithm):
+    result = gap_analysis(
+        labelled(f_obs), labelled(shares), method=ExactMethod(algorithm=algorithm)
+    )
+    assert result.method == "exact"
     assert result.pvalue == pytest.approx(brute_force_pvalue(f_obs, shares), abs=1e-9)
 
 
@@ -143,16 +132,13 @@ def test_exact_pvalue_matches_brute_force(f_obs, shares, algorithm, monkeypatch)
             st.lists(st.integers(0, 4), min_size=len(shares), max_size=len(shares)),
         )
     ),
-    st.sampled_from(list(ALGORITHMS)),
+    st.sampled_from(ALGORITHMS),
 )
 def test_exact_pvalue_matches_brute_force_on_random_tables(case, algorithm):
     shares, f_obs = case
-    old = force_algorithm(algorithm)
-    try:
-        result = gap_analysis(labelled(f_obs), labelled(shares), method="exact")
-    finally:
-        for key, value in old.items():
-            setattr(gap_module, key, value)
+    result = gap_analysis(
+        labelled(f_obs), labelled(shares), method=ExactMethod(algorithm=algorithm)
+    )
     if sum(f_obs) == 0:
         assert result.method == "none"
     else:
@@ -193,15 +179,15 @@ def test_auto_uses_exact_when_an_expected_count_is_below_five():
     assert min(c.expected for c in result.categories) < 5
 
 
-def test_exact_algorithms_agree_on_a_30_person_panel_over_8_categories(monkeypatch):
+def test_exact_algorithms_agree_on_a_30_person_panel_over_8_categories():
     shares = [3602100, 8050600, 7737300, 7912100, 7484700, 5923100, 3687300, 1453000]
     rng = np.random.default_rng(11)
     for _ in range(5):
         f_obs = labelled(rng.multinomial(30, np.array(shares) / sum(shares)).tolist())
         halves = gap_analysis(f_obs, labelled(shares), method="exact").pvalue
-        with monkeypatch.context() as patch:
-            patch.setattr(gap_module, "HALF_DISTRIBUTION_MAX_TABLES", 0)
-            pruned = gap_analysis(f_obs, labelled(shares), method="exact").pvalue
+        pruned = gap_analysis(
+            f_obs, labelled(shares), method=ExactMethod(algorithm="pruned")
+        ).pvalue
         assert halves == pytest.approx(pruned, abs=1e-12)
 
 
@@ -221,17 +207,33 @@ def test_auto_uses_exact_for_a_30_person_panel_over_19_categories():
     assert abs(check.pvalue - result.pvalue) < 3 * se + 1 / 40_000
 
 
-def test_auto_falls_back_to_seeded_monte_carlo_when_exact_is_too_costly(monkeypatch):
-    monkeypatch.setattr(gap_module, "AUTO_EXACT_MAX_STATES", 10)
-    monkeypatch.setattr(gap_module, "HALF_DISTRIBUTION_MAX_TABLES", 0)
+def test_exact_over_its_state_budget_is_an_error_naming_the_budget():
     f_obs = labelled([20, 1, 0, 0, 2, 0, 1, 0, 1, 1, 0, 2, 0, 0, 1, 0, 0, 1, 0])
+    with pytest.raises(
+        ValueError,
+        match=r"for 30 people over 19 categories needs more than 10 states; "
+        r"use method 'auto' or 'monte-carlo'",
+    ):
+        gap_analysis(
+            f_obs, labelled(ETHNICITY_19), method=ExactMethod(max_states=10, algorithm="pruned")
+        )
+
+
+def test_auto_falls_back_to_seeded_monte_carlo_when_exact_is_too_costly():
+    f_obs = labelled([1500] + [30] * 18)  # 2,040 people: the exact tables would be too large
     first = gap_analysis(f_obs, labelled(ETHNICITY_19), n_resamples=2_000)
     second = gap_analysis(f_obs, labelled(ETHNICITY_19), n_resamples=2_000)
     assert first.method == "monte-carlo"
     assert first.n_resamples == 2_000
     assert first.pvalue == second.pvalue
-    assert any("Monte Carlo" in note for note in first.notes)
-    assert any(str(gap_module.DEFAULT_SEED) in note for note in first.notes)
+    assert any("estimated from 2,000 Monte Carlo tables" in note for note in first.notes)
+    assert any(str(DEFAULT_SEED) in note for note in first.notes)
+
+
+def test_a_forced_algorithm_beyond_its_size_is_an_error():
+    f_obs = labelled([20, 1, 0, 0, 2, 0, 1, 0, 1, 1, 0, 2, 0, 0, 1, 0, 0, 1, 0])
+    with pytest.raises(ValueError, match=r"full null distribution .* more than 200,000"):
+        gap_analysis(f_obs, labelled(ETHNICITY_19), method=ExactMethod(algorithm="full"))
 
 
 MONTE_CARLO_CASES = [
@@ -267,6 +269,53 @@ def test_monte_carlo_is_reproducible_and_counts_the_observed_table():
     )
     assert a.pvalue == b.pvalue
     assert a.pvalue == pytest.approx(1 / 1000)  # (0 + 1) / (999 + 1): nothing this extreme
+
+
+def test_a_monte_carlo_method_object_is_the_same_as_the_loose_arguments():
+    f_obs, shares = labelled([2, 0, 1, 9, 0]), labelled([9.3, 4.0, 2.9, 81.7, 2.1])
+    loose = gap_analysis(
+        f_obs, shares, method="monte-carlo", rng=np.random.default_rng(5), n_resamples=3_000
+    )
+    method = MonteCarloMethod(n_resamples=3_000, rng=np.random.default_rng(5))
+    as_object = gap_analysis(f_obs, shares, method=method)
+    assert (as_object.method, as_object.n_resamples) == ("monte-carlo", 3_000)
+    assert as_object.pvalue == loose.pvalue
+    assert not any("seeded with" in note for note in as_object.notes)
+
+
+def test_an_exact_method_object_is_the_same_as_the_name():
+    f_obs, shares = labelled([0, 1, 11]), labelled([9.3, 4.0, 86.7])
+    assert gap_analysis(f_obs, shares, method=ExactMethod()) == gap_analysis(
+        f_obs, shares, method="exact"
+    )
+
+
+def test_rng_beside_a_method_object_is_an_error():
+    with pytest.raises(ValueError, match="give them to MonteCarloMethod"):
+        gap_analysis(
+            {"a": 1},
+            {"a": 1, "b": 1},
+            method=MonteCarloMethod(100),
+            rng=np.random.default_rng(1),
+        )
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: MonteCarloMethod(0), "n_resamples must be at least 1, not 0"),
+        (lambda: MonteCarloMethod(2.5), "n_resamples must be a whole number, not 2.5"),
+        (lambda: MonteCarloMethod(10, rng=7), "rng must be a numpy.random.Generator"),
+        (lambda: ExactMethod(max_states=0), "max_states must be at least 1, not 0"),
+        (
+            lambda: ExactMethod(algorithm="network"),
+            "algorithm 'network' is not valid; valid algorithms are: auto, full, halves, pruned",
+        ),
+    ],
+)
+def test_bad_method_objects_are_errors(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
 
 
 def test_quotas_residuals_and_effect_sizes():
@@ -457,18 +506,16 @@ def test_large_groups_with_small_expected_counts():
         ([74.4, 6.2, 3.1, 2.7, 2.5, 1.6, 0.9], 14),
     ],
 )
-def test_the_three_exact_algorithms_agree_on_medium_tables(shares, n, monkeypatch):
+def test_the_three_exact_algorithms_agree_on_medium_tables(shares, n):
     rng = np.random.default_rng(n)
     p = np.array(shares, float) / sum(shares)
     tables = [rng.multinomial(n, p).tolist() for _ in range(6)] + [[n] + [0] * (len(p) - 1)]
     for f_obs in tables:
-        results = {}
-        for algorithm, limits in ALGORITHMS.items():
-            with monkeypatch.context() as patch:
-                for key, value in limits.items():
-                    patch.setattr(gap_module, key, value)
-                results[algorithm] = gap_analysis(
-                    labelled(f_obs), labelled(shares), method="exact"
-                ).pvalue
+        results = {
+            algorithm: gap_analysis(
+                labelled(f_obs), labelled(shares), method=ExactMethod(algorithm=algorithm)
+            ).pvalue
+            for algorithm in ALGORITHMS
+        }
         assert results["halves"] == pytest.approx(results["full"], abs=1e-12)
         assert results["pruned"] == pytest.approx(results["full"], abs=1e-12)

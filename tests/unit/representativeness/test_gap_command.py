@@ -136,7 +136,7 @@ def test_infinite_gap_is_null_in_json(tmp_path):
 )
 def test_bad_dimension_is_a_clear_error(files, args, message):
     result = run("--observed", files["people"], "--target", "england-and-wales", *args)
-    assert result.exit_code != 0
+    assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
@@ -146,7 +146,7 @@ def test_unknown_category_is_a_clear_error(tmp_path):
     people = tmp_path / "p.csv"
     people.write_text("ethnicity_5\nWhite\nPurple\n")
     result = run("--observed", people, "--target", "england-and-wales")
-    assert result.exit_code != 0
+    assert result.exit_code == 2
     assert "ethnicity_5 value 'Purple' is not a category of the target" in result.output
     assert "valid categories are: Asian, Black, Mixed, White, Other" in result.output
     assert isinstance(result.exception, SystemExit)
@@ -158,14 +158,14 @@ def test_unreadable_file_is_a_clear_error(files, tmp_path, which):
     observed = missing if which == "observed" else files["people"]
     target = missing if which == "target" else "england-and-wales"
     result = run("--observed", observed, "--target", target)
-    assert result.exit_code != 0
+    assert result.exit_code == 2
     assert "missing.csv" in result.output
     assert isinstance(result.exception, SystemExit)
 
 
 def test_ons_target_needs_an_area_when_it_has_several(files):
     result = run("--observed", files["ons_people"], "--target", files["ons"])
-    assert result.exit_code != 0
+    assert result.exit_code == 2
     assert "holds 2 areas; choose one by code or name" in result.output
 
 

@@ -11,6 +11,7 @@ def test_importing_representativeness_loads_neither_flask_nor_sqlalchemy():
     code = (
         "import sys\n"
         "import representativeness, representativeness.gap, representativeness.target\n"
+        "import representativeness.io, representativeness._exact, representativeness._montecarlo\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in {'flask', 'sqlalchemy'})\n"
         "print(','.join(loaded))\n"
     )

@@ -101,7 +101,7 @@ def test_bad_quota_file(files: tuple[str, str], tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("dimension,category,min,max\nage,18-24,one,2\n", encoding="utf-8")
     result = CliRunner().invoke(select_command, ["--pool", pool, "--quotas", str(bad), "--k", "4"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "has min 'one'; it must be a whole number" in result.output
 
 
