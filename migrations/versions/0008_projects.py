@@ -2,7 +2,7 @@
 confirmed panels, meetings and attendance.
 
 Revision ID: 0008_projects
-Revises: 0003_characteristics_dimension
+Revises: 0004_jobs
 """
 
 from __future__ import annotations

@@ -18,6 +18,8 @@ ALLOWED_PUBLIC = {
     "auth.sign_in",
     "auth.request_reset",
     "auth.reset_password",
+    # A member answers an invitation through a signed, single-use link, without an account.
+    "invitation.answer",
 }
 
 

@@ -196,3 +196,40 @@ def test_control_characters_in_a_title_are_refused(client, lead):
     )
     assert response.status_code == 200
     assert "control character (U+0000)" in response.get_data(as_text=True)
+
+
+def test_the_draw_runs_as_a_job_on_a_real_worker(client, lead, pool, worker, session):
+    from tests.worker import follow_job, job_id_of
+
+    project_id = _start(client)
+    client.post(
+        f"/projects/{project_id}/target",
+        data={"action": "builtin", "builtin-builtin": "england-and-wales"},
+    )
+    client.post(
+        f"/projects/{project_id}/target", data={"action": "choose", "choose-dimensions": ["sex"]}
+    )
+    client.post(f"/projects/{project_id}/eligibility", data={"action": "filters"})
+    client.post(
+        f"/projects/{project_id}/quotas",
+        data={"action": "size", "size-panel_size": "6", "size-tolerance": "1"},
+    )
+    response = client.post(f"/projects/{project_id}/draw", data={"action": "first"})
+    assert response.status_code == 302
+    job = follow_job(client, job_id_of(response.headers["Location"]), worker=worker)
+    assert job["status"] == "succeeded", job
+    record = client.get(f"/projects/{project_id}/draws/1").get_data(as_text=True)
+    assert "Draw 1 of 1: first draw" in record and "Lowest chance in the pool" in record
+    # A redraw without a reason is refused on the page; with one it is kept beside the first.
+    refused = client.post(f"/projects/{project_id}/draw", data={"action": "redraw"})
+    assert "Give the reason for drawing again" in refused.get_data(as_text=True)
+    response = client.post(
+        f"/projects/{project_id}/draw",
+        data={"action": "redraw", "redraw-reason": "The wrong area was chosen"},
+    )
+    job = follow_job(client, job_id_of(response.headers["Location"]), worker=worker)
+    assert job["status"] == "succeeded", job
+    page = client.get(f"/projects/{project_id}").get_data(as_text=True)
+    assert "2 (the first draw and 1 more)" in page
+    second = client.get(f"/projects/{project_id}/draws/2").get_data(as_text=True)
+    assert "The wrong area was chosen" in second
