@@ -10,7 +10,7 @@ The registry built from them is the one place where permissions are mapped to ro
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import import_module
@@ -56,6 +56,7 @@ class Feature:
     permissions: Sequence[Permission] = ()
     commands: Callable[[], Sequence[click.Command]] = lambda: ()
     init_app: Callable[[Flask], None] | None = None
+    jobs: Callable[[], Mapping[str, Any]] = lambda: {}
 
 
 def permission(name: str, description: str, *roles: str) -> Permission:

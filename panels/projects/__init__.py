@@ -4,9 +4,10 @@ from panels.features import Feature, NavItem, permission
 
 
 def _blueprints():
+    from panels.projects.composition_views import bp as composition
     from panels.projects.views import bp
 
-    return (bp,)
+    return (bp, composition)
 
 
 def _commands():
@@ -45,6 +46,9 @@ feature = Feature(
         "set_quotas": "Set a project's panel size and quotas",
         "draw": "Drew a panel",
         "verify_draw": "Replayed a draw to check it",
+        "shortlist_add": "Added someone to a panel built by hand",
+        "shortlist_remove": "Took someone off a panel built by hand",
+        "shortlist_clear": "Cleared a panel built by hand",
     },
     commands=_commands,
     jobs=_jobs,
