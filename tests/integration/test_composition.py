@@ -256,12 +256,16 @@ def test_the_project_page_has_the_section(client, make_user, sign_in, mixed_pane
     assert "Build the panel by hand" not in page  # managers do not build panels
 
 
-def test_familiar_voices_page(app, client, make_user, sign_in, session, make_member):
+def test_familiar_voices_page(app, client, make_user, sign_in, make_member):
+    from panels import db
+
     sam = make_member()
-    for months in (1, 2, 3):
-        _confirmed_panel(session, [sam], datetime.now(UTC) - timedelta(days=30 * months))
-    session.get(Member, sam.id).panels_served = 3
-    session.commit()
+    with app.app_context():  # closed before the requests, so each request signs its user in
+        session = db.session()
+        for months in (1, 2, 3):
+            _confirmed_panel(session, [sam], datetime.now(UTC) - timedelta(days=30 * months))
+        session.get(Member, sam.id).panels_served = 3
+        session.commit()
     sign_in(make_user("manager"))
     page = client.get("/projects/familiar-voices").get_data(as_text=True)
     assert "<title>Familiar voices – Projects" in page
