@@ -111,7 +111,9 @@ def test_a_drawn_panel_and_then_a_confirmed_one(app, uow, session, make_member):
     assert (drawn.basis, drawn.seats) == ("drawn", 6)
     assert drawn.dimensions[0].within_target
     invitations = uow.session.scalars(select(Invitation).order_by(Invitation.id)).all()
-    for invitation, status in zip(invitations, ["accepted"] * 4 + ["declined", "invited"]):
+    for invitation, status in zip(
+        invitations, ["accepted"] * 4 + ["declined", "invited"], strict=True
+    ):
         invitation.status = status
     uow.session.get(Project, project_id).confirmed_at = datetime.now(UTC)
     uow.session.commit()
@@ -176,7 +178,7 @@ def test_register_concentration(app, uow, session, make_member):
     _confirmed_panel(session, people[1:3], now - timedelta(days=60))
     _confirmed_panel(session, people[3:4], now - timedelta(days=900))
     served = [3, 1, 1, 1, 0, 0, 0, 0, 0, 6]  # the last has 6 undated panels
-    for member, count in zip(people, served):
+    for member, count in zip(people, served, strict=True):
         session.get(Member, member.id).panels_served = count
     session.commit()
     found = composition.register_familiarity(uow)
