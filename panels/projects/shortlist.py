@@ -257,11 +257,13 @@ def remove_from_shortlist(uow: UnitOfWork, project_id: int, member_id: int) -> N
         reason = _why_not(uow, project)
         if reason:
             raise NotAllowed(reason)
-        removed = uow.session.execute(
-            delete(Invitation).where(*_hand_built(project_id), Invitation.member_id == member_id)
-        ).rowcount
-        if not removed:
+        invitation = uow.session.scalar(
+            select(Invitation).where(*_hand_built(project_id), Invitation.member_id == member_id)
+        )
+        if invitation is None:
             raise NotFound(f"Register number {member_id} is not on this project's shortlist.")
+        uow.session.delete(invitation)
+        uow.session.flush()
         audit.record(uow, "shortlist_remove", "project", project_id, member=member_id)
 
 
@@ -272,9 +274,8 @@ def clear_shortlist(uow: UnitOfWork, project_id: int) -> int:
         reason = _why_not(uow, project)
         if reason:
             raise NotAllowed(reason)
-        removed = int(
-            uow.session.execute(delete(Invitation).where(*_hand_built(project_id))).rowcount or 0
-        )
+        removed = hand_built_count(uow.session, project_id)
+        uow.session.execute(delete(Invitation).where(*_hand_built(project_id)))
         if removed:
             audit.record(uow, "shortlist_clear", "project", project_id, record_count=removed)
     return removed
