@@ -39,6 +39,9 @@ COLOURS = {
 }
 """Text and marks are 4.5:1 or more against white; the bar is 3:1 or more against its track."""
 
+SCALE_ENDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
+"""Ends of the axis whose halves are whole percentages."""
+
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
@@ -94,9 +97,9 @@ def contrast_ratio(first: str, second: str) -> float:
 
 
 def scale_maximum(bars: Sequence[Bar]) -> float:
-    """The axis's end: the largest share or target, rounded up to a multiple of 10%."""
+    """The axis's end: the first of :data:`SCALE_ENDS` that holds every share and target."""
     largest = max([0.0, *(b.target for b in bars), *(b.share or 0.0 for b in bars)])
-    return min(1.0, max(0.1, math.ceil(largest * 10 - 1e-9) / 10))
+    return next(end for end in SCALE_ENDS if largest <= end + 1e-9)
 
 
 def _text(x: float, y: float, content: str, size: int, **attributes: str) -> str:
@@ -137,7 +140,7 @@ def bar_chart(chart: BarChart, *, standalone: bool = False) -> Markup:
         for line in textwrap.wrap(bar.label, LABEL_CHARACTERS) or [""]:
             top += LINE
             parts.append(_text(MARGIN, top, line, LABEL_SIZE, font_weight="bold"))
-        top += 6
+        top += 16
         parts.append(
             f'<rect x="{MARGIN}" y="{top:g}" width="{track}" height="{BAR_HEIGHT}" '
             f'fill="{COLOURS["track"]}"/>'
@@ -149,7 +152,7 @@ def bar_chart(chart: BarChart, *, standalone: bool = False) -> Markup:
                 f'fill="{COLOURS["bar"]}"/>'
             )
         target_x = MARGIN + track * min(bar.target, maximum) / maximum
-        parts.append(_marker(target_x, top - 6, BAR_HEIGHT + 10))
+        parts.append(_marker(target_x, top - 4, BAR_HEIGHT + 8))
         top += BAR_HEIGHT + 4
         for line in textwrap.wrap(bar.value_text, 46) or [""]:
             top += LINE - 2
