@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from panels.charts import bar_chart
 from panels.errors import DomainError, InvalidInput, NotFound
+from panels.features import registry
 from panels.projects import composition, service, shortlist
 from panels.projects.forms import ActionForm
 from panels.projects.pool import FAMILIAR_PANELS
-from panels.security import can, requires
+from panels.security import requires
 from panels.web import unit_of_work
 
 bp = Blueprint("composition", __name__, url_prefix="/projects")
@@ -18,7 +18,7 @@ bp = Blueprint("composition", __name__, url_prefix="/projects")
 
 def _suppress() -> bool:
     """Readers who may not see special-category answers get small counts hidden."""
-    return not can(current_user, "see_special_category")
+    return not registry().allows(unit_of_work().actor.role, "see_special_category")
 
 
 def _composition(project_id: int) -> composition.Composition:
