@@ -459,6 +459,63 @@ class RegisterFamiliarity:
         return self.familiar_seats / self.recent_seats if self.recent_seats else 0.0
 
 
+@dataclass(frozen=True)
+class ProjectFamiliarity:
+    project_id: int
+    title: str
+    status: str
+    familiar: FamiliarVoices
+
+
+def projects_familiarity(uow: UnitOfWork, today: date | None = None) -> list[ProjectFamiliarity]:
+    """Familiar voices on each open project's panel (closed projects and empty panels left out)."""
+    today = today or date.today()
+    since = months_before(today, WINDOW_MONTHS)
+    with uow:
+        projects = list(
+            uow.session.scalars(
+                select(Project).where(Project.status != "closed").order_by(Project.title)
+            )
+        )
+        seats: dict[int, list[int]] = {}
+        accepted: dict[int, list[int]] = {}
+        for project_id, member_id, status in uow.session.execute(
+            select(Invitation.project_id, Invitation.member_id, Invitation.status).where(
+                Invitation.project_id.in_([p.id for p in projects] or [-1]),
+                Invitation.status.in_(PANEL_STATUSES),
+            )
+        ):
+            seats.setdefault(project_id, []).append(member_id)
+            if status == "accepted":
+                accepted.setdefault(project_id, []).append(member_id)
+        everyone = sorted({m for ids in seats.values() for m in ids})
+        history = histories(uow.session, everyone, today)
+    found = []
+    for project in projects:
+        confirmed = project.confirmed_at
+        if confirmed is not None and confirmed.tzinfo is None:
+            confirmed = confirmed.replace(tzinfo=UTC)
+        ids = (accepted if confirmed is not None else seats).get(project.id, [])
+        if not ids:
+            continue
+        # A confirmed panel is not one of its own members' other panels.
+        this = 1 if confirmed is not None and confirmed >= since else 0
+        mine = [History(history[m].recent - this, history[m].undated) for m in ids]
+        found.append(
+            ProjectFamiliarity(
+                project_id=project.id,
+                title=project.title,
+                status=project.status,
+                familiar=FamiliarVoices(
+                    seats=len(ids),
+                    familiar=sum(h.familiar for h in mine),
+                    maybe=sum(h.maybe_familiar for h in mine),
+                ),
+            )
+        )
+    return found
+
+
 def register_familiarity(uow: UnitOfWork, today: date | None = None) -> RegisterFamiliarity:
     """How concentrated participation is across the register, and the familiar voices' share
     of recent seats."""

@@ -72,6 +72,7 @@ def familiar_voices():
     return render_template(
         "projects/familiar_voices.html",
         register=composition.register_familiarity(unit_of_work()),
+        projects=composition.projects_familiarity(unit_of_work()),
         familiar_panels=FAMILIAR_PANELS,
     )
 

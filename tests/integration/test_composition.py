@@ -140,6 +140,8 @@ def test_familiar_voices_on_a_panel(app, uow, session, make_member):
         shortlist.add_to_shortlist(uow, project_id, member.id)
     found = composition.panel_composition(uow, project_id, suppress_special=False)
     assert (found.familiar.familiar, found.familiar.maybe, found.familiar.seats) == (1, 1, 4)
+    (listed,) = [p for p in composition.projects_familiarity(uow) if p.project_id == project_id]
+    assert listed.familiar == found.familiar
     assert found.familiar.sentence.startswith(
         "1 of 4 seats (25%) are held by people who have served on 3 or more other panels"
     )
@@ -158,6 +160,12 @@ def test_a_confirmed_panel_is_not_one_of_its_members_other_panels(app, uow, sess
     project = _confirmed_panel(session, [sam], now - timedelta(days=5), title="This one")
     history = composition.histories(session, [sam.id], date.today(), leave_out=project)
     assert history[sam.id].recent == 2 and not history[sam.id].familiar
+    listed = composition.projects_familiarity(uow)
+    assert [(p.title, p.familiar.seats, p.familiar.familiar) for p in listed] == [
+        ("Earlier panel", 1, 0),
+        ("Earlier panel", 1, 0),
+        ("This one", 1, 0),
+    ]
 
 
 def test_the_warning_names_the_person_and_their_panels():
@@ -273,6 +281,8 @@ def test_familiar_voices_page(app, client, make_user, sign_in, make_member):
     assert "<title>Familiar voices – Projects" in page
     assert "SCIE" in page and "familiar voices" in page
     assert "100%" in page  # the only member with panels holds every seat
+    assert "No open project has anyone on its panel yet." not in page  # the three confirmed
+    assert page.count('href="/projects/') >= 3
     other = app.test_client()
     member = make_user("member")
     other.post("/auth/sign-in", data={"email": member.email, "password": TEST_PASSWORD})
