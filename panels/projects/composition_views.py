@@ -98,6 +98,8 @@ def build_by_hand(project_id: int):
             elif action == "remove":
                 shortlist.remove_from_shortlist(uow, project_id, _member_id(form.target.data))
                 flash("They are off the shortlist.")
+            elif action == "clear" and request.form.get("confirm") != "yes":
+                return _page(project_id, query, confirm_clear=True)
             elif action == "clear":
                 removed = shortlist.clear_shortlist(uow, project_id)
                 flash(f"The shortlist has been cleared ({removed} taken off).")
@@ -118,7 +120,15 @@ def _member_id(raw: str | None) -> int:
     return int(raw)
 
 
-def _page(project_id: int, query: str, *, error: str = "", added: int | None = None, status=200):
+def _page(
+    project_id: int,
+    query: str,
+    *,
+    error: str = "",
+    added: int | None = None,
+    confirm_clear: bool = False,
+    status: int = 200,
+):
     uow = unit_of_work()
     project = service.get_project(uow, project_id)
     try:
@@ -137,6 +147,7 @@ def _page(project_id: int, query: str, *, error: str = "", added: int | None = N
             action_form=form,
             error=error,
             just_added=just_added,
+            confirm_clear=confirm_clear,
         ),
         status,
     )

@@ -212,3 +212,23 @@ def test_a_refused_add_shows_the_reason(app, client, lead, people):
     page = response.get_data(as_text=True)
     assert "<title>Error: Build the panel by hand" in page
     assert "Anabel Hidden is not in this project&#39;s eligible pool" in page
+
+
+def test_clearing_the_shortlist_asks_first(app, client, lead, people, session):
+    from panels import db
+    from panels.uow import Actor
+
+    with app.app_context(), db.open_unit_of_work(Actor.command_line(), app) as uow:
+        project_id = _project(uow)
+        shortlist.add_to_shortlist(uow, project_id, people["ana"].id)
+        shortlist.add_to_shortlist(uow, project_id, people["sam"].id)
+    page = client.post(f"/projects/{project_id}/shortlist", data={"action": "clear"})
+    assert page.status_code == 200
+    assert "This takes all 2 people off the shortlist" in page.get_data(as_text=True)
+    assert len(session.scalars(select(Invitation)).all()) == 2
+    done = client.post(
+        f"/projects/{project_id}/shortlist", data={"action": "clear", "confirm": "yes"}
+    )
+    assert done.status_code == 302
+    session.rollback()
+    assert session.scalars(select(Invitation)).all() == []
