@@ -24,11 +24,12 @@ from sqlalchemy.orm import Session
 
 from models import Invitation, Member, Project
 from panels.charts import Bar, BarChart
+from panels.errors import NotFound
 from panels.projects.pool import FAMILIAR_PANELS, UNKNOWN, months_before, service_history
 from panels.projects.service import get_project, target_shares
 from panels.register.queries import answers_for
 from panels.register.taxonomy import DimensionInfo, Taxonomy, load_taxonomy
-from panels.suppression import ShownCount, shown_count
+from panels.suppression import ShownCount, is_small, shown_count
 from panels.uow import UnitOfWork
 from representativeness import CategoryGap, Concentration, GapAnalysis, concentration, gap_analysis
 
@@ -146,8 +147,15 @@ def _verdict(dimension: DimensionInfo, label: str, c: CategoryGap, hidden: bool)
     return f"Within the target for people {people_phrase(dimension, label, 2)}"
 
 
-def _summary(label: str, gap: GapAnalysis, rows: Sequence[CategoryRow], seats: int) -> str:
-    answered = f"{gap.n} of the {seats} with an answer" if gap.unknown else f"all {seats}"
+def _summary(
+    label: str, gap: GapAnalysis, rows: Sequence[CategoryRow], seats: int, hide: bool
+) -> str:
+    if not gap.unknown:
+        answered = f"all {seats}"
+    elif hide and is_small(gap.unknown):
+        answered = f"{seats} people, fewer than 5 of them with no answer"
+    else:
+        answered = f"{gap.n} of the {seats} with an answer"
     off = [r.verdict for r in rows if r.status != "within"]
     if not off:
         verdict = f"the panel meets the target for {label.lower()} ({answered})."
@@ -213,7 +221,7 @@ def analyse_dimension(
         gap=gap,
         rows=tuple(rows),
         unknown=shown_count(unknown, suppress=hide),
-        summary=_summary(dimension.label, gap, rows, seats),
+        summary=_summary(dimension.label, gap, rows, seats, hide),
     )
 
 
@@ -338,8 +346,6 @@ class Composition:
             if found.key == key:
                 return found
         valid = ", ".join(d.key for d in self.dimensions) or "none"
-        from panels.errors import NotFound
-
         raise NotFound(
             f"{key!r} is not a characteristic of this panel's analysis; valid ones are: {valid}"
         )

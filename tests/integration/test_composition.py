@@ -99,6 +99,28 @@ def test_unknown_answers_are_not_counted_against_the_target(app, uow, make_membe
     assert sex.summary.startswith("The panel meets the target for sex (2 of the 3 with an answer)")
 
 
+def test_suppression_hides_small_counts_everywhere_they_show(app, uow):
+    from panels.register.taxonomy import load_taxonomy
+
+    ethnicity = load_taxonomy(uow.session)["ethnicity_5"]
+    shares = {"White": 0.8, "Asian": 0.1, "Black": 0.1}
+    counts = {"White": 7, "Asian": 2, "prefer_not_to_say": 2}
+    shown = composition.analyse_dimension(ethnicity, counts, shares, 11, suppress=True)
+    assert shown.suppressed and str(shown.unknown) == "fewer than 5"
+    assert shown.summary.startswith("For ethnic group (5 groups) (11 people, fewer than 5 of")
+    asian = next(r for r in shown.rows if r.code == "Asian")
+    assert (str(asian.observed), asian.share) == ("fewer than 5", None)
+    black = next(r for r in shown.rows if r.code == "Black")
+    assert str(black.observed) == "0"  # zero points at no one
+    assert black.verdict.startswith("Within the target for people who are Black")
+    assert "2" not in " ".join(b.value_text for b in shown.chart().bars if b.label.startswith("As"))
+    full = composition.analyse_dimension(ethnicity, counts, shares, 11, suppress=False)
+    assert full.summary.startswith("For ethnic group (5 groups) (9 of the 11 with an answer)")
+    sex = load_taxonomy(uow.session)["sex"]
+    plain = composition.analyse_dimension(sex, {"Female": 2}, {"Female": 1.0}, 2, suppress=True)
+    assert not plain.suppressed and str(plain.rows[0].observed) == "2"
+
+
 def test_a_drawn_panel_and_then_a_confirmed_one(app, uow, session, make_member):
     for n in range(12):
         make_member(sex="Female" if n % 2 else "Male")
