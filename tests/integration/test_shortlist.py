@@ -232,3 +232,12 @@ def test_clearing_the_shortlist_asks_first(app, client, lead, people, session):
     assert done.status_code == 302
     session.rollback()
     assert session.scalars(select(Invitation)).all() == []
+
+
+def test_a_failure_after_an_add_rolls_the_add_back(app, uow, session, people):
+    project_id = _project(uow)
+    with pytest.raises(RuntimeError), uow:
+        shortlist.add_to_shortlist(uow, project_id, people["ana"].id)
+        raise RuntimeError("the rest of the request failed")
+    assert session.scalars(select(Invitation)).all() == []
+    assert _actions(session, "shortlist_add") == []
