@@ -210,7 +210,7 @@ def empty_register(app) -> None:
             session = uow.session
             if session.get_bind().dialect.name == "postgresql":
                 names = ", ".join(model.__tablename__ for model in REGISTER_TABLES)
-                session.execute(text(f"TRUNCATE {names}"))
+                session.execute(text(f"TRUNCATE {names} CASCADE"))  # projects refer to members
             else:
                 for model in reversed(REGISTER_TABLES):  # children first
                     session.execute(delete(model))

@@ -4,6 +4,7 @@ A pure library: plain data in, frozen dataclasses out. It imports numpy, scipy a
 pandas only (never Flask or SQLAlchemy), so it can be used on its own.
 """
 
+from representativeness.concentration import Concentration, concentration
 from representativeness.gap import (
     CategoryGap,
     Coverage,
@@ -27,6 +28,7 @@ from representativeness.target import (
 
 __all__ = [
     "CategoryGap",
+    "Concentration",
     "Coverage",
     "ExactMethod",
     "GapAnalysis",
@@ -35,6 +37,7 @@ __all__ = [
     "TargetDimension",
     "TargetPopulation",
     "builtin_target",
+    "concentration",
     "ethnic_group_rollup",
     "gap_analysis",
     "gap_report",

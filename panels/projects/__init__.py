@@ -5,9 +5,10 @@ from panels.features import Feature, NavItem, permission
 
 def _blueprints():
     from panels.projects.answer_views import bp as answer_bp
+    from panels.projects.composition_views import bp as composition
     from panels.projects.views import bp
 
-    return (bp, answer_bp)
+    return (bp, composition, answer_bp)
 
 
 def _commands():
@@ -56,6 +57,9 @@ feature = Feature(
         "answer_invitation": "Recorded an answer to an invitation",
         "confirm_panel": "Confirmed a panel",
         "record_attendance": "Recorded who came to a panel meeting",
+        "shortlist_add": "Added someone to a panel built by hand",
+        "shortlist_remove": "Took someone off a panel built by hand",
+        "shortlist_clear": "Cleared a panel built by hand",
     },
     commands=_commands,
     jobs=_jobs,

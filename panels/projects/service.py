@@ -602,6 +602,13 @@ class DrawRequest:
     replace_invitation_ids: tuple[int, ...] = field(default=())
 
 
+def refuse_draw_if_hand_built(session, project_id: int) -> None:
+    """A panel being built by hand cannot also be drawn (see :mod:`panels.projects.shortlist`)."""
+    from panels.projects import shortlist
+
+    shortlist.refuse_draw_if_hand_built(session, project_id)
+
+
 def draw_panel(
     uow: UnitOfWork,
     request: DrawRequest,
@@ -628,6 +635,7 @@ def draw_panel(
         planned_on = _draw_state(uow, project.id)
         if project.confirmed_at is not None:
             raise NotAllowed("The panel is confirmed, so it cannot be drawn again.")
+        refuse_draw_if_hand_built(uow.session, project.id)
         done = draw_count(uow, project.id)
         if request.kind == "first" and done:
             raise NotAllowed(
@@ -840,6 +848,7 @@ def start_draw(uow: UnitOfWork, request: DrawRequest):
         project = get_project(uow, request.project_id)
         if not project.panel_size or not project.quotas:
             raise InvalidInput("Choose the panel size and quotas first")
+        refuse_draw_if_hand_built(uow.session, project.id)
         if request.kind == "first" and draw_count(uow, project.id):
             raise NotAllowed(
                 "The panel has been drawn. The first draw stands: to draw again, give a reason."

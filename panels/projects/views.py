@@ -25,7 +25,7 @@ from models import (
     Meeting,
     Member,
 )
-from panels.errors import InvalidInput, NotFound
+from panels.errors import InvalidInput, NotAllowed, NotFound
 from panels.projects import invitations, service
 from panels.projects.forms import (
     ActionForm,
@@ -77,6 +77,9 @@ def _tasks(uow, project) -> list[Task]:
             )
         )
     )
+    chosen = drawn or bool(
+        uow.session.scalar(select(Invitation.id).where(Invitation.project_id == project.id))
+    )
     return [
         Task(
             "Choose the population the project affects",
@@ -88,7 +91,13 @@ def _tasks(uow, project) -> list[Task]:
         Task("Say who is eligible", "projects.eligibility", project.eligibility_set, target),
         Task("Set the panel size and quotas", "projects.quotas", quotas, project.eligibility_set),
         Task("Draw the panel by lottery", "projects.draw", drawn, quotas),
-        Task("Invite the people drawn", "projects.panel", invited, drawn),
+        Task(
+            "Invite the people drawn or chosen",
+            "projects.panel",
+            invited,
+            chosen,
+            "Or build the panel by hand instead of drawing it, for small pieces of work",
+        ),
         Task("Confirm the panel", "projects.panel", project.confirmed_at is not None, invited),
     ]
 
@@ -468,7 +477,7 @@ def draw(project_id: int):
                 uow, service.DrawRequest(project_id, kind="redraw", reason=redraw.reason.data)
             )
             return redirect(url_for("jobs.show", job_id=job.id))
-    except InvalidInput as error:
+    except (InvalidInput, NotAllowed) as error:
         (redraw.reason if action == "redraw" else form.submit).errors = [str(error)]
     return render_template(
         "projects/draw.html",

@@ -124,6 +124,10 @@ def answers_for(
     age_dimension = next(
         (d for d in taxonomy.dimensions if d.derived_from == "date_of_birth"), None
     )
+    derived_keys: dict[str, list[str]] = {}
+    for derived in taxonomy.dimensions:
+        if derived.derived_from:
+            derived_keys.setdefault(derived.derived_from, []).append(derived.key)
     for chunk_start in range(0, len(ids), 5000):
         chunk = ids[chunk_start : chunk_start + 5000]
         members = session.execute(
@@ -144,14 +148,12 @@ def answers_for(
             )
         ):
             dimension, category = taxonomy.category_by_id(category_id)
-            rows[member_id].setdefault(dimension.key, []).append(category.code)
-            for derived in taxonomy.dimensions:
-                if derived.derived_from == dimension.key:
-                    code = (
-                        "prefer_not_to_say" if category.prefer_not_to_say else category.rolls_up_to
-                    )
-                    if code:
-                        rows[member_id].setdefault(derived.key, []).append(code)
+            mine = rows[member_id]
+            mine.setdefault(dimension.key, []).append(category.code)
+            for derived_key in derived_keys.get(dimension.key, ()):
+                code = "prefer_not_to_say" if category.prefer_not_to_say else category.rolls_up_to
+                if code:
+                    mine.setdefault(derived_key, []).append(code)
     return {m: {k: tuple(sorted(v)) for k, v in answers.items()} for m, answers in rows.items()}
 
 

@@ -99,12 +99,16 @@ class Taxonomy:
         """Dimensions a person answers (not worked out from another)."""
         return tuple(d for d in self.dimensions if not d.is_derived)
 
+    @cached_property
+    def _by_id(self) -> dict[int, tuple[DimensionInfo, CategoryInfo]]:
+        return {c.id: (d, c) for d in self.dimensions for c in d.categories}
+
     def category_by_id(self, category_id: int) -> tuple[DimensionInfo, CategoryInfo]:
-        for dimension in self.dimensions:
-            for category in dimension.categories:
-                if category.id == category_id:
-                    return dimension, category
-        raise KeyError(category_id)
+        # A dictionary: answers_for looks up every answer of every member in a pool.
+        try:
+            return self._by_id[category_id]
+        except KeyError:
+            raise KeyError(category_id) from None
 
 
 def load_taxonomy(session: Session) -> Taxonomy:
