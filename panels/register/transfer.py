@@ -9,39 +9,47 @@ it is imported, refused, or older than a day.
 from __future__ import annotations
 
 import io
+import os
 import secrets
+import shutil
 import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSubmitInput,
+)
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms import HiddenField, RadioField, SubmitField
+from wtforms import BooleanField, HiddenField, RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
 from panels.register import member_csv
-from panels.security import requires
+from panels.security import can, requires
 from panels.web import unit_of_work
 
 bp = Blueprint("transfer", __name__, url_prefix="/register")
 
 UPLOAD_MAX_AGE_SECONDS = 24 * 60 * 60
-PREVIEW_ROWS = 5
-SHOWN_PROBLEMS = 500
+COPY_CHUNK = 64 * 1024
 
 
 class ImportForm(FlaskForm):
     file = FileField(
         "Upload a CSV file",
         widget=GovFileInput(),
-        description="Save it from your spreadsheet as 'CSV UTF-8'. The first row must name the columns.",
+        description="Save it from your spreadsheet as 'CSV UTF-8'. "
+        "The first row must name the columns.",
         validators=[FileRequired(message="Select a CSV file")],
     )
     mode = RadioField(
@@ -53,6 +61,12 @@ class ImportForm(FlaskForm):
         ],
         default="add",
         validators=[InputRequired(message="Select what to do with people already on the register")],
+    )
+    add_categories = BooleanField(
+        "Add local areas that are not on the register yet",
+        widget=GovCheckboxInput(),
+        description="They are listed for you to check before anything is imported. "
+        "Any other answer the register does not have is still a problem.",
     )
     submit = SubmitField("Check the file", widget=GovSubmitInput())
 
@@ -87,6 +101,7 @@ class Upload:
     stored: str
     name: str
     update: bool
+    add_categories: bool = False
 
     @staticmethod
     def _serializer() -> URLSafeTimedSerializer:
@@ -99,16 +114,20 @@ class Upload:
         return folder
 
     @classmethod
-    def keep(cls, content: bytes, name: str, update: bool) -> Upload:
+    def keep(cls, stream: BinaryIO, name: str, update: bool, add_categories: bool) -> Upload:
+        """Save an uploaded file in the instance folder, a piece at a time."""
         folder = cls.folder()
         cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
         for old in folder.glob("*.csv"):
             if old.stat().st_mtime < cutoff:
                 old.unlink(missing_ok=True)
-        upload = cls(secrets.token_hex(16) + ".csv", name, update)
-        upload.path.write_bytes(content)
-        upload.path.chmod(0o600)
+        upload = cls(secrets.token_hex(16) + ".csv", name, update, add_categories)
+        with open(upload.path, "xb", opener=_private) as out:
+            shutil.copyfileobj(stream, out, COPY_CHUNK)
         return upload
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
 
     @property
     def path(self) -> Path:
@@ -121,6 +140,7 @@ class Upload:
                 "stored": self.stored,
                 "name": self.name,
                 "update": self.update,
+                "add_categories": self.add_categories,
                 "user": current_user.id,
             }
         )
@@ -133,7 +153,9 @@ class Upload:
             return None
         if data.get("user") != current_user.id:
             return None
-        upload = cls(data["stored"], data["name"], bool(data["update"]))
+        upload = cls(
+            data["stored"], data["name"], bool(data["update"]), bool(data.get("add_categories"))
+        )
         return upload if upload.path.is_file() else None
 
     def take(self) -> bytes:
@@ -143,14 +165,13 @@ class Upload:
         return content
 
 
+def _private(path: str, flags: int) -> int:
+    return os.open(path, flags, 0o600)
+
+
 def _preview(plan: member_csv.ImportPlan, file_name: str, confirm: ConfirmImportForm | None):
     return render_template(
-        "register/transfer/preview.html",
-        plan=plan,
-        file_name=file_name,
-        confirm=confirm,
-        first_rows=plan.rows[:PREVIEW_ROWS],
-        shown_problems=plan.problems[:SHOWN_PROBLEMS],
+        "register/transfer/preview.html", plan=plan, file_name=file_name, confirm=confirm
     )
 
 
@@ -160,17 +181,20 @@ def import_members():
     form = ImportForm()
     if not form.validate_on_submit():
         return render_template("register/transfer/import.html", form=form)
-    content = form.file.data.read()
     name = Path(form.file.data.filename).name
     update = form.mode.data == "update"
-    plan = member_csv.preview_import(unit_of_work(), content, update)
-    if plan.problems:
-        return _preview(plan, name, None)
-    upload = Upload.keep(content, name, update)
-    confirm = ConfirmImportForm(formdata=None, token=upload.token)
-    confirm.submit.label.text = (
-        f"Import {len(plan.rows)} {'member' if len(plan.rows) == 1 else 'members'}"
+    add_categories = bool(form.add_categories.data) and can(
+        current_user, "add_categories_on_import"
     )
+    upload = Upload.keep(form.file.data.stream, name, update, add_categories)
+    plan = member_csv.preview_import(
+        unit_of_work(), upload.path, update, add_categories=add_categories
+    )
+    if plan.problems:
+        upload.discard()
+        return _preview(plan, name, None)
+    confirm = ConfirmImportForm(formdata=None, token=upload.token)
+    confirm.submit.label.text = f"Import {plan.total} {'member' if plan.total == 1 else 'members'}"
     return _preview(plan, name, confirm)
 
 
@@ -184,10 +208,20 @@ def confirm_import():
     upload = confirm.upload
     try:
         result = member_csv.import_members(
-            unit_of_work(), upload.take(), upload.name, upload.update
+            unit_of_work(),
+            upload.take(),
+            upload.name,
+            upload.update,
+            add_categories=upload.add_categories,
         )
     except member_csv.ImportRefused as error:
-        plan = member_csv.ImportPlan(rows=(), problems=error.problems, update=upload.update)
+        plan = member_csv.ImportPlan(
+            problems=error.problems,
+            more_problems=error.more_problems,
+            problem_rows=error.rows,
+            stopped_at=error.stopped_at,
+            update=upload.update,
+        )
         return _preview(plan, upload.name, None)
     flash(
         f"Imported {result.rows} {'member' if result.rows == 1 else 'members'} from {upload.name}: "
