@@ -42,7 +42,7 @@ def members_import(file: Path, update: bool, add_categories: bool) -> None:
             for problem in error.problems:
                 click.echo(str(problem), err=True)
             if error.more_problems_text:
-                click.echo(f"... {error.more_problems_text}", err=True)
+                click.echo(f"... and {error.more_problems_text}, not listed", err=True)
             raise click.ClickException(str(error)) from None
     for plural, codes in result.new_categories:
         click.echo(f"These {plural} are new and were added: {', '.join(codes)}.")

@@ -674,7 +674,7 @@ def test_checking_stops_after_10000_problems_and_says_at_least(runner, session, 
     result = runner.invoke(args=["members", "import", str(csv_file(tmp_path, *rows))])
     assert result.exit_code != 0
     assert (
-        "... and at least 9,500 more problems, not listed; checking stopped at row 10,001"
+        "... and at least 9,500 more problems (checking stopped at row 10,001), not listed"
         in result.output
     )
     assert "Nothing was imported: the file has at least 10,000 problems" in result.output
@@ -826,3 +826,16 @@ def test_the_add_categories_permission_is_held_by_leads_only(app):
 
     with app.app_context():
         assert registry().roles_for("add_categories_on_import") == frozenset({"lead"})
+
+
+def test_upload_lists_the_first_500_problems_and_counts_the_rest(client, make_user, sign_in):
+    sign_in(make_user("lead"))
+    rows = [
+        f"m{i}@example.org,M{i},Last,1970-01-01,SW1A 1AA,Female,Martian,,yes,yes,yes,no"
+        for i in range(600)
+    ]
+    text = upload(client, "\n".join([HEADER, *rows]) + "\n").get_data(as_text=True)
+    table = text[text.index('data-testid="problems"') :]
+    assert table.count('<tr class="govuk-table__row">') == 501  # the head row and 500 problems
+    assert "600 problems in 600 rows (row 1 is the header row)" in text
+    assert "The first 500 problems are listed, and there are 100 more problems." in text

@@ -94,11 +94,8 @@ def _found(total: int, rows: int, stopped_at: int | None) -> str:
 
 def _more_problems(more: int, stopped_at: int | None) -> str:
     if stopped_at is not None:
-        return (
-            f"and at least {_plural(more, 'more problem')}, not listed; "
-            f"checking stopped at row {stopped_at:,}"
-        )
-    return f"and {_plural(more, 'more problem')}, not listed" if more else ""
+        return f"at least {_plural(more, 'more problem')} (checking stopped at row {stopped_at:,})"
+    return _plural(more, "more problem") if more else ""
 
 
 class ImportRefused(InvalidInput):
@@ -122,8 +119,7 @@ class ImportRefused(InvalidInput):
 
     @property
     def more_problems_text(self) -> str:
-        """What is not listed, as the end of a sentence ("and 700 more problems, not listed");
-        empty when every problem is listed."""
+        """What is not listed, for a sentence ("700 more problems"); empty when nothing."""
         return _more_problems(self.more_problems, self.stopped_at)
 
 

@@ -335,10 +335,17 @@ def import_members(
         plan = planned.plan
         if plan.problems:
             raise plan.refused()
+        integrity_errors = (IntegrityError, session.get_bind().dialect.loaded_dbapi.IntegrityError)
         if plan.new_categories:
-            add_imported_categories(
-                uow, {new.dimension: new.codes for new in plan.new_categories}, file_name
-            )
+            try:
+                add_imported_categories(
+                    uow, {new.dimension: new.codes for new in plan.new_categories}, file_name
+                )
+            except integrity_errors:
+                raise InvalidInput(
+                    "Someone added one of the file's new answers (such as a local area) while "
+                    "it was being checked, so nothing was imported; import the file again"
+                ) from None
             taxonomy = load_taxonomy(session)
         # Concurrent imports and consent changes to these members wait for this one.
         lock_members(session, planned.replaced_ids)
@@ -377,7 +384,7 @@ def import_members(
             if problems:  # someone changed the register between the two reads
                 raise problems.refused()
             session.flush()
-        except (IntegrityError, session.get_bind().dialect.loaded_dbapi.IntegrityError):
+        except integrity_errors:
             raise InvalidInput(
                 "The register changed while the file was being imported (someone added or "
                 "changed a member with an email address in the file), so nothing was imported; "
