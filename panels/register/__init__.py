@@ -48,6 +48,15 @@ feature = Feature(
         # Files carry special-category answers, so only those who may see them move them.
         permission("import_register", "Import members from a CSV file", "lead"),
         permission("export_register", "Export the whole register as CSV", "lead"),
+        # Leads import; administrators manage the equality categories. New local areas are
+        # facts about the organisation's patch that leads know, so a lead's import may add
+        # them; the harmonised questions (ethnic group, religion...) are not extensible, so
+        # their categories stay with administrators (manage_categories).
+        permission(
+            "add_categories_on_import",
+            "Add new answers to extensible questions (local area) when importing members",
+            "lead",
+        ),
     ),
     audit_actions={
         "view_characteristics": "Viewed equality information",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import (
     ACCESS_NEEDS,
@@ -309,10 +312,47 @@ def current_wording(session, purpose: str) -> ConsentWording:
     return wording
 
 
+def lock_members(session: Session, member_ids: Iterable[int]) -> None:
+    """Lock these members until the transaction ends (flush only), so that a concurrent change
+    to them waits for this one and then sees what it committed.
+
+    PostgreSQL locks the rows (``SELECT ... FOR UPDATE``, in id order, so that two lockers
+    never deadlock). SQLite has one writer at a time: a write that changes nothing takes the
+    database's write lock, and reads after it see every committed change.
+    """
+    ids = sorted(set(member_ids))
+    if not ids:
+        return
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(Member)
+            .where(Member.id == ids[0])
+            .values(id=Member.id)
+            .execution_options(synchronize_session=False)
+        )
+        return
+    for start in range(0, len(ids), 1000):
+        session.execute(
+            select(Member.id)
+            .where(Member.id.in_(ids[start : start + 1000]))
+            .order_by(Member.id)
+            .with_for_update()
+        )
+
+
 def set_consent(
-    session, member: Member, purpose: str, given: bool, method: str, recorded_by_id: int | None
+    session: Session,
+    member: Member,
+    purpose: str,
+    given: bool,
+    method: str,
+    recorded_by_id: int | None,
 ) -> bool:
-    """Record a consent decision (flush only); returns True if it changed the current state."""
+    """Record a consent decision (flush only); returns True if it changed the current state.
+
+    The member is locked and their consent read from the database first, so that two people
+    withdrawing the same consent at once record it once: the second waits, then sees it is
+    already withdrawn."""
     if purpose not in CONSENT_PURPOSES:
         raise InvalidInput(
             f"consent purpose {purpose!r} is not one of: {', '.join(CONSENT_PURPOSES)}"
@@ -320,16 +360,20 @@ def set_consent(
     if method not in CONSENT_METHODS:
         raise InvalidInput(f"consent method {method!r} is not one of: {', '.join(CONSENT_METHODS)}")
     attribute = f"consent_{purpose}"
-    if (
-        getattr(member, attribute) == given
-        and member.id is not None
-        and session.scalar(
-            select(ConsentRecord.id).where(
-                ConsentRecord.member_id == member.id, ConsentRecord.purpose == purpose
+    if member.id is not None:
+        lock_members(session, [member.id])
+        current = session.scalar(select(getattr(Member, attribute)).where(Member.id == member.id))
+        set_committed_value(member, attribute, current)
+        if (
+            current == given
+            and session.scalar(
+                select(ConsentRecord.id)
+                .where(ConsentRecord.member_id == member.id, ConsentRecord.purpose == purpose)
+                .limit(1)
             )
-        )
-    ):
-        return False
+            is not None
+        ):
+            return False
     setattr(member, attribute, given)
     if purpose == "access_needs" and not given:
         member.access_needs = []

@@ -409,3 +409,87 @@ def test_add_member_form_errors_are_summarised(app, client, lead):
     assert "There is a problem" in html
     assert "Enter a first name" in html and "Enter a last name" in html
     assert "Not a valid date value" in html or "real date" in html
+
+
+# --- consent evidence under concurrency -----------------------------------------------------
+
+
+def _at_once(app, count: int, work) -> list[BaseException]:
+    """Run ``work(uow)`` in ``count`` threads at once, each in its own unit of work: real
+    concurrent transactions on PostgreSQL, and on SQLite too (where reads outside a write
+    transaction let two writers both see the old state unless the first write comes first)."""
+    import threading
+
+    from panels.db import open_unit_of_work
+    from panels.uow import Actor
+
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
+            barrier.wait()
+            try:
+                work(uow)
+            except BaseException as error:  # noqa: BLE001 - reported by the test
+                errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def _repeated_states(session) -> list[tuple[int, str, bool]]:
+    """Consent records that repeat the decision recorded before them for the same purpose."""
+    session.rollback()
+    last: dict[tuple[int, str], bool] = {}
+    repeated = []
+    for member_id, purpose, given in session.execute(
+        select(ConsentRecord.member_id, ConsentRecord.purpose, ConsentRecord.given).order_by(
+            ConsentRecord.id
+        )
+    ):
+        if last.get((member_id, purpose)) == given:
+            repeated.append((member_id, purpose, given))
+        last[(member_id, purpose)] = given
+    return repeated
+
+
+def test_concurrent_withdrawals_record_one_piece_of_evidence(app, make_member, session):
+    member = make_member()
+    errors = _at_once(app, 8, lambda uow: change_consent(uow, member.id, "contact", False))
+    assert errors == []
+    session.rollback()
+    records = session.execute(
+        select(ConsentRecord.given)
+        .where(ConsentRecord.member_id == member.id, ConsentRecord.purpose == "contact")
+        .order_by(ConsentRecord.id)
+    ).scalars()
+    assert list(records) == [True, False]
+    events = session.scalars(select(AuditEvent).where(AuditEvent.action == "consent")).all()
+    assert len(events) == 1
+    assert _repeated_states(session) == []
+
+
+def test_concurrent_update_imports_record_no_repeated_consent(
+    app, make_member, runner, session, tmp_path
+):
+    from panels.register.member_csv import import_members
+
+    for _ in range(20):
+        make_member()
+    exported = runner.invoke(args=["members", "export"]).stdout
+    content = exported.replace(",yes,yes,yes,yes\n", ",no,yes,no,yes\n").encode()
+    errors = _at_once(app, 6, lambda uow: import_members(uow, content, "same.csv", update=True))
+    assert errors == []
+    assert _repeated_states(session) == []
+    session.rollback()
+    assert (
+        session.scalar(
+            select(func.count()).select_from(ConsentRecord).where(ConsentRecord.given.is_(False))
+        )
+        == 40
+    )
