@@ -1,8 +1,8 @@
 """Who may use each view, password hashing and the security headers.
 
 Every view states its audience with exactly one of :func:`requires` (a named
-permission), :func:`signed_in` or :func:`public`. A request to a view that states neither is refused (fail closed),
-and a test walks the URL map to catch such a view before it ships.
+permission), :func:`signed_in` or :func:`public`. A request to a view that states neither
+is refused (fail closed), and a test walks the URL map to catch such a view before it ships.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, abort, current_app, request
+from flask import Flask, Response, abort, current_app, request
 from flask_login import current_user
+from werkzeug.exceptions import SecurityError
 
 from models import ROLES
 from panels.features import registry
@@ -117,6 +118,16 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["can"] = lambda name: can(current_user, name)
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(_error: SecurityError) -> Response:
+        # The request named a host outside TRUSTED_HOSTS; nothing (not even a page with
+        # links) is built from it.
+        return Response(
+            "This service does not answer to that address.\n",
+            status=400,
+            mimetype="text/plain",
+        )
 
     @app.before_request
     def _refuse_undeclared_views():

@@ -41,7 +41,9 @@ class NewPasswordFields:
     new_password = PasswordField(
         "New password",
         widget=GovPasswordInput(),
-        description=f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words make a good one.",
+        description=(
+            f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words make a good one."
+        ),
         validators=[InputRequired(message="Enter a new password")],
     )
     confirm_password = PasswordField(

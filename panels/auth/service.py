@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from models import ROLES, LoginAttempt, OutboxMessage, User, utcnow
 from models.user import new_session_token
 from panels.errors import InvalidInput
+from panels.links import external_url
 from panels.security import hash_password, password_needs_rehash, verify_password
 from panels.uow import UnitOfWork
 
@@ -170,7 +171,7 @@ def _password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def request_password_reset(uow: UnitOfWork, email: str, reset_url_for) -> None:
+def request_password_reset(uow: UnitOfWork, email: str) -> None:
     """Write a reset link to the outbox if the account exists; say nothing either way."""
     email = normalise_email(email)
     with uow:
@@ -185,7 +186,7 @@ def request_password_reset(uow: UnitOfWork, email: str, reset_url_for) -> None:
             f"Hello {user.display_name},\n\n"
             "Someone asked to reset the password for your Co-production Panels account. "
             f"To choose a new password, open this link within {minutes} minutes:\n\n"
-            f"{reset_url_for(token)}\n\n"
+            f"{external_url(uow.settings, 'auth.reset_password', token=token)}\n\n"
             "If you did not ask for this, you can ignore this message."
         )
         session.add(

@@ -77,11 +77,7 @@ def change_password():
 def request_reset():
     form = RequestResetForm()
     if form.validate_on_submit():
-        service.request_password_reset(
-            unit_of_work(),
-            form.email.data,
-            lambda token: url_for("auth.reset_password", token=token, _external=True),
-        )
+        service.request_password_reset(unit_of_work(), form.email.data)
         return render_template("auth/reset_sent.html", email=form.email.data)
     return render_template("auth/request_reset.html", form=form)
 
