@@ -33,6 +33,7 @@ def sign_in():
     if current_user.is_authenticated:
         return redirect(start_page_for(current_user))
     form = SignInForm()
+    status = 200
     if form.validate_on_submit():
         try:
             user = service.authenticate(
@@ -40,10 +41,11 @@ def sign_in():
             )
         except InvalidInput as error:
             form.email.errors = [str(error)]
+            status = error.status_code
         else:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or start_page_for(user))
-    return render_template("auth/sign_in.html", form=form)
+    return render_template("auth/sign_in.html", form=form), status
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -58,6 +60,7 @@ def sign_out():
 @signed_in
 def change_password():
     form = ChangePasswordForm()
+    status = 200
     if form.validate_on_submit():
         try:
             user = service.change_password(
@@ -65,11 +68,12 @@ def change_password():
             )
         except InvalidInput as error:
             form.current_password.errors = [str(error)]
+            status = error.status_code
         else:
             login_user(user)
             flash("Your password has been changed. You have been signed out everywhere else.")
             return redirect(start_page_for(user))
-    return render_template("auth/change_password.html", form=form)
+    return render_template("auth/change_password.html", form=form), status
 
 
 @bp.route("/reset-password", methods=["GET", "POST"])
@@ -77,7 +81,13 @@ def change_password():
 def request_reset():
     form = RequestResetForm()
     if form.validate_on_submit():
-        service.request_password_reset(unit_of_work(), form.email.data)
+        try:
+            service.request_password_reset(
+                unit_of_work(), form.email.data, request.remote_addr or "-"
+            )
+        except service.Throttled as error:
+            form.email.errors = [str(error)]
+            return render_template("auth/request_reset.html", form=form), 429
         return render_template("auth/reset_sent.html", email=form.email.data)
     return render_template("auth/request_reset.html", form=form)
 
@@ -91,7 +101,10 @@ def reset_password(token: str):
         return render_template("auth/reset_invalid.html", message=str(error)), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        service.reset_password(unit_of_work(), token, form.new_password.data)
+        try:
+            service.reset_password(unit_of_work(), token, form.new_password.data)
+        except InvalidInput as error:
+            return render_template("auth/reset_invalid.html", message=str(error)), 400
         flash("Your password has been reset. Sign in with your new password.")
         return redirect(url_for("auth.sign_in"))
     return render_template("auth/reset_password.html", form=form)
