@@ -90,6 +90,14 @@ def set_password(uow: UnitOfWork, user_id: int, password: str) -> None:
         _apply_new_password(user, password)
 
 
+def sign_out_everywhere(uow: UnitOfWork, user_id: int) -> None:
+    """End every session of the account: cookies issued before now stop working."""
+    with uow:
+        user = uow.session.get(User, user_id)
+        if user is not None:
+            user.session_token = new_session_token()
+
+
 def _apply_new_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
