@@ -28,7 +28,11 @@ class DemoAccount:
 
 
 def seed_demo_accounts(uow: UnitOfWork, password: str | None = None) -> list[DemoAccount]:
-    """Create (or reset) the demo accounts; a random password each unless one is given."""
+    """Create (or reset) the demo accounts; a random password each unless one is given.
+
+    They are the only accounts marked ``two_factor_exempt``, so that a newcomer can try each
+    role at once; the accounts page shows the mark and resetting two-factor removes it.
+    """
     if password is not None:
         check_password_rules(password)
     created = []
@@ -45,11 +49,13 @@ def seed_demo_accounts(uow: UnitOfWork, password: str | None = None) -> list[Dem
                         role=role,
                         display_name=name,
                         password_hash=hash_password(account_password),
+                        two_factor_exempt=True,
                     )
                 )
             else:
                 user.role = role
                 user.is_active = True
+                user.two_factor_exempt = True
                 _apply_new_password(user, account_password)
             created.append(DemoAccount(email, role, account_password))
     return created

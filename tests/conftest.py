@@ -162,8 +162,8 @@ def make_user(app) -> Callable[..., object]:
             if two_factor:
                 tfa.begin_enrolment(uow, user.id, TEST_TOTP_SECRET)
                 user.recovery_codes = tfa.confirm_enrolment(uow, user.id, current_totp())
-                _forget_last_code(uow.session, user.id)
                 uow.session.refresh(user)
+                _forget_last_code(uow.session, user.id)
             return user
 
     return factory

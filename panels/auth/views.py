@@ -75,6 +75,11 @@ def _pending_user() -> User | None:
     return user
 
 
+def _status_for(error: InvalidInput) -> int:
+    """Too many attempts answer 429; any other mistake shows the form again (200)."""
+    return 429 if error.status_code == 429 else 200
+
+
 def _finish_sign_in(user: User, next_url: str | None):
     start_session(user)
     return redirect(_safe_next(next_url) or start_page_for(user))
@@ -101,7 +106,7 @@ def sign_in():
             )
         except InvalidInput as error:
             form.email.errors = [str(error)]
-            status = error.status_code
+            status = _status_for(error)
         else:
             next_url = _safe_next(request.args.get("next"))
             if two_factor.asks_for_code(user, uow.settings):
@@ -129,16 +134,16 @@ def two_factor_code():
             used_recovery = two_factor.check_code(uow, user.id, form.code.data)
         except InvalidInput as error:
             form.code.errors = [str(error)]
-            status = error.status_code
+            status = _status_for(error)
         else:
-            next_url = session[PENDING].get("next")
+            response = _finish_sign_in(user, session[PENDING].get("next"))
             if used_recovery:
                 left = two_factor.recovery_codes_left(uow, user.id)
                 flash(
                     f"You used a recovery code; it will not work again. You have {left} left. "
                     "You can make new ones under Two-factor authentication."
                 )
-            return _finish_sign_in(user, next_url)
+            return response
     return render_template("auth/two_factor_code.html", form=form), status
 
 
@@ -152,7 +157,7 @@ def _set_up(user: User, during_sign_in: bool):
             codes = two_factor.confirm_enrolment(uow, user.id, form.code.data)
         except InvalidInput as error:
             form.code.errors = [str(error)]
-            status = error.status_code
+            status = _status_for(error)
         else:
             next_url = None
             if during_sign_in:
@@ -215,7 +220,7 @@ def renew_recovery_codes():
             codes = two_factor.renew_recovery_codes(unit_of_work(), current_user.id, form.code.data)
         except InvalidInput as error:
             form.code.errors = [str(error)]
-            status = error.status_code
+            status = _status_for(error)
         else:
             return render_template(
                 "auth/recovery_codes.html",
@@ -244,7 +249,7 @@ def turn_off_two_factor():
             two_factor.turn_off(uow, current_user.id, form.code.data)
         except InvalidInput as error:
             form.code.errors = [str(error)]
-            status = error.status_code
+            status = _status_for(error)
         else:
             flash("Two-factor authentication is off. You will sign in with your password only.")
             return redirect(url_for("auth.two_factor_settings"))
@@ -280,7 +285,7 @@ def change_password():
             )
         except InvalidInput as error:
             form.current_password.errors = [str(error)]
-            status = error.status_code
+            status = _status_for(error)
         else:
             renew_login(user)
             flash("Your password has been changed. You have been signed out everywhere else.")

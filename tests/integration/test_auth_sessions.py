@@ -72,9 +72,7 @@ def test_an_idle_session_ends_with_a_plain_message(client, make_user, sign_in, r
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/auth/sign-in")
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert (
-        f"You were signed out because you had not used the service for {minutes} minutes" in html
-    )
+    assert f"You were signed out because you had not used the service for {minutes} minutes" in html
     assert client.get(start).status_code == 302  # and it stays signed out
 
 
@@ -91,9 +89,7 @@ def _csrf_token(html: str) -> str:
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
-def test_the_csrf_token_is_renewed_at_sign_in_and_sign_out(
-    migrated_database, tmp_path, make_user
-):
+def test_the_csrf_token_is_renewed_at_sign_in_and_sign_out(migrated_database, tmp_path, make_user):
     from panels.db import database
 
     user = make_user("member")
@@ -136,4 +132,3 @@ def test_every_page_and_download_says_no_store(client, make_user, make_member, s
     assert export.mimetype == "text/csv"
     assert export.headers["Cache-Control"] == "no-store"
     assert client.get("/auth/sign-in").headers["Cache-Control"] == "no-store"
-
