@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from models import User
 from panels.auth.service import _apply_new_password, check_password_rules, normalise_email
+from panels.errors import InvalidInput
 from panels.security import hash_password
 from panels.uow import UnitOfWork
 
@@ -92,6 +93,10 @@ def seed_demo_members(uow: UnitOfWork, count: int | None = None, seed: int | Non
     with uow:
         session = uow.session
         area = session.scalar(select(Dimension).where(Dimension.key == "local_area"))
+        if area is None:
+            raise InvalidInput(
+                "the taxonomy has no local_area question; run `panels db upgrade` first"
+            )
         have = {c.code for c in area.categories}
         for position, name in enumerate(DEMO_AREAS):
             if name not in have:

@@ -29,7 +29,7 @@ import segno
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, func, or_, select, update
 
 from models import RecoveryCode, User, utcnow
 from models.user import new_session_token
@@ -228,12 +228,13 @@ def check_code(uow: UnitOfWork, user_id: int, code: str) -> bool:
 
 
 def recovery_codes_left(uow: UnitOfWork, user_id: int) -> int:
-    from sqlalchemy import func, select
-
-    return uow.session.scalar(
-        select(func.count())
-        .select_from(RecoveryCode)
-        .where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))
+    return (
+        uow.session.scalar(
+            select(func.count())
+            .select_from(RecoveryCode)
+            .where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))
+        )
+        or 0
     )
 
 
