@@ -38,6 +38,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         config_module.load(app.instance_path, app.debug, test_config, environ=os.environ)
     )
     config_module.validate(app.config)
+    unguarded = [
+        r for r in config_module.STAFF_ROLES if r not in app.config["TWO_FACTOR_REQUIRED_ROLES"]
+    ]
+    if unguarded and not config_module.relaxed(app.config):
+        app.logger.warning(
+            "TWO_FACTOR_REQUIRED_ROLES leaves out %s: those accounts can sign in with a "
+            "password alone",
+            ", ".join(unguarded),
+        )
     if app.config.get("TRUSTED_HOSTS") is None:
         app.config["TRUSTED_HOSTS"] = config_module.trusted_hosts(app.config)
     hops = int(app.config["PANELS_PROXY_HOPS"])
