@@ -269,7 +269,7 @@ def turn_off_two_factor():
 def sign_out():
     service.sign_out_everywhere(unit_of_work(), current_user.id)
     end_session()
-    flash("You have signed out, on this device and any other.")
+    flash("You have signed out. Any other device signed in to your account is signed out too.")
     return redirect(url_for("auth.sign_in"))
 
 

@@ -33,7 +33,10 @@ def test_sign_out_ends_the_session_on_every_device(app, client, make_user, sign_
     sign_in(user, client=laptop)
     assert laptop.get("/lead/").status_code == 200
     response = client.post("/auth/sign-out", follow_redirects=True)
-    assert "You have signed out, on this device and any other" in response.get_data(as_text=True)
+    assert (
+        "You have signed out. Any other device signed in to your account is signed out too"
+        in response.get_data(as_text=True)
+    )
     assert laptop.get("/lead/").status_code == 302
 
 
