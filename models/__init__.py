@@ -18,7 +18,7 @@ from .register import (
     MemberAccessNeed,
     MemberCharacteristic,
 )
-from .user import ROLES, LoginAttempt, OutboxMessage, User
+from .user import ROLES, LoginAttempt, OutboxMessage, RecoveryCode, ThrottleCounter, User
 
 __all__ = [
     "ACCESS_NEEDS",
@@ -42,6 +42,8 @@ __all__ = [
     "MemberAccessNeed",
     "MemberCharacteristic",
     "OutboxMessage",
+    "RecoveryCode",
+    "ThrottleCounter",
     "UTCDateTime",
     "User",
     "utcnow",

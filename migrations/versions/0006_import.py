@@ -4,7 +4,7 @@ A dimension marked extensible (in taxonomy.json, and here for local_area) takes 
 from a member import when the person importing asks for them to be added.
 
 Revision ID: 0006_import
-Revises: 0004_jobs
+Revises: 0005_security
 Create Date: 2026-11-27 10:00:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_import"
-down_revision = "0004_jobs"
+down_revision = "0005_security"
 branch_labels = None
 depends_on = None
 

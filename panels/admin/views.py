@@ -13,7 +13,8 @@ from wtforms.validators import InputRequired, Length
 
 from models import AuditEvent, User
 from panels import audit
-from panels.errors import InvalidInput
+from panels.auth import two_factor
+from panels.errors import InvalidInput, NotFound
 from panels.pagination import Window, requested_page
 from panels.register.taxonomy import add_category, load_taxonomy
 from panels.security import requires
@@ -28,6 +29,33 @@ AUDIT_PAGE_SIZE = 100
 def users():
     accounts = unit_of_work().session.scalars(select(User).order_by(User.role, User.email)).all()
     return render_template("admin/users.html", users=accounts)
+
+
+class ResetTwoFactorForm(FlaskForm):
+    submit = SubmitField("Reset two-factor authentication", widget=GovSubmitInput())
+
+
+@bp.route("/users/<int:user_id>/two-factor/reset", methods=["GET", "POST"])
+@requires("manage_accounts")
+def reset_two_factor(user_id: int):
+    uow = unit_of_work()
+    account = uow.session.get(User, user_id)
+    if account is None:
+        raise NotFound(f"there is no account with id {user_id}")
+    form = ResetTwoFactorForm()
+    if form.validate_on_submit():
+        two_factor.reset_two_factor(uow, user_id)
+        flash(
+            f"Two-factor authentication for {account.email} has been reset and the account "
+            "signed out. It will be set up again at the next sign-in."
+        )
+        return redirect(url_for("admin.users"))
+    return render_template(
+        "admin/reset_two_factor.html",
+        account=account,
+        form=form,
+        required_after=account.role in uow.settings["TWO_FACTOR_REQUIRED_ROLES"],
+    )
 
 
 def _day(value: str | None, name: str):

@@ -18,6 +18,12 @@ ALLOWED_PUBLIC = {
     "auth.sign_in",
     "auth.request_reset",
     "auth.reset_password",
+    # The second step of signing in: the visitor is not signed in yet. Each acts only for
+    # the account whose password was just given in this session (for 10 minutes), and
+    # every other page still treats that visitor as signed out
+    # (tests/integration/test_auth_two_factor.py).
+    "auth.two_factor_code",
+    "auth.sign_in_set_up_two_factor",
 }
 
 
