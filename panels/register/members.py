@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from models import (
     ACCESS_NEEDS,
@@ -29,6 +30,8 @@ from panels.uow import UnitOfWork
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MINIMUM_AGE = 18
+EMAIL_ON_REGISTER = "A member with this email address is already on the register"
+EMAIL_TAKEN = "Another member already has this email address"
 
 
 @dataclass
@@ -241,6 +244,12 @@ class InvalidMember(InvalidInput):
         super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
 
 
+def _is_duplicate_email(error: IntegrityError) -> bool:
+    """Whether ``error`` is the unique index on members' email (SQLite or PostgreSQL wording)."""
+    text = str(error.orig)
+    return "uq_members_email" in text or "members.email" in text
+
+
 def _email_taken(session, email: str | None, member_id: int | None = None) -> bool:
     if not email:
         return False
@@ -358,14 +367,20 @@ def create_member(uow: UnitOfWork, data: MemberInput, method: str = "online") ->
                 Problem(
                     "email",
                     data.email or "",
-                    "A member with this email address is already on the register",
+                    EMAIL_ON_REGISTER,
                 )
             )
         _raise_if(problems)
         member = Member(panels_served=0)
         session.add(member)
-        apply_member(session, member, data, taxonomy)
-        session.flush()
+        try:
+            apply_member(session, member, data, taxonomy)
+            session.flush()
+        except IntegrityError as error:
+            # Someone added the same email between the check above and this insert.
+            if not _is_duplicate_email(error):
+                raise
+            raise InvalidMember([Problem("email", data.email or "", EMAIL_ON_REGISTER)]) from None
         for purpose in CONSENT_PURPOSES:
             set_consent(
                 session,
@@ -392,7 +407,7 @@ def update_member(
             raise NotFound(f"there is no member with id {member_id}")
         if _email_taken(session, data.email, member_id):
             problems.append(
-                Problem("email", data.email or "", "Another member already has this email address")
+                Problem("email", data.email or "", EMAIL_TAKEN)
             )
         _raise_if(problems)
         consent_changes = [
@@ -403,7 +418,13 @@ def update_member(
                 session, member, purpose, data.consents[purpose], method, uow.actor.user_id
             )
         ]
-        changed = apply_member(session, member, data, taxonomy)
+        try:
+            changed = apply_member(session, member, data, taxonomy)
+            session.flush()
+        except IntegrityError as error:
+            if not _is_duplicate_email(error):
+                raise
+            raise InvalidMember([Problem("email", data.email or "", EMAIL_TAKEN)]) from None
         if changed or consent_changes:
             audit.record(
                 uow, "update_member", "member", member.id, changed=changed + consent_changes

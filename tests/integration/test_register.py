@@ -409,3 +409,75 @@ def test_add_member_form_errors_are_summarised(app, client, lead):
     assert "There is a problem" in html
     assert "Enter a first name" in html and "Enter a last name" in html
     assert "Not a valid date value" in html or "real date" in html
+
+
+# --- two people adding the same member at once -------------------------------------------------
+
+
+def _insert_member_elsewhere_before_next_flush(app, target, email: str) -> None:
+    """Just before ``target`` (a session, or the sessionmaker) next writes, another connection commits a member with ``email``
+    (what a colleague saving the same person at the same moment does)."""
+    from sqlalchemy import event, insert
+
+    from panels.db import database
+
+    def late_insert(_session, _context, _instances):
+        with database(app).engine.begin() as other:
+            other.execute(
+                insert(Member).values(
+                    first_name="Other",
+                    last_name="Colleague",
+                    email=email,
+                    status="active",
+                    joined_via="staff",
+                    panels_served=0,
+                    consent_contact=False,
+                    consent_selection=False,
+                    consent_statistics=False,
+                    consent_access_needs=False,
+                )
+            )
+
+    event.listen(target, "before_flush", late_insert, once=True)
+
+
+def test_a_duplicate_email_added_at_the_same_moment_is_a_form_error_not_a_crash(
+    app, client, lead, session
+):
+    from panels.db import database
+
+    _insert_member_elsewhere_before_next_flush(
+        app, database(app).sessionmaker, "twin@members.example"
+    )
+    response = client.post(
+        "/register/members/new",
+        data={
+            "first_name": "Twin",
+            "last_name": "One",
+            "email": "twin@members.example",
+            "status": "active",
+            "joined_via": "staff",
+            "consent_method": "online",
+        },
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "There is a problem" in html
+    assert "A member with this email address is already on the register" in html
+    assert 'href="#email"' in html
+    assert session.scalars(select(Member.last_name)).all() == ["Colleague"]
+
+
+def test_changing_to_an_email_someone_else_just_took_is_refused(app, make_member, session, uow):
+    member = make_member(email="before@members.example")
+    with app.app_context():
+        taxonomy = load_taxonomy(uow.session)
+        from panels.register.members import member_input_from
+
+        data = member_input_from(uow.session.get(Member, member.id), taxonomy)
+        data.email = "taken@members.example"
+        _insert_member_elsewhere_before_next_flush(app, uow.session, "taken@members.example")
+        with pytest.raises(InvalidMember, match="Another member already has this email"):
+            update_member(uow, member.id, data)
+    session.expire_all()
+    assert session.get(Member, member.id).email == "before@members.example"
