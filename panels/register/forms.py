@@ -13,7 +13,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    DateField,
     EmailField,
     RadioField,
     SelectField,
@@ -35,7 +34,7 @@ from models import (
 )
 from panels.register.members import MemberInput
 from panels.register.taxonomy import Taxonomy
-from panels.widgets import DateInput
+from panels.widgets import GovDateField
 
 DIMENSION_PREFIX = "dim_"
 
@@ -63,12 +62,10 @@ class MemberFormBase(FlaskForm):
         description="What they like to be called, if different.",
         validators=[Optional(), Length(max=100)],
     )
-    date_of_birth = DateField(
+    date_of_birth = GovDateField(
         "Date of birth (optional)",
-        widget=DateInput(),
-        format="%d %m %Y",
+        error_name="Date of birth",
         description="For example, 27 3 1961. We use it to work out their age band.",
-        validators=[Optional()],
     )
     email = EmailField(
         "Email address (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=254)]
@@ -95,12 +92,10 @@ class MemberFormBase(FlaskForm):
         default="active",
         validators=[InputRequired(message="Choose a status")],
     )
-    paused_until = DateField(
+    paused_until = GovDateField(
         "Paused until (optional)",
-        widget=DateInput(),
-        format="%d %m %Y",
+        error_name="The pause end date",
         description="Only for paused members. Leave blank if the pause has no end date.",
-        validators=[Optional()],
     )
     joined_via = SelectField(
         "How did they join?",

@@ -193,7 +193,8 @@ def check_member(data: MemberInput, taxonomy: Taxonomy, today: date | None = Non
                 Problem(
                     key,
                     key,
-                    f"{key!r} is not a dimension a member answers; valid dimensions are: {', '.join(answerable)}",
+                    f"{key!r} is not a dimension a member answers; "
+                    f"valid dimensions are: {', '.join(answerable)}",
                 )
             )
             continue
@@ -406,9 +407,7 @@ def update_member(
         if member is None:
             raise NotFound(f"there is no member with id {member_id}")
         if _email_taken(session, data.email, member_id):
-            problems.append(
-                Problem("email", data.email or "", EMAIL_TAKEN)
-            )
+            problems.append(Problem("email", data.email or "", EMAIL_TAKEN))
         _raise_if(problems)
         consent_changes = [
             f"consent_{purpose}"

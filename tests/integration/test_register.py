@@ -408,15 +408,16 @@ def test_add_member_form_errors_are_summarised(app, client, lead):
     ).get_data(as_text=True)
     assert "There is a problem" in html
     assert "Enter a first name" in html and "Enter a last name" in html
-    assert "Not a valid date value" in html or "real date" in html
+    assert "Date of birth must be a real date" in html
 
 
 # --- two people adding the same member at once -------------------------------------------------
 
 
 def _insert_member_elsewhere_before_next_flush(app, target, email: str) -> None:
-    """Just before ``target`` (a session, or the sessionmaker) next writes, another connection commits a member with ``email``
-    (what a colleague saving the same person at the same moment does)."""
+    """Just before ``target`` (a session, or the sessionmaker) next writes, another
+    connection commits a member with ``email`` (a colleague saving the same person at the
+    same moment)."""
     from sqlalchemy import event, insert
 
     from panels.db import database
@@ -481,3 +482,80 @@ def test_changing_to_an_email_someone_else_just_took_is_refused(app, make_member
             update_member(uow, member.id, data)
     session.expire_all()
     assert session.get(Member, member.id).email == "before@members.example"
+
+
+# --- date errors, flash messages ---------------------------------------------------------------
+
+MINIMAL_MEMBER = {
+    "first_name": "Dora",
+    "last_name": "Date",
+    "status": "active",
+    "joined_via": "staff",
+    "consent_method": "online",
+}
+
+
+@pytest.mark.parametrize(
+    ("parts", "message", "target"),
+    [
+        (["31", "2", "1990"], "Date of birth must be a real date", "date_of_birth-day"),
+        (["12", "", "1990"], "Date of birth must include a month", "date_of_birth-month"),
+        (["", "3", "1990"], "Date of birth must include a day", "date_of_birth-day"),
+        (["", "", "1990"], "Date of birth must include a day and month", "date_of_birth-day"),
+        (["1", "13", "1990"], "Date of birth must be a real date", "date_of_birth-month"),
+        (["1", "3", "90"], "Year must include 4 numbers", "date_of_birth-year"),
+        (["1", "March", "1990"], "Date of birth must be a real date", "date_of_birth-month"),
+        (["1", "1", str(date.today().year + 1)], "Date of birth must be in the past", None),
+    ],
+)
+def test_date_of_birth_errors_use_gov_uk_wording_and_link_to_the_input(
+    app, client, lead, session, parts, message, target
+):
+    response = client.post("/register/members/new", data={**MINIMAL_MEMBER, "date_of_birth": parts})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "There is a problem" in html
+    assert message in html
+    assert "Not a valid date value" not in html
+    # The summary links to an input that exists on the page, so focus moves to it.
+    href = re.search(r'<a href="#([^"]+)">' + re.escape(message), html).group(1)
+    assert href == (target or "date_of_birth-day")
+    assert f'id="{href}"' in html
+    assert session.scalar(select(func.count()).select_from(Member)) == 0
+
+
+def test_several_flash_messages_each_show_once_escaped(app, client, lead):
+    for name in ("Tom <b>& Jerry", "Second"):
+        response = client.post(
+            "/register/members/new",
+            data={**MINIMAL_MEMBER, "first_name": name, "email": f"{name[:3]}@x.example"},
+        )
+        assert response.status_code == 302
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "&lt;br&gt;" not in html and "&amp;lt;" not in html
+    assert "Tom &lt;b&gt;&amp; Jerry Date has been added to the register." in html
+    assert "Second Date has been added to the register." in html
+
+
+@pytest.mark.parametrize(
+    ("bad_rows", "sentence", "caption"),
+    [
+        (1, "Correct this problem in your spreadsheet", "1 problem (row 1 is the header row)"),
+        (3, "Correct these 3 problems in your spreadsheet", "3 problems (row 1 is the header"),
+    ],
+)
+def test_import_problems_are_counted_in_plain_english(
+    app, client, lead, bad_rows, sentence, caption
+):
+    import io
+
+    header = "email,first_name,last_name,date_of_birth,postcode,consent_contact"
+    header += ",consent_selection,consent_statistics,consent_access_needs"
+    rows = [f"p{i}@example.org,P{i},Person,,,maybe,no,no,no" for i in range(bad_rows)]
+    content = "\n".join([header, *rows]).encode()
+    html = client.post(
+        "/register/import",
+        data={"file": (io.BytesIO(content), "members.csv"), "mode": "add"},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert sentence in html and caption in html
+    assert "these 1 problems" not in html and "1 problems" not in html
