@@ -1,6 +1,7 @@
 """SQLAlchemy models. The schema itself comes only from the Alembic migrations."""
 
 from .base import Base, UTCDateTime, utcnow
+from .pages import Page
 from .register import (
     ACCESS_NEEDS,
     CONSENT_METHODS,
@@ -38,6 +39,7 @@ __all__ = [
     "MemberAccessNeed",
     "MemberCharacteristic",
     "OutboxMessage",
+    "Page",
     "UTCDateTime",
     "User",
     "utcnow",
