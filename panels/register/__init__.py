@@ -44,6 +44,7 @@ feature = Feature(
     ),
     audit_actions={
         "view_characteristics": "Viewed equality information",
+        "view_access_needs": "Viewed access needs",
         "export": "Exported",
         "import": "Imported",
         "create_member": "Added a member",

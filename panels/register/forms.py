@@ -14,6 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     EmailField,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -22,7 +23,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
 from models import (
     ACCESS_NEEDS,
@@ -37,6 +38,9 @@ from panels.register.taxonomy import Taxonomy
 from panels.widgets import GovDateField
 
 DIMENSION_PREFIX = "dim_"
+
+RECORDED_METHODS = {k: v for k, v in CONSENT_METHODS.items() if k != "import"}
+"""How staff can say a member told them (an import records its own method)."""
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -137,7 +141,8 @@ class MemberFormBase(FlaskForm):
         "How did they tell us?",
         widget=GovRadioInput(),
         default="online",
-        choices=options((k, v) for k, v in CONSENT_METHODS.items() if k != "import"),
+        choices=options(RECORDED_METHODS),
+        validators=[InputRequired(message="Choose how they told us")],
     )
     submit = SubmitField("Save member", widget=GovSubmitInput())
 
@@ -238,14 +243,13 @@ def member_form(taxonomy: Taxonomy, **kwargs) -> MemberFormBase:
 
 
 class ConsentChangeForm(FlaskForm):
-    """Give or withdraw one consent from the member page."""
+    """Give or withdraw one consent, from the page that confirms it."""
 
-    purpose = RadioField(choices=options(CONSENT_PURPOSES), validators=[InputRequired()])
-    given = RadioField(
-        choices=options([("yes", "Given"), ("no", "Withdrawn")]), validators=[InputRequired()]
-    )
+    purpose = HiddenField(validators=[InputRequired(), AnyOf(list(CONSENT_PURPOSES))])
+    given = HiddenField(validators=[InputRequired(), AnyOf(["yes", "no"])])
     method = RadioField(
-        choices=options((k, v) for k, v in CONSENT_METHODS.items() if k != "import"),
-        default="online",
-        validators=[InputRequired()],
+        "How did they tell us?",
+        widget=GovRadioInput(),
+        choices=options(RECORDED_METHODS),
+        validators=[InputRequired(message="Choose how they told us")],
     )

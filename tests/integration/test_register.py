@@ -559,3 +559,112 @@ def test_import_problems_are_counted_in_plain_english(
     ).get_data(as_text=True)
     assert sentence in html and caption in html
     assert "these 1 problems" not in html and "1 problems" not in html
+
+
+# --- consent: confirmed, with how they told us and the wording they agree to ------------------
+
+
+def test_withdrawing_access_needs_consent_asks_first_and_says_what_it_deletes(
+    app, client, lead, make_member, session
+):
+    member = make_member(
+        first_name="Bea", access_needs=["bsl", "step_free"], access_needs_notes="Mornings only"
+    )
+    page = client.get(f"/register/members/{member.id}").get_data(as_text=True)
+    # No one-click withdrawal on the member page: a link to a page that asks first.
+    assert f'action="/register/members/{member.id}/consent"' not in page
+    link = f"/register/members/{member.id}/consent?purpose=access_needs"
+    assert f'href="{link}"' in page
+
+    confirm = client.get(link)
+    html = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200
+    assert "<title>Withdraw consent to keep access needs? – Bea Tester" in html
+    assert (
+        "This deletes their recorded access needs (British Sign Language interpreter, "
+        "Step-free access) and the notes about what helps them take part now. "
+        "You cannot undo this."
+    ) in html
+    assert "may keep a record of the help I need to take part" in html  # the full wording
+    assert "In person" in html and 'value="in_person"' in html
+    # Nothing has changed yet.
+    session.expire_all()
+    assert session.get(Member, member.id).consent_access_needs is True
+    assert session.scalar(select(func.count()).select_from(MemberAccessNeed)) == 2
+
+    # Confirming without saying how they told us is an error on that question.
+    form = {"purpose": "access_needs", "given": "no"}
+    refused = client.post(f"/register/members/{member.id}/consent", data=form)
+    assert refused.status_code == 400
+    assert '<a href="#method">Choose how they told us</a>' in refused.get_data(as_text=True)
+
+    done = client.post(
+        f"/register/members/{member.id}/consent", data={**form, "method": "in_person"}
+    )
+    assert done.status_code == 302
+    session.expire_all()
+    assert session.get(Member, member.id).consent_access_needs is False
+    assert session.scalar(select(func.count()).select_from(MemberAccessNeed)) == 0
+    record = session.scalars(
+        select(ConsentRecord)
+        .where(ConsentRecord.purpose == "access_needs")
+        .order_by(ConsentRecord.id.desc())
+    ).first()
+    assert (record.given, record.method, record.recorded_by_id) == (False, "in_person", lead.id)
+    history = client.get(f"/register/members/{member.id}").get_data(as_text=True)
+    assert "In person, " + lead.email in history
+
+
+def test_giving_consent_shows_the_wording_they_agree_to(app, client, lead, make_member, session):
+    member = make_member(consents=("contact",))
+    html = client.get(f"/register/members/{member.id}/consent?purpose=statistics").get_data(
+        as_text=True
+    )
+    assert "Record that Person" in html
+    assert "may use my equality information in statistics that do not name me" in html
+    assert "You cannot undo this" not in html
+    client.post(
+        f"/register/members/{member.id}/consent",
+        data={"purpose": "statistics", "given": "yes", "method": "paper"},
+    )
+    session.expire_all()
+    assert session.get(Member, member.id).consent_statistics is True
+
+
+def test_a_stale_confirmation_changes_nothing(app, client, lead, make_member, session):
+    member = make_member(consents=())
+    response = client.post(
+        f"/register/members/{member.id}/consent",
+        data={"purpose": "contact", "given": "no", "method": "phone"},
+    )
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Nothing changed: consent was already withdrawn." in page
+    assert session.scalar(select(func.count()).select_from(ConsentRecord)) == 4
+
+
+def test_the_change_form_shows_the_full_wording_of_each_consent(app, client, lead, make_member):
+    member = make_member()
+    for url in ("/register/members/new", f"/register/members/{member.id}/edit"):
+        html = client.get(url).get_data(as_text=True)
+        assert "may contact me about chances to take part in co-production" in html
+        assert "(wording version 1)" in html
+        assert "In person" in html
+
+
+def test_viewing_access_needs_is_audited(app, client, lead, make_member, session):
+    without = make_member()
+    client.get(f"/register/members/{without.id}")
+    assert (
+        session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action == "view_access_needs")
+        ).all()
+        == []
+    )
+    member = make_member(access_needs=["quiet_space"])
+    html = client.get(f"/register/members/{member.id}").get_data(as_text=True)
+    assert "A quiet space" in html
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "view_access_needs")
+    ).one()
+    assert (event.user_id, event.subject_id) == (lead.id, member.id)
+    assert "Viewed access needs" not in html  # views are not changes
