@@ -22,7 +22,13 @@ from panels.register.members import (
     member_input_from,
     update_member,
 )
-from panels.register.search import PANELS_SERVED, SORT_LABELS, RegisterQuery, search_register
+from panels.register.search import (
+    PANELS_SERVED,
+    SORT_LABELS,
+    RegisterQuery,
+    search_register,
+    summarise_register,
+)
 from panels.register.service import consent_change, consent_wordings, view_member
 from panels.register.taxonomy import load_taxonomy
 from panels.security import can, requires
@@ -63,6 +69,15 @@ def index():
         dimensions=_visible_dimensions(taxonomy),
         labels=LABELS,
         args=request.args,
+    )
+
+
+@bp.route("/summary")
+@requires("view_register_summary")
+def summary():
+    uow = unit_of_work()
+    return render_template(
+        "register/summary.html", summary=summarise_register(uow, load_taxonomy(uow.session))
     )
 
 

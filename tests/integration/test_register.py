@@ -331,22 +331,61 @@ def test_lead_sees_characteristics_and_the_view_is_audited(app, client, lead, ma
     assert (event.user_id, event.subject_type, event.subject_id) == (lead.id, "member", member.id)
 
 
-def test_manager_does_not_see_special_category_data(
-    app, client, make_user, sign_in, make_member, session
-):
-    member = make_member(ethnicity="Caribbean", religion="Muslim", sex="Female")
+def test_managers_see_counts_not_people(app, client, make_user, sign_in, make_member, session):
+    members = [
+        make_member(
+            first_name=f"Named{i}",
+            email=f"named{i}@members.example",
+            phone="07700 900123",
+            ethnicity="Caribbean" if i < 3 else "Arab" if i < 5 else "Indian",
+            access_needs=["bsl"],
+            access_needs_notes="Has epilepsy",
+        )
+        for i in range(11)
+    ]
+    make_member(consents=("contact",), ethnicity="Caribbean")  # no statistics consent
     sign_in(make_user("manager"))
-    html = client.get(f"/register/members/{member.id}").get_data(as_text=True)
-    assert "Caribbean" not in html and "Muslim" not in html
-    assert "Female" in html  # sex is not special-category data
-    assert "only shown to engagement leads" in html
-    assert client.get("/register/?f_ethnicity_5=Black").status_code == 403
-    assert client.get("/register/?f_sex=Female").status_code == 200
+    # No lists of people, no member pages, no forms.
+    for url in (
+        "/register/",
+        "/register/?f_sex=Female",
+        f"/register/members/{members[0].id}",
+        f"/register/members/{members[0].id}/edit",
+    ):
+        assert client.get(url).status_code == 403, url
+    html = client.get("/register/summary").get_data(as_text=True)
+    assert "12 people are on the register" in html
+    assert "Out of the 11 people who agreed" in html
+    for private in ("Named", "members.example", "07700", "epilepsy", "British Sign Language"):
+        assert private not in html
+    table = html[html.index('data-testid="summary-ethnicity_5"') :]
+    table = table[: table.index("</table>")]
+    cells = dict(re.findall(r'<th scope="row"[^>]*>([^<]+)</th>\s*<td[^>]*>([^<]+)</td>', table))
+    assert cells["Asian, Asian British or Asian Welsh"] == "6"
+    assert cells["Black, Black British, Black Welsh, Caribbean or African"] == "fewer than 5"
+    assert cells["Other ethnic group"] == "fewer than 5"
+    assert cells["White"] == "0"
+    # Viewing the numbers reads no one's equality information or access needs.
     assert (
-        session.scalars(select(AuditEvent).where(AuditEvent.action == "view_characteristics")).all()
+        session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("view_%"))).all()
         == []
     )
-    assert client.get(f"/register/members/{member.id}/edit").status_code == 403
+
+
+def test_a_single_small_count_cannot_be_worked_out_from_the_total():
+    from panels.register.search import protect_small_counts
+
+    shown = [c.shown for c in protect_small_counts([("a", 40), ("b", 3), ("c", 12), ("d", 0)])]
+    assert shown == ["40", "fewer than 5", "not shown", "0"]
+    shown = [c.shown for c in protect_small_counts([("a", 40), ("b", 3), ("c", 2), ("d", 7)])]
+    assert shown == ["40", "fewer than 5", "fewer than 5", "7"]
+
+
+def test_leads_see_the_numbers_too(app, client, lead, make_member):
+    make_member()
+    html = client.get("/register/summary").get_data(as_text=True)
+    assert "1 person is on the register" in html
+    assert 'href="/register/"' in html
 
 
 def test_searching_by_special_category_is_audited_with_the_count(
