@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import click
     from flask import Blueprint, Flask
 
-FEATURES: tuple[str, ...] = ("home", "auth", "register", "admin")
+FEATURES: tuple[str, ...] = ("home", "auth", "register", "admin", "pages")
 """The feature packages in ``panels/``, in the order their navigation entries appear."""
 
 

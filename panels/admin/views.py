@@ -124,6 +124,7 @@ def audit_log():
         total=total,
         actions=actions,
         window=window,
+        filtered=any(f.data for f in (form.action, form.actor, form.since, form.until)),
     )
 
 

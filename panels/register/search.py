@@ -101,6 +101,18 @@ class RegisterQuery:
             page=page,
         )
 
+    @property
+    def is_filtered(self) -> bool:
+        """Whether the query narrows the register (sorting and paging do not)."""
+        return bool(
+            self.text
+            or self.filters
+            or self.statuses
+            or self.consents
+            or self.panels_served
+            or self.invitable_only
+        )
+
     def uses_special_category(self, taxonomy: Taxonomy) -> bool:
         return any(taxonomy[key].special_category for key in self.filters)
 

@@ -18,6 +18,9 @@ ALLOWED_PUBLIC = {
     "auth.sign_in",
     "auth.request_reset",
     "auth.reset_password",
+    # The accessibility statement, privacy notice and contact page: a public service must
+    # let anyone read them, signed in or not.
+    "pages.show",
 }
 
 
