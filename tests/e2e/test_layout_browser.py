@@ -64,6 +64,7 @@ def register_server(demo_server, live_server):
 
 def assert_reflows(page) -> None:
     """No sideways scrolling of the page; each table inside a labelled, focusable region."""
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     if width > 320:
         too_wide = page.evaluate(
@@ -131,15 +132,19 @@ def test_no_page_scrolls_sideways_at_320_px(narrow, register_server, tmp_path):
         page.goto(f"{base_url}/register/import")
         page.get_by_label("Upload a CSV file").set_input_files(str(upload))
         page.get_by_role("button", name="Check the file").click()
+        page.get_by_role("heading", name=upload.name).wait_for()
+        page.wait_for_load_state("load")
         assert_reflows(page)
 
     page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/auth/sign-in")
     sign_in(page, base_url, "admin@demo.example")
     for path in ("/admin/", "/admin/users", "/admin/audit", "/admin/categories", "/admin/pages/"):
         page.goto(f"{base_url}{path}")
         assert_reflows(page)
 
     page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/auth/sign-in")
     sign_in(page, base_url, "manager@demo.example")
     for path in ("/manager/", "/register/summary"):
         page.goto(f"{base_url}{path}")
