@@ -33,7 +33,14 @@ class GovDateField(DateField):
 
     PARTS = ("day", "month", "year")
 
-    def __init__(self, label=None, validators=None, *, error_name: str, **kwargs) -> None:
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: list | None = None,
+        *,
+        error_name: str,
+        **kwargs: object,
+    ) -> None:
         kwargs.setdefault("widget", DateInput())
         kwargs.setdefault("format", "%d %m %Y")
         super().__init__(label, validators, **kwargs)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from sqlalchemy import func, select
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import Field, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from models import AuditEvent, User
@@ -55,18 +56,18 @@ class AuditFilterForm(FlaskForm):
         "To (YYYY-MM-DD)", name="to", widget=GovTextInput(), validators=[Length(max=10)]
     )
 
-    def validate_action(self, field) -> None:
+    def validate_action(self, field: Field) -> None:
         if field.data and field.data not in audit.actions():
             raise ValidationError(
                 f"What {field.data!r} is not something the audit log records; choose one "
                 "from the list"
             )
 
-    def validate_since(self, field) -> None:
+    def validate_since(self, field: Field) -> None:
         if field.data and _parse_day(field.data, "From") > date.today() + timedelta(days=1):
             raise ValidationError("From date must be today or in the past")
 
-    def validate_until(self, field) -> None:
+    def validate_until(self, field: Field) -> None:
         if not field.data:
             return
         until = _parse_day(field.data, "To")
@@ -83,13 +84,13 @@ class AuditFilterForm(FlaskForm):
             if until < since:
                 raise ValidationError("To date must be the same as or after the From date")
 
-    def day(self, field) -> date | None:
+    def day(self, field: Field) -> date | None:
         return _parse_day(field.data, "") if field.data else None
 
 
 @bp.route("/audit")
 @requires("read_audit_log")
-def audit_log():
+def audit_log() -> ResponseReturnValue:
     actions = audit.actions()
     form = AuditFilterForm(formdata=request.args)
     form.action.choices = [("", "Everything"), *actions.items()]
@@ -110,7 +111,7 @@ def audit_log():
         )
     requested = requested_page(request.args)
     session = unit_of_work().session
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     window = Window.of(requested, total, AUDIT_PAGE_SIZE)
     events = session.scalars(
         query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())

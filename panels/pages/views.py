@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import StringField, SubmitField, TextAreaField
+from wtforms import Field, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from panels.pages.defaults import DEFAULT_PAGES
@@ -36,7 +37,7 @@ class PageForm(FlaskForm):
     )
     submit = SubmitField("Save page", widget=GovSubmitInput())
 
-    def validate_body(self, field) -> None:
+    def validate_body(self, field: Field) -> None:
         tags = html_tags(field.data or "")
         if tags:
             raise ValidationError(
@@ -53,14 +54,14 @@ class PageForm(FlaskForm):
 
 @bp.route("/<any(accessibility, privacy, contact):slug>")
 @public
-def show(slug: str):
+def show(slug: str) -> ResponseReturnValue:
     page = page_content(unit_of_work(), slug)
     return render_template("pages/show.html", page=page, body=render(page.body))
 
 
 @bp.route("/admin/pages/")
 @requires("edit_pages")
-def manage():
+def manage() -> ResponseReturnValue:
     uow = unit_of_work()
     pages = [page_content(uow, slug) for slug in DEFAULT_PAGES]
     return render_template("pages/manage.html", pages=pages)
@@ -68,7 +69,7 @@ def manage():
 
 @bp.route("/admin/pages/<slug>", methods=["GET", "POST"])
 @requires("edit_pages")
-def edit(slug: str):
+def edit(slug: str) -> ResponseReturnValue:
     uow = unit_of_work()
     page = page_content(uow, slug)
     form = PageForm(data={"title": page.title, "body": page.body})

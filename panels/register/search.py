@@ -164,7 +164,7 @@ def search_register(
     base = invitable(select(Member), today) if query.invitable_only else select(Member)
     with uow:
         session = uow.session
-        total = session.scalar(select(func.count()).select_from(Member).where(*where))
+        total = session.scalar(select(func.count()).select_from(Member).where(*where)) or 0
         window = Window.of(query.page, total, PAGE_SIZE)
         members = session.scalars(
             base.where(*where).order_by(*SORTS[query.sort]).limit(PAGE_SIZE).offset(window.offset)

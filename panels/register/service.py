@@ -101,6 +101,7 @@ def view_member(
         answers = []
         hidden = False
         for dimension in taxonomy.dimensions:
+            values: tuple[str, ...]
             if dimension.derived_from == "date_of_birth":
                 band = dimension.age_band(age)
                 values = (band.label,) if band else ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from models import (
@@ -74,7 +75,7 @@ def index():
 
 @bp.route("/summary")
 @requires("view_register_summary")
-def summary():
+def summary() -> ResponseReturnValue:
     uow = unit_of_work()
     return render_template(
         "register/summary.html", summary=summarise_register(uow, load_taxonomy(uow.session))
@@ -183,7 +184,7 @@ WITHDRAWAL_EFFECTS = {
 
 @bp.route("/members/<int:member_id>/consent", methods=["GET", "POST"])
 @requires("edit_register")
-def consent(member_id: int):
+def consent(member_id: int) -> ResponseReturnValue:
     """Confirm, then record, one consent being given or withdrawn, and how they told us."""
     uow = unit_of_work()
     form = ConsentChangeForm()
