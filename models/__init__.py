@@ -2,6 +2,7 @@
 
 from .base import Base, UTCDateTime, utcnow
 from .job import FINISHED_STATUSES, JOB_STATUSES, Job
+from .pages import Page
 from .register import (
     ACCESS_NEEDS,
     CONSENT_METHODS,
@@ -44,6 +45,7 @@ __all__ = [
     "OutboxMessage",
     "RecoveryCode",
     "ThrottleCounter",
+    "Page",
     "UTCDateTime",
     "User",
     "utcnow",

@@ -38,6 +38,7 @@ CONSENT_METHODS = {
     "online": "Online",
     "paper": "Paper form",
     "phone": "Phone",
+    "in_person": "In person",
     "import": "Imported file",
 }
 ACCESS_NEEDS = {

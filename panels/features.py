@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from panels.jobs.kinds import JobKind
 
-FEATURES: tuple[str, ...] = ("home", "auth", "register", "admin", "jobs")
+FEATURES: tuple[str, ...] = ("home", "auth", "register", "admin", "jobs", "pages")
 """The feature packages in ``panels/``, in the order their navigation entries appear."""
 
 

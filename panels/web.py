@@ -48,8 +48,7 @@ def refuse_control_characters() -> None:
                 character = find_control_character(value, allowed)
                 if character is not None:
                     raise InvalidInput(
-                        f"The field {name!r} {control_character_message(character)} and try "
-                        "again."
+                        f"The field {name!r} {control_character_message(character)} and try again."
                     )
 
 

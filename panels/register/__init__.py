@@ -29,11 +29,20 @@ feature = Feature(
     jobs=_jobs,
     navigation=(
         NavItem("People register", "register.index", "view_register", order=10),
+        NavItem("Register in numbers", "register.summary", "view_register_summary", order=11),
         NavItem("Import members", "transfer.import_members", "import_register", order=20),
         NavItem("Export members", "transfer.export_page", "export_register", order=21),
     ),
     permissions=(
-        permission("view_register", "See the people register", "lead", "manager"),
+        # Leads invite people, so they see who is on the register; managers need its shape
+        # (how many, and who is missing), not people's names and contact details.
+        permission("view_register", "See and search the people on the register", "lead"),
+        permission(
+            "view_register_summary",
+            "See the register in numbers, small counts protected",
+            "lead",
+            "manager",
+        ),
         permission("edit_register", "Add and change members and record consent", "lead"),
         permission(
             "see_special_category",
@@ -60,6 +69,7 @@ feature = Feature(
     ),
     audit_actions={
         "view_characteristics": "Viewed equality information",
+        "view_access_needs": "Viewed access needs",
         "export": "Exported",
         "import": "Imported",
         "create_member": "Added a member",

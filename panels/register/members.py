@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -32,6 +33,8 @@ from panels.uow import UnitOfWork
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MINIMUM_AGE = 18
+EMAIL_ON_REGISTER = "A member with this email address is already on the register"
+EMAIL_TAKEN = "Another member already has this email address"
 
 
 @dataclass
@@ -245,6 +248,12 @@ class InvalidMember(InvalidInput):
         super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
 
 
+def _is_duplicate_email(error: IntegrityError) -> bool:
+    """Whether ``error`` is the unique index on members' email (SQLite or PostgreSQL wording)."""
+    text = str(error.orig)
+    return "uq_members_email" in text or "members.email" in text
+
+
 def _email_taken(session, email: str | None, member_id: int | None = None) -> bool:
     if not email:
         return False
@@ -403,14 +412,20 @@ def create_member(uow: UnitOfWork, data: MemberInput, method: str = "online") ->
                 Problem(
                     "email",
                     data.email or "",
-                    "A member with this email address is already on the register",
+                    EMAIL_ON_REGISTER,
                 )
             )
         _raise_if(problems)
         member = Member(panels_served=0)
         session.add(member)
-        apply_member(session, member, data, taxonomy)
-        session.flush()
+        try:
+            apply_member(session, member, data, taxonomy)
+            session.flush()
+        except IntegrityError as error:
+            # Someone added the same email between the check above and this insert.
+            if not _is_duplicate_email(error):
+                raise
+            raise InvalidMember([Problem("email", data.email or "", EMAIL_ON_REGISTER)]) from None
         for purpose in CONSENT_PURPOSES:
             set_consent(
                 session,
@@ -436,9 +451,7 @@ def update_member(
         if member is None:
             raise NotFound(f"there is no member with id {member_id}")
         if _email_taken(session, data.email, member_id):
-            problems.append(
-                Problem("email", data.email or "", "Another member already has this email address")
-            )
+            problems.append(Problem("email", data.email or "", EMAIL_TAKEN))
         _raise_if(problems)
         consent_changes = [
             f"consent_{purpose}"
@@ -448,7 +461,13 @@ def update_member(
                 session, member, purpose, data.consents[purpose], method, uow.actor.user_id
             )
         ]
-        changed = apply_member(session, member, data, taxonomy)
+        try:
+            changed = apply_member(session, member, data, taxonomy)
+            session.flush()
+        except IntegrityError as error:
+            if not _is_duplicate_email(error):
+                raise
+            raise InvalidMember([Problem("email", data.email or "", EMAIL_TAKEN)]) from None
         if changed or consent_changes:
             audit.record(
                 uow, "update_member", "member", member.id, changed=changed + consent_changes

@@ -24,6 +24,9 @@ ALLOWED_PUBLIC = {
     # (tests/integration/test_auth_two_factor.py).
     "auth.two_factor_code",
     "auth.sign_in_set_up_two_factor",
+    # The accessibility statement, privacy notice and contact page: a public service must
+    # let anyone read them, signed in or not.
+    "pages.show",
 }
 
 
