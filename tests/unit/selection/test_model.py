@@ -75,7 +75,8 @@ def test_types_group_interchangeable_people(pool: pd.DataFrame) -> None:
         ),
         (
             {"quotas": {"age": {"young": (0, 2)}}},
-            "person 'c' has age 'old', which is not a category of 'age'; valid categories are: young",
+            "person 'c' has age 'old', which is not a category of 'age'; "
+            "valid categories are: young",
         ),
         ({"quotas": {"region": {"n": (0, 2)}}}, "the pool has no column 'region'"),
         ({"must_include": ["zz"]}, "include id(s) zz, which are not in the pool"),
