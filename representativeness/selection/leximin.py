@@ -249,12 +249,10 @@ class SwapSearch:
     panels in about a millisecond, several per master LP solve.
     """
 
-    MAX_TYPES = 1000
-
     def __init__(self, instance: Instance) -> None:
         n_types = len(instance.types)
         # The dimensions of a swap are tracked as bits of one integer.
-        self.enabled = n_types <= self.MAX_TYPES and len(instance.dimensions) <= 63
+        self.enabled = len(instance.dimensions) <= 63
         row_of = {(d, c): j for j, (d, c, _, _, _) in enumerate(instance.quota_rows)}
         self.cat = np.array(
             [[row_of[pair] for pair in t.categories] for t in instance.types], dtype=np.int64
@@ -269,15 +267,22 @@ class SwapSearch:
         self.n_rows = len(self.lo)
         # Bit d of a mask stands for quota dimension d.
         n_dims = min(self.cat.shape[1], 63)
-        mask_type = np.min_scalar_type((1 << n_dims) - 1)
-        self.bits = np.left_shift(1, np.arange(n_dims, dtype=np.uint64)).astype(mask_type)
-        self.all_bits = mask_type.type((1 << n_dims) - 1)
-        if self.enabled:
-            # same[a, b]: the dimensions in which types a and b share their category
-            same = self.cat[:, None, :] == self.cat[None, :, :]
-            self.same = np.bitwise_or.reduce(same * self.bits, axis=2).astype(mask_type)
-            same_household = self.household[:, None] == self.household[None, :]
-            self.same_household = same_household & (self.household[:, None] >= 0)
+        self.mask_type = np.min_scalar_type((1 << n_dims) - 1)
+        self.bits = np.left_shift(1, np.arange(n_dims, dtype=np.uint64)).astype(self.mask_type)
+        self.all_bits = self.mask_type.type((1 << n_dims) - 1)
+        # row_bits[j, t]: the bit of row j's dimension when type t is in row j's category
+        self.row_bits = np.zeros((self.n_rows, n_types), dtype=self.mask_type)
+        for d, bit in enumerate(self.bits):
+            self.row_bits[self.cat[:, d], np.arange(n_types)] = bit
+
+    def _same(self, a_idx: np.ndarray) -> np.ndarray:
+        """Masks of the dimensions in which each type of ``a_idx`` and each type agree.
+
+        Computed for the few types on a panel only, so memory stays linear in the
+        number of types.
+        """
+        # each type's rows hold distinct bits, so their sum is their bitwise or
+        return self.row_bits[self.cat[a_idx, : len(self.bits)]].sum(axis=1, dtype=self.mask_type)
 
     def improve(self, counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Return a panel at least as good as ``counts`` under ``weights``.
@@ -299,7 +304,7 @@ class SwapSearch:
             # are distinct powers of two, so a sum of them is their bitwise or)
             dec = (sums > self.lo)[self.cat[a_idx]] @ self.bits
             inc = (sums < self.hi)[self.cat] @ self.bits
-            ok = (self.same[a_idx] | (dec[:, None] & inc[None, :])) == self.all_bits
+            ok = (self._same(a_idx) | (dec[:, None] & inc[None, :])) == self.all_bits
             ok &= (c < self.upper)[None, :]
             if n_households:
                 used = np.bincount(
@@ -308,7 +313,8 @@ class SwapSearch:
                     minlength=n_households,
                 )
                 free = ~in_household | (used[np.maximum(self.household, 0)] == 0)
-                ok &= free[None, :] | self.same_household[a_idx]
+                home = self.household[a_idx][:, None]
+                ok &= free[None, :] | ((home == self.household[None, :]) & (home >= 0))
             gain = np.where(ok, weights[None, :] - weights[a_idx, None], -np.inf)
             flat = int(np.argmax(gain))
             i, b = divmod(flat, n)
