@@ -8,9 +8,20 @@ dimensions, k = 24). Where ``sortition-algorithms`` is installed (the optional
 each in a child process with a time limit, and prints wall time, minimum probability
 and Gini for both and the time ratio.
 
+With ``--scale`` it runs register-scale pools instead: synthetic co-production pools
+of 2,000, 5,000 and 20,000 people (6 dimensions, quotas from the target shares with
+tolerance 1, k = 24 or 30) for several seeds, each run of ours in a child process
+that reports wall and CPU time, LEXIMIN rounds, minimum probability, Gini and its peak
+resident memory (with ``--trace-memory``, also the peak of the selection's own Python
+and numpy allocations, from one more run under tracemalloc). The reference MAXIMIN gets
+``--reference-factor`` times our time (at most ``--reference-timeout`` seconds):
+when it does not finish, the ratio is shown as "> factor".
+
 Usage::
 
     python benchmarks/selection.py [--repeat 3] [--reference-timeout 600] [--no-reference]
+    python benchmarks/selection.py --scale [--sizes 2000 5000 20000] [--seeds 7 8 9]
+        [--reference-factor 10] [--reference-timeout 600] [--time-limit SECONDS]
 """
 
 from __future__ import annotations
@@ -49,10 +60,22 @@ def coproduction_instance(n: int = 500, k: int = 24, seed: int = 2024) -> Public
     return PublicInstance("coproduction_500", pool, quotas, k)
 
 
-def run_ours(instance: PublicInstance) -> dict[str, float]:
+REGISTER_K = {2000: 24, 5000: 30, 20000: 30}
+REGISTER_TARGETS_S = {2000: 3.0, 5000: 10.0, 20000: 30.0}
+
+
+def register_instance(n: int, seed: int) -> PublicInstance:
+    """A register-scale synthetic pool, as in issue 11 (k = 24 up to 2,000, else 30)."""
+    k = REGISTER_K.get(n, 30)
+    pool, shares = coproduction_pool(n, seed)
+    quotas = quotas_from_shares(shares, k, tolerance=1)
+    return PublicInstance(f"register_{n}_seed{seed}", pool, quotas, k)
+
+
+def run_ours(instance: PublicInstance, time_limit: float | None = None) -> dict[str, float]:
     start = time.perf_counter()
     cpu_start = time.process_time()
-    result = select_panel(instance.pool, instance.quotas, instance.k, seed=1)
+    result = select_panel(instance.pool, instance.quotas, instance.k, seed=1, time_limit=time_limit)
     return {
         "seconds": time.perf_counter() - start,
         "cpu": time.process_time() - cpu_start,
@@ -61,7 +84,39 @@ def run_ours(instance: PublicInstance) -> dict[str, float]:
         "types": result.stats.n_types,
         "iterations": result.stats.iterations,
         "rounds": result.stats.rounds,
+        "complete": float(result.complete),
     }
+
+
+def _ours_worker(
+    instance: PublicInstance, time_limit: float | None, trace: bool, queue: mp.Queue
+) -> None:
+    import resource
+    import tracemalloc
+
+    # tracemalloc sees the Python and numpy allocations of the selection (not HiGHS's
+    # own) but slows it down, so it runs only when asked, and then its times are not
+    # used; ru_maxrss (KiB on Linux) is the whole process's peak, HiGHS included.
+    if trace:
+        tracemalloc.start()
+    figures = run_ours(instance, time_limit)
+    peak = tracemalloc.get_traced_memory()[1] if trace else float("nan")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    queue.put(figures | {"peak_mib": peak / 2**20, "rss_mib": rss / 1024})
+
+
+def run_ours_isolated(
+    instance: PublicInstance, time_limit: float | None, trace: bool = False
+) -> dict[str, float]:
+    """One run of ours in a fresh child process, to measure its peak memory."""
+    ctx = mp.get_context("spawn")
+    queue: mp.Queue = ctx.Queue()
+    process = ctx.Process(target=_ours_worker, args=(instance, time_limit, trace, queue))
+    process.start()
+    try:
+        return queue.get()
+    finally:
+        process.join()
 
 
 def _reference_worker(instance: PublicInstance, queue: mp.Queue) -> None:
@@ -117,6 +172,82 @@ def run_reference(instance: PublicInstance, timeout: float) -> dict[str, float] 
         process.join()
 
 
+def _have_reference(disabled: bool) -> bool:
+    try:
+        import sortition_algorithms  # noqa: F401
+    except ImportError:
+        print("sortition-algorithms is not installed (pip install .[bench]); ours only.")
+        return False
+    if not disabled:
+        print(
+            f"reference: sortition-algorithms {metadata.version('sortition-algorithms')}, "
+            "MAXIMIN with solver_backend='highspy'"
+        )
+    return not disabled
+
+
+def main_scale(args: argparse.Namespace) -> None:
+    """Register-scale pools: ours in child processes, the reference with a time limit."""
+    have_reference = _have_reference(args.no_reference)
+    header = (
+        f"{'instance':24} {'k':>3} {'types':>5} | {'wall s':>7} {'cpu s':>7} {'rounds':>6} "
+        f"{'done':>4} {'min':>7} {'gini':>6} {'peak MiB':>8} {'rss MiB':>7} | "
+        f"{'ref s':>8} {'ref min':>7} | {'ratio':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    summary: dict[int, list[dict[str, float]]] = {}
+    for n in args.sizes:
+        for seed in args.seeds:
+            instance = register_instance(n, seed)
+            runs = [run_ours_isolated(instance, args.time_limit) for _ in range(args.repeat)]
+            ours = (
+                runs[0]
+                | {"peak_mib": float("nan")}
+                | {
+                    key: statistics.median(r[key] for r in runs)
+                    for key in ("seconds", "cpu", "rss_mib")
+                }
+            )
+            if args.trace_memory:
+                traced = run_ours_isolated(instance, args.time_limit, trace=True)
+                ours["peak_mib"] = traced["peak_mib"]
+            line = (
+                f"{instance.name:24} {instance.k:3d} {int(ours['types']):5d} | "
+                f"{ours['seconds']:7.2f} {ours['cpu']:7.2f} {int(ours['rounds']):6d} "
+                f"{'yes' if ours['complete'] else 'no':>4} {ours['min']:7.3%} "
+                f"{ours['gini']:6.1%} {ours['peak_mib']:8.1f} {ours['rss_mib']:7.0f} |"
+            )
+            ratio = float("nan")
+            if have_reference:
+                limit = min(args.reference_timeout, args.reference_factor * ours["seconds"])
+                ref = run_reference(instance, limit)
+                if ref is None:
+                    shown = (f"> {limit:.0f}", f"> {limit / ours['seconds']:.0f}")
+                    line += f" {shown[0]:>8} {'-':>7} | {shown[1]:>6}"
+                    ratio = -limit / ours["seconds"]
+                else:
+                    ratio = ref["seconds"] / ours["seconds"]
+                    line += f" {ref['seconds']:8.2f} {ref['min']:7.3%} | {ratio:6.1f}"
+            target = REGISTER_TARGETS_S.get(n)
+            if target is not None:
+                line += (
+                    f"  (target < {target:g} s: {'met' if ours['seconds'] < target else 'MISSED'})"
+                )
+            print(line, flush=True)
+            summary.setdefault(n, []).append(ours | {"ratio": ratio})
+    print(
+        "\nmedians over seeds (a negative ratio -r means the reference did not finish in r x ours)"
+    )
+    for n, rows in summary.items():
+        med = {key: statistics.median(r[key] for r in rows) for key in rows[0]}
+        print(
+            f"n={n:6d} types={med['types']:.0f} wall={med['seconds']:.2f}s cpu={med['cpu']:.2f}s "
+            f"rounds={med['rounds']:.0f} min={med['min']:.4%} gini={med['gini']:.1%} "
+            f"peak={med['peak_mib']:.1f}MiB rss={med['rss_mib']:.0f}MiB ratio={med['ratio']:.1f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -127,7 +258,29 @@ def main() -> None:
     parser.add_argument(
         "--only", nargs="*", default=None, help="instance names to run (default: all four)"
     )
+    parser.add_argument("--scale", action="store_true", help="register-scale pools instead")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[2000, 5000, 20000])
+    parser.add_argument("--seeds", type=int, nargs="*", default=[7, 8, 9])
+    parser.add_argument(
+        "--reference-factor",
+        type=float,
+        default=10.0,
+        help="with --scale, the reference gets this many times our time",
+    )
+    parser.add_argument(
+        "--time-limit", type=float, default=None, help="with --scale, select_panel(time_limit=)"
+    )
+    parser.add_argument(
+        "--trace-memory",
+        action="store_true",
+        help="with --scale, one more run per pool under tracemalloc for the peak MiB column",
+    )
     args = parser.parse_args()
+    if args.scale:
+        if args.repeat == 3 and "--repeat" not in sys.argv:
+            args.repeat = 1
+        main_scale(args)
+        return
 
     folder = shared_dir(REPO_ROOT) / "sortition-instances"
     if not folder.is_dir():
@@ -137,18 +290,7 @@ def main() -> None:
     if args.only:
         instances = [i for i in instances if i.name in args.only]
 
-    try:
-        import sortition_algorithms  # noqa: F401
-
-        have_reference = not args.no_reference
-        if have_reference:
-            print(
-                f"reference: sortition-algorithms {metadata.version('sortition-algorithms')}, "
-                "MAXIMIN with solver_backend='highspy'"
-            )
-    except ImportError:
-        have_reference = False
-        print("sortition-algorithms is not installed (pip install .[bench]); ours only.")
+    have_reference = _have_reference(args.no_reference)
 
     header = (
         f"{'instance':30} {'n':>5} {'k':>4} {'types':>5} | {'ours LEXIMIN s':>14} "

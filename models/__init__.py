@@ -2,6 +2,7 @@
 
 from .base import Base, UTCDateTime, utcnow
 from .job import FINISHED_STATUSES, JOB_STATUSES, Job
+from .pages import Page
 from .project import (
     DRAW_KINDS,
     INVITATION_CHANNELS,
@@ -34,7 +35,7 @@ from .register import (
     MemberAccessNeed,
     MemberCharacteristic,
 )
-from .user import ROLES, LoginAttempt, OutboxMessage, User
+from .user import ROLES, LoginAttempt, OutboxMessage, RecoveryCode, ThrottleCounter, User
 
 __all__ = [
     "DRAW_KINDS",
@@ -72,6 +73,9 @@ __all__ = [
     "MemberAccessNeed",
     "MemberCharacteristic",
     "OutboxMessage",
+    "RecoveryCode",
+    "ThrottleCounter",
+    "Page",
     "UTCDateTime",
     "User",
     "utcnow",

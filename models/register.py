@@ -38,6 +38,7 @@ CONSENT_METHODS = {
     "online": "Online",
     "paper": "Paper form",
     "phone": "Phone",
+    "in_person": "In person",
     "import": "Imported file",
 }
 ACCESS_NEEDS = {
@@ -75,6 +76,8 @@ class Dimension(Base):
     why_asked: Mapped[str] = mapped_column(Text, default="")
     multiple: Mapped[bool] = mapped_column(Boolean, default=False)
     special_category: Mapped[bool] = mapped_column(Boolean, default=False)
+    extensible: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Whether an import may add new answers (categories) to it, such as a new local area."""
     derived_from: Mapped[str | None] = mapped_column(String(64), nullable=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     source: Mapped[str] = mapped_column(Text, default="")

@@ -1,11 +1,22 @@
-"""Accounts, sign-in attempts and the development mail outbox."""
+"""Accounts, two-factor recovery codes, sign-in attempts and throttles, and the mail outbox."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime, utcnow
@@ -40,6 +51,14 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Two-factor authentication: the TOTP secret, encrypted (panels.auth.two_factor); it is
+    # in use once enabled_at is set. last_step is the last time step whose code was accepted,
+    # so that a code cannot be replayed.
+    totp_secret: Mapped[str | None] = mapped_column(Text, nullable=True)
+    two_factor_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Set only by `panels demo` for its demo accounts, and shown on the accounts page.
+    two_factor_exempt: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     # flask-login protocol
     @property
@@ -57,6 +76,37 @@ class User(Base):
     @property
     def role_name(self) -> str:
         return ROLES[self.role]
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.two_factor_enabled_at is not None
+
+
+class RecoveryCode(Base):
+    """A single-use two-factor recovery code, kept only as a keyed hash."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ThrottleCounter(Base):
+    """Attempts counted for one key (such as an account or an address) in the current window.
+
+    Counted with one conditional UPDATE, so that parallel requests cannot overtake the limit.
+    """
+
+    __tablename__ = "throttle_counters"
+    __table_args__ = (CheckConstraint("attempts >= 0", name="attempts_not_negative"),)
+
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class LoginAttempt(Base):

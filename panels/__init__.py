@@ -12,6 +12,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from panels import config as config_module
 
@@ -37,6 +38,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         config_module.load(app.instance_path, app.debug, test_config, environ=os.environ)
     )
     config_module.validate(app.config)
+    unguarded = [
+        r for r in config_module.STAFF_ROLES if r not in app.config["TWO_FACTOR_REQUIRED_ROLES"]
+    ]
+    if unguarded and not config_module.relaxed(app.config):
+        app.logger.warning(
+            "TWO_FACTOR_REQUIRED_ROLES leaves out %s: those accounts can sign in with a "
+            "password alone",
+            ", ".join(unguarded),
+        )
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = config_module.trusted_hosts(app.config)
+    hops = int(app.config["PANELS_PROXY_HOPS"])
+    if hops:
+        # Behind `hops` proxies, trust that many X-Forwarded-For and -Proto values (the
+        # client's address and https). The host still comes from the Host header, checked
+        # against TRUSTED_HOSTS; with no proxy, forwarded headers are ignored altogether.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     app.jinja_loader = ChoiceLoader(

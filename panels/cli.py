@@ -123,7 +123,10 @@ def demo_command(password: str | None, seed: int | None) -> None:
     url = make_url(current_app.config["DATABASE_URL"]).render_as_string(hide_password=True)
     click.echo(f"Demo data is ready in {url}.")
     click.echo("Start the service with `panels run` and open http://127.0.0.1:5000/")
-    click.echo("Sign in with one of these accounts:")
+    click.echo(
+        "Sign in with one of these accounts (demo accounts only: they skip two-factor "
+        "authentication, which every other staff account must set up):"
+    )
     for account in accounts:
         click.echo(f"  {ROLES[account.role]:<16} {account.email:<24} password: {account.password}")
 

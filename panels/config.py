@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -28,11 +29,25 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "SMTP_PASSWORD": str,
     "JOBS_URL": str,
     "JOBS_STALE_SECONDS": int,
+    "PANELS_BASE_URL": str,
+    "PANELS_TRUSTED_HOSTS": tuple,
+    "PANELS_PROXY_HOPS": int,
+    "SESSION_IDLE_MINUTES_STAFF": int,
+    "SESSION_IDLE_MINUTES_MEMBER": int,
+    "SESSION_MAX_HOURS": int,
+    "PASSWORD_RESET_MAX_PER_EMAIL": int,
+    "PASSWORD_RESET_MAX_PER_ADDRESS": int,
+    "TWO_FACTOR_REQUIRED_ROLES": tuple,
 }
 """Settings that may come from environment variables, with their types."""
 
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
 JOBS_URL_SCHEMES = ("redis://", "rediss://", "unix://", "sqlite:///")
+STAFF_ROLES = ("lead", "manager", "admin")
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+TESTING_BASE_URL = "http://localhost"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+_NONE = {"none", "-"}
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -64,6 +79,15 @@ def defaults(instance_path: str, debug: bool) -> dict[str, Any]:
         "SMTP_STARTTLS": False,
         "SMTP_USERNAME": "",
         "SMTP_PASSWORD": "",
+        "PANELS_BASE_URL": None,
+        "PANELS_TRUSTED_HOSTS": (),
+        "PANELS_PROXY_HOPS": 0,
+        "SESSION_IDLE_MINUTES_STAFF": 30,
+        "SESSION_IDLE_MINUTES_MEMBER": 60,
+        "SESSION_MAX_HOURS": 12,
+        "PASSWORD_RESET_MAX_PER_EMAIL": 3,
+        "PASSWORD_RESET_MAX_PER_ADDRESS": 10,
+        "TWO_FACTOR_REQUIRED_ROLES": STAFF_ROLES,
         "MAX_CONTENT_LENGTH": 40 * 1024 * 1024,
         "FEATURES": FEATURES,
         "INSTANCE_PATH": instance_path,
@@ -88,6 +112,10 @@ def _coerce(name: str, raw: str, kind: type) -> Any:
             return int(raw)
         except ValueError:
             raise ConfigurationError(f"{name}={raw!r} is not a whole number") from None
+    if kind is tuple:
+        if raw.strip().lower() in _NONE:
+            return ()
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
     return raw
 
 
@@ -136,9 +164,27 @@ def validate(config: Mapping[str, Any]) -> None:
         "LOGIN_WINDOW_MINUTES",
         "PASSWORD_RESET_MAX_AGE_MINUTES",
         "JOBS_STALE_SECONDS",
+        "SESSION_IDLE_MINUTES_STAFF",
+        "SESSION_IDLE_MINUTES_MEMBER",
+        "SESSION_MAX_HOURS",
+        "PASSWORD_RESET_MAX_PER_EMAIL",
+        "PASSWORD_RESET_MAX_PER_ADDRESS",
     ):
         if int(config[name]) < 1:
             raise ConfigurationError(f"{name}={config[name]!r} must be at least 1")
+    if int(config["PANELS_PROXY_HOPS"]) < 0:
+        raise ConfigurationError(
+            f"PANELS_PROXY_HOPS={config['PANELS_PROXY_HOPS']!r} must be 0 (no proxy in front) "
+            "or the number of proxies in front of the app"
+        )
+    from models import ROLES
+
+    unknown = [role for role in config["TWO_FACTOR_REQUIRED_ROLES"] if role not in ROLES]
+    if unknown:
+        raise ConfigurationError(
+            f"TWO_FACTOR_REQUIRED_ROLES names {', '.join(map(repr, unknown))}, which is not a "
+            f"role; valid roles are: {', '.join(ROLES)} (or 'none')"
+        )
     jobs_url = str(config.get("JOBS_URL") or "")
     if jobs_url and not jobs_url.startswith(JOBS_URL_SCHEMES):
         raise ConfigurationError(
@@ -146,6 +192,45 @@ def validate(config: Mapping[str, Any]) -> None:
             "the embedded queue in the instance folder, or use redis://host:6379/0 (rediss:// "
             "for TLS) or sqlite:////path/to/jobs.sqlite3"
         )
+    _validate_base_url(config)
+
+
+def relaxed(config: Mapping[str, Any]) -> bool:
+    """Debug or testing: plain http and loopback hosts are allowed."""
+    return bool(config.get("DEBUG") or config.get("TESTING"))
+
+
+def _validate_base_url(config: Mapping[str, Any]) -> None:
+    base_url = config.get("PANELS_BASE_URL")
+    if not base_url:
+        raise ConfigurationError(
+            "PANELS_BASE_URL is not set; set it to the address people use to reach the "
+            "service, for example https://panels.example.org, so that links in messages "
+            "point there"
+        )
+    parts = urlsplit(str(base_url))
+    allowed = ("http", "https") if relaxed(config) else ("https",)
+    if parts.scheme not in allowed or not parts.hostname:
+        raise ConfigurationError(
+            f"PANELS_BASE_URL={base_url!r} is not a usable address; use an absolute "
+            f"{' or '.join(allowed)} address such as https://panels.example.org"
+            + ("" if relaxed(config) else " (https is required outside debug mode)")
+        )
+    if parts.query or parts.fragment:
+        raise ConfigurationError(
+            f"PANELS_BASE_URL={base_url!r} has a query or fragment; give only the scheme, "
+            "host and (optionally) a path"
+        )
+
+
+def trusted_hosts(config: Mapping[str, Any]) -> list[str]:
+    """The host names requests may use: the base URL's, PANELS_TRUSTED_HOSTS, and loopback
+    names in debug or testing."""
+    hosts = [urlsplit(str(config["PANELS_BASE_URL"])).hostname or ""]
+    hosts.extend(config.get("PANELS_TRUSTED_HOSTS") or ())
+    if relaxed(config):
+        hosts.extend(LOOPBACK_HOSTS)
+    return list(dict.fromkeys(host for host in hosts if host))
 
 
 def load(
@@ -157,4 +242,13 @@ def load(
     if test_config:
         config.update(test_config)
     config["DATABASE_URL"] = normalise_database_url(str(config["DATABASE_URL"]))
+    if not config.get("PANELS_BASE_URL"):
+        if config.get("TESTING"):
+            config["PANELS_BASE_URL"] = TESTING_BASE_URL
+        elif debug:
+            config["PANELS_BASE_URL"] = DEVELOPMENT_BASE_URL
+    config["PANELS_BASE_URL"] = (
+        str(config["PANELS_BASE_URL"]).rstrip("/") if config["PANELS_BASE_URL"] else None
+    )
+    config["TWO_FACTOR_REQUIRED_ROLES"] = tuple(config["TWO_FACTOR_REQUIRED_ROLES"])
     return config

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from models import User
 from panels.auth.service import _apply_new_password, check_password_rules, normalise_email
+from panels.errors import InvalidInput
 from panels.security import hash_password
 from panels.uow import UnitOfWork
 
@@ -28,7 +29,11 @@ class DemoAccount:
 
 
 def seed_demo_accounts(uow: UnitOfWork, password: str | None = None) -> list[DemoAccount]:
-    """Create (or reset) the demo accounts; a random password each unless one is given."""
+    """Create (or reset) the demo accounts; a random password each unless one is given.
+
+    They are the only accounts marked ``two_factor_exempt``, so that a newcomer can try each
+    role at once; the accounts page shows the mark and resetting two-factor removes it.
+    """
     if password is not None:
         check_password_rules(password)
     created = []
@@ -45,11 +50,13 @@ def seed_demo_accounts(uow: UnitOfWork, password: str | None = None) -> list[Dem
                         role=role,
                         display_name=name,
                         password_hash=hash_password(account_password),
+                        two_factor_exempt=True,
                     )
                 )
             else:
                 user.role = role
                 user.is_active = True
+                user.two_factor_exempt = True
                 _apply_new_password(user, account_password)
             created.append(DemoAccount(email, role, account_password))
     return created
@@ -86,6 +93,10 @@ def seed_demo_members(uow: UnitOfWork, count: int | None = None, seed: int | Non
     with uow:
         session = uow.session
         area = session.scalar(select(Dimension).where(Dimension.key == "local_area"))
+        if area is None:
+            raise InvalidInput(
+                "the taxonomy has no local_area question; run `panels db upgrade` first"
+            )
         have = {c.code for c in area.categories}
         for position, name in enumerate(DEMO_AREAS):
             if name not in have:

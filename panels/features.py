@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from panels.jobs.kinds import JobKind
     from panels.uow import UnitOfWork
 
-FEATURES: tuple[str, ...] = ("home", "auth", "register", "projects", "admin", "jobs")
+FEATURES: tuple[str, ...] = ("home", "auth", "register", "projects", "admin", "jobs", "pages")
 """The feature packages in ``panels/``, in the order their navigation entries appear."""
 
 

@@ -7,16 +7,19 @@ refused (fail closed), and a test walks the URL map to catch such a view before 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, abort, current_app, request
-from flask_login import current_user
+from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import SecurityError
 
 from models import ROLES
+from panels.config import STAFF_ROLES
 from panels.features import registry
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -96,6 +99,62 @@ def can(user, permission: str) -> bool:
     return registry().allows(user.role, permission)
 
 
+SESSION_STARTED = "signed_in_at"
+SESSION_SEEN = "last_seen"
+SESSION_ENDED = "session_ended"
+"""Session keys: when this sign-in began, when it was last used, and why one ended."""
+
+
+def _new_csrf_token() -> None:
+    # Flask-WTF keeps the raw token in the session (and caches it on g); without it,
+    # the next form gets a new one and tokens from before stop working.
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)
+
+
+def start_session(user: Any) -> None:
+    """Sign ``user`` in: a new CSRF token, and the idle and absolute clocks started."""
+    session.clear()
+    _new_csrf_token()
+    login_user(user)
+    now = int(time.time())
+    session[SESSION_STARTED] = now
+    session[SESSION_SEEN] = now
+
+
+def renew_login(user: Any) -> None:
+    """Keep ``user`` signed in under a new session token (after a password change)."""
+    _new_csrf_token()
+    login_user(user)
+
+
+def end_session() -> None:
+    """Sign out in this browser: the session, its CSRF token and its clocks go."""
+    logout_user()
+    session.clear()
+    _new_csrf_token()
+
+
+def idle_minutes(user: Any, settings: Any) -> int:
+    key = (
+        "SESSION_IDLE_MINUTES_STAFF" if user.role in STAFF_ROLES else "SESSION_IDLE_MINUTES_MEMBER"
+    )
+    return int(settings[key])
+
+
+def _session_ended_because(user: Any, settings: Any) -> dict[str, Any] | None:
+    started, seen = session.get(SESSION_STARTED), session.get(SESSION_SEEN)
+    now = time.time()
+    if started is None or seen is None:
+        return {"reason": "unknown"}
+    if now - started > int(settings["SESSION_MAX_HOURS"]) * 3600:
+        return {"reason": "absolute", "hours": int(settings["SESSION_MAX_HOURS"])}
+    if now - seen > idle_minutes(user, settings) * 60:
+        return {"reason": "idle", "minutes": idle_minutes(user, settings)}
+    return None
+
+
 PUBLIC_ENDPOINTS = frozenset({"static"})
 """Endpoints registered by Flask itself, which cannot carry a decorator."""
 
@@ -118,6 +177,16 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["can"] = lambda name: can(current_user, name)
 
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(_error: SecurityError) -> Response:
+        # The request named a host outside TRUSTED_HOSTS; nothing (not even a page with
+        # links) is built from it.
+        return Response(
+            "This service does not answer to that address.\n",
+            status=400,
+            mimetype="text/plain",
+        )
+
     @app.before_request
     def _refuse_undeclared_views():
         endpoint = request.endpoint
@@ -128,6 +197,23 @@ def init_app(app: Flask) -> None:
             abort(403)
         return None
 
+    @app.before_request
+    def _end_expired_sessions():
+        """Sign out a session that has been idle, or signed in, for too long."""
+        if request.endpoint in PUBLIC_ENDPOINTS or not current_user.is_authenticated:
+            return None
+        ended = _session_ended_because(current_user, app.config)
+        if ended is None:
+            session[SESSION_SEEN] = int(time.time())
+            return None
+        end_session()
+        session[SESSION_ENDED] = ended
+        view = app.view_functions.get(request.endpoint or "")
+        if view is not None and access_of(view) == PUBLIC:
+            return None
+        target = request.full_path if request.method == "GET" else None
+        return redirect(url_for("auth.sign_in", next=target))
+
     @app.after_request
     def _security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -137,6 +223,12 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
-        if current_user and getattr(current_user, "is_authenticated", False):
-            response.headers.setdefault("Cache-Control", "no-store")
+        if not app.debug:
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        if request.endpoint != "static":
+            # Pages and downloads may hold personal data: never kept by a browser or proxy.
+            # (Set, not setdefault: send_file puts its own Cache-Control on downloads.)
+            response.headers["Cache-Control"] = "no-store"
         return response

@@ -5,10 +5,12 @@ Views (and only views) call :func:`unit_of_work` and hand the result to services
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 
 from panels import db
+from panels.errors import InvalidInput
+from panels.text import MULTI_LINE, control_character_message, find_control_character
 from panels.uow import Actor, UnitOfWork
 
 _KEY = "panels_unit_of_work"
@@ -34,7 +36,24 @@ def unit_of_work() -> UnitOfWork:
     return uow
 
 
+def refuse_control_characters() -> None:
+    """Refuse a request whose query string or form holds a control character, naming the field.
+
+    One check for every page, so no search box, filter or form field can pass a NUL byte to
+    the database (PostgreSQL refuses it in text). Form fields may hold line breaks and tabs.
+    """
+    for source, allowed in ((request.args, ""), (request.form, MULTI_LINE)):
+        for name, values in source.lists():
+            for value in (name, *values):
+                character = find_control_character(value, allowed)
+                if character is not None:
+                    raise InvalidInput(
+                        f"The field {name!r} {control_character_message(character)} and try again."
+                    )
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def _fresh_unit_of_work() -> None:
         g.pop(_KEY, None)
+        refuse_control_characters()

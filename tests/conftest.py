@@ -14,6 +14,8 @@ from models import Base
 
 TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 TEST_PASSWORD = "correct horse battery"
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+"""The two-factor secret of accounts made with make_user(..., two_factor=True)."""
 
 
 def pytest_report_header(config):
@@ -55,6 +57,10 @@ def make_test_app(database_url: str, instance_path: str, **overrides):
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
         "INSTANCE_PATH": instance_path,
+        # Most tests sign in with a password alone; the tests of two-factor sign-in
+        # (tests/integration/test_auth_two_factor.py) use the default, which requires it
+        # for staff, and accounts made with make_user(..., two_factor=True) use it anyway.
+        "TWO_FACTOR_REQUIRED_ROLES": (),
     }
     config.update(overrides)
     return create_app(config)
@@ -142,27 +148,65 @@ def runner(app):
 
 @pytest.fixture
 def make_user(app) -> Callable[..., object]:
-    """Factory: make_user(role="lead", email=None, password=TEST_PASSWORD) -> User."""
+    """Factory: make_user(role="lead", email=None, password=TEST_PASSWORD, two_factor=False).
+
+    With two_factor=True the account has two-factor on with TEST_TOTP_SECRET (and the
+    user object carries its recovery codes as ``recovery_codes``).
+    """
+    from panels.auth import two_factor as tfa
     from panels.auth.service import create_user
     from panels.db import open_unit_of_work
     from panels.uow import Actor
 
     counter = iter(range(1, 10_000))
 
-    def factory(role: str = "lead", email: str | None = None, password: str = TEST_PASSWORD):
+    def factory(
+        role: str = "lead",
+        email: str | None = None,
+        password: str = TEST_PASSWORD,
+        two_factor: bool = False,
+    ):
         with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
-            return create_user(uow, email or f"{role}{next(counter)}@test.example", role, password)
+            user = create_user(uow, email or f"{role}{next(counter)}@test.example", role, password)
+            if two_factor:
+                tfa.begin_enrolment(uow, user.id, TEST_TOTP_SECRET)
+                user.recovery_codes = tfa.confirm_enrolment(uow, user.id, current_totp())
+                uow.session.refresh(user)
+                _forget_last_code(uow.session, user.id)
+            return user
 
     return factory
 
 
-@pytest.fixture
-def sign_in(client) -> Callable[..., object]:
-    """sign_in(user, password=TEST_PASSWORD): sign the test client in."""
+def current_totp() -> str:
+    """The code an authenticator app with TEST_TOTP_SECRET shows now."""
+    import pyotp
 
-    def do(user, password: str = TEST_PASSWORD):
+    return pyotp.TOTP(TEST_TOTP_SECRET).now()
+
+
+def _forget_last_code(session, user_id: int) -> None:
+    """Let the current code be used again (tests sign in more often than every 30 seconds)."""
+    from models import User
+
+    session.get(User, user_id).totp_last_step = None
+    session.commit()
+
+
+@pytest.fixture
+def sign_in(app, client) -> Callable[..., object]:
+    """sign_in(user, password=TEST_PASSWORD, client=client): sign a test client in, giving
+    the current two-factor code (of TEST_TOTP_SECRET) when asked for one."""
+    from panels import db
+
+    def do(user, password: str = TEST_PASSWORD, client=client):
         response = client.post("/auth/sign-in", data={"email": user.email, "password": password})
         assert response.status_code == 302, response.data
+        if response.headers["Location"].startswith("/auth/sign-in/code"):
+            with app.app_context():
+                _forget_last_code(db.session(), user.id)
+            response = client.post("/auth/sign-in/code", data={"code": current_totp()})
+            assert response.status_code == 302, response.data
         return response
 
     return do

@@ -76,6 +76,9 @@ def running_worker(app, log_dir: Path, processes: int = 1) -> Iterator[Worker]:
         PANELS_INSTANCE_PATH=app.instance_path,
         JOBS_URL=app.config["JOBS_URL"],
         JOBS_STALE_SECONDS=str(app.config["JOBS_STALE_SECONDS"]),
+        # The worker runs as in production (not in testing mode), where the base URL must be
+        # https; the test app's is http://localhost, so the worker gets its https twin.
+        PANELS_BASE_URL=app.config["PANELS_BASE_URL"].replace("http://", "https://", 1),
     )
     log_dir.mkdir(parents=True, exist_ok=True)
     log = log_dir / f"worker-{time.monotonic_ns()}.log"

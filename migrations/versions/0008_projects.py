@@ -2,7 +2,7 @@
 confirmed panels, meetings and attendance.
 
 Revision ID: 0008_projects
-Revises: 0004_jobs
+Revises: 0007_ui
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = "0008_projects"
-down_revision = "0004_jobs"
+down_revision = "0007_ui"
 branch_labels = None
 depends_on = None
 

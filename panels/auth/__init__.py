@@ -18,6 +18,16 @@ def _commands():
 feature = Feature(
     name="auth",
     blueprints=_blueprints,
-    navigation=(NavItem("Change password", "auth.change_password", None, order=90),),
+    navigation=(
+        NavItem("Change password", "auth.change_password", None, order=90),
+        NavItem("Two-factor authentication", "auth.two_factor_settings", None, order=91),
+    ),
+    audit_actions={
+        "two_factor_enabled": "Turned on two-factor authentication",
+        "two_factor_disabled": "Turned off two-factor authentication",
+        "two_factor_reset": "Reset an account's two-factor authentication",
+        "recovery_code_used": "Signed in with a two-factor recovery code",
+        "recovery_codes_renewed": "Made new two-factor recovery codes",
+    },
     commands=_commands,
 )

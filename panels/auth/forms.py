@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, ValidationError
 
 from panels.auth.service import MIN_PASSWORD_LENGTH
@@ -82,3 +82,41 @@ class RequestResetForm(FlaskForm):
 
 class ResetPasswordForm(NewPasswordFields, FlaskForm):
     submit = SubmitField("Set new password", widget=GovSubmitInput())
+
+
+class CodeForm(FlaskForm):
+    """The second step of signing in: a code from the app, or a recovery code."""
+
+    code = StringField(
+        "Code",
+        widget=GovTextInput(),
+        description=(
+            "The 6-digit code your authenticator app shows now, or one of your recovery codes."
+        ),
+        validators=[InputRequired(message="Enter the code from your authenticator app")],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class ConfirmEnrolmentForm(FlaskForm):
+    code = StringField(
+        "Code from your authenticator app",
+        widget=GovTextInput(),
+        description="Enter the 6-digit code the app shows for Co-production Panels.",
+        validators=[InputRequired(message="Enter the 6-digit code from your authenticator app")],
+    )
+    submit = SubmitField("Turn on two-factor authentication", widget=GovSubmitInput())
+
+
+class ConfirmWithCodeForm(FlaskForm):
+    """A consequential change to two-factor, confirmed with a current code."""
+
+    code = StringField(
+        "Code",
+        widget=GovTextInput(),
+        description=(
+            "The 6-digit code your authenticator app shows now, or one of your recovery codes."
+        ),
+        validators=[InputRequired(message="Enter the code from your authenticator app")],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())

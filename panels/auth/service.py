@@ -5,16 +5,18 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import ROLES, LoginAttempt, OutboxMessage, User, utcnow
 from models.user import new_session_token
+from panels.auth import throttle
 from panels.errors import InvalidInput
+from panels.links import external_url
 from panels.security import hash_password, password_needs_rehash, verify_password
 from panels.uow import UnitOfWork
 
@@ -25,6 +27,7 @@ _RESET_SALT = "password-reset"
 # A fixed hash to verify against when the account does not exist, so that the
 # time taken does not reveal whether an email address has an account.
 _DUMMY_HASH = hash_password("not-a-real-password-000")
+_DUMMY_FINGERPRINT = hashlib.sha256(_DUMMY_HASH.encode()).hexdigest()[:16]
 
 
 class Throttled(InvalidInput):
@@ -87,44 +90,48 @@ def set_password(uow: UnitOfWork, user_id: int, password: str) -> None:
         _apply_new_password(user, password)
 
 
+def sign_out_everywhere(uow: UnitOfWork, user_id: int) -> None:
+    """End every session of the account: cookies issued before now stop working."""
+    with uow:
+        user = uow.session.get(User, user_id)
+        if user is not None:
+            user.session_token = new_session_token()
+
+
 def _apply_new_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     user.session_token = new_session_token()
 
 
-def _recent_failures(session, column, value: str, since: datetime) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(
-            column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at >= since
-        )
-    )
+def _window(uow: UnitOfWork) -> timedelta:
+    return timedelta(minutes=int(uow.settings["LOGIN_WINDOW_MINUTES"]))
+
+
+def _throttled(uow: UnitOfWork, keys: list[str], what: str, advice: str) -> Throttled:
+    minutes = throttle.minutes_to_wait(uow, keys, _window(uow))
+    plural = "minute" if minutes == 1 else "minutes"
+    return Throttled(f"Too many {what}. Wait {minutes} {plural}, then try again{advice}.")
 
 
 def authenticate(uow: UnitOfWork, email: str, password: str, address: str) -> User:
     """Return the account if the email and password match; record the attempt either way.
 
-    Raises Throttled after too many failures for the account or the address in the
-    window, and InvalidInput with one generic message for any other failure.
+    Each attempt is counted against the account and the address before the password is
+    checked (committed at once when this is the outermost unit, so parallel attempts see
+    it); a success hands both back. Raises Throttled once either has LOGIN_MAX_FAILURES
+    counted in the window, and InvalidInput with one generic message for any other failure.
     """
     email = normalise_email(email)
-    config = uow.settings
-    window = timedelta(minutes=int(config["LOGIN_WINDOW_MINUTES"]))
-    limit = int(config["LOGIN_MAX_FAILURES"])
+    limit = int(uow.settings["LOGIN_MAX_FAILURES"])
+    keys = [f"sign-in:account:{email}", f"sign-in:address:{address}"]
+    with uow:
+        if not all(throttle.take(uow, key, limit, _window(uow)) for key in keys):
+            error = _throttled(uow, keys, "failed attempts to sign in", ", or reset your password")
+            raise error
     now = utcnow()
     with uow:
         session = uow.session
-        since = now - window
-        if (
-            _recent_failures(session, LoginAttempt.email, email, since) >= limit
-            or _recent_failures(session, LoginAttempt.address, address, since) >= limit
-        ):
-            raise Throttled(
-                f"Too many failed attempts to sign in. Wait {window.seconds // 60} minutes, "
-                "then try again, or reset your password."
-            )
         user = session.scalar(select(User).where(User.email == email))
         valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
         succeeded = bool(user and valid and user.is_active)
@@ -136,27 +143,30 @@ def authenticate(uow: UnitOfWork, email: str, password: str, address: str) -> Us
             user.last_login_at = now
             if password_needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
-            session.execute(
-                delete(LoginAttempt).where(
-                    LoginAttempt.email == email, LoginAttempt.succeeded.is_(False)
-                )
-            )
+            throttle.clear(uow, keys[0])
+            throttle.give_back(uow, keys[1])
     if not succeeded:
         raise InvalidInput("Enter a correct email address and password")
+    assert user is not None
     return user
 
 
 def change_password(
     uow: UnitOfWork, user_id: int, current_password: str, new_password: str
 ) -> User:
-    """Change a password after checking the current one; other sessions are signed out."""
+    """Change a password after checking the current one (throttled); signs out everywhere."""
     check_password_rules(new_password)
+    key = f"change-password:user:{user_id}"
+    with uow:
+        if not throttle.take(uow, key, int(uow.settings["LOGIN_MAX_FAILURES"]), _window(uow)):
+            raise _throttled(uow, [key], "wrong current passwords", "")
     with uow:
         session = uow.session
         user = session.get(User, user_id)
         if user is None or not verify_password(user.password_hash, current_password):
             raise InvalidInput("Your current password is not correct")
         _apply_new_password(user, new_password)
+        throttle.clear(uow, key)
     return user
 
 
@@ -170,30 +180,50 @@ def _password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def request_password_reset(uow: UnitOfWork, email: str, reset_url_for) -> None:
-    """Write a reset link to the outbox if the account exists; say nothing either way."""
+def request_password_reset(uow: UnitOfWork, email: str, address: str) -> None:
+    """Write a reset link to the outbox if the account exists; say nothing either way.
+
+    Throttled per email address and per client address. Both paths do the same work (the
+    throttle's writes, the look-up, the token and the message) and differ only in adding
+    the message to the outbox, so the time taken does not tell whether an account exists.
+    """
     email = normalise_email(email)
-    with uow:
+    settings = uow.settings
+    keys = [
+        (f"reset:email:{email}", int(settings["PASSWORD_RESET_MAX_PER_EMAIL"])),
+        (f"reset:address:{address}", int(settings["PASSWORD_RESET_MAX_PER_ADDRESS"])),
+    ]
+    with uow:  # one transaction, so both paths commit the same writes but the outbox row
+        if not all(throttle.take(uow, key, limit, _window(uow)) for key, limit in keys):
+            raise _throttled(uow, [key for key, _ in keys], "requests to reset a password", "")
         session = uow.session
         user = session.scalar(select(User).where(User.email == email, User.is_active.is_(True)))
+        payload = (
+            {"uid": user.id, "fp": _password_fingerprint(user)}
+            if user
+            else {"uid": 0, "fp": _DUMMY_FINGERPRINT}
+        )
+        token = _serializer(uow).dumps(payload)
+        minutes = int(settings["PASSWORD_RESET_MAX_AGE_MINUTES"])
+        body = (
+            f"Hello {user.display_name if user else email},\n\n"
+            "Someone asked to reset the password for your Co-production Panels account. "
+            f"To choose a new password, open this link within {minutes} minutes:\n\n"
+            f"{external_url(settings, 'auth.reset_password', token=token)}\n\n"
+            "If you did not ask for this, you can ignore this message."
+        )
         if user is None:
             log.info("password reset asked for an address with no account")
             return
-        token = _serializer(uow).dumps({"uid": user.id, "fp": _password_fingerprint(user)})
-        minutes = int(uow.settings["PASSWORD_RESET_MAX_AGE_MINUTES"])
-        body = (
-            f"Hello {user.display_name},\n\n"
-            "Someone asked to reset the password for your Co-production Panels account. "
-            f"To choose a new password, open this link within {minutes} minutes:\n\n"
-            f"{reset_url_for(token)}\n\n"
-            "If you did not ask for this, you can ignore this message."
-        )
         session.add(
             OutboxMessage(
                 recipient=user.email, subject="Reset your password", body=body, user_id=user.id
             )
         )
-    log.info("password reset message for user %s written to the outbox:\n%s", user.id, body)
+    if settings.get("MAIL_OUTBOX_ONLY"):
+        log.info("password reset message for user %s written to the outbox:\n%s", user.id, body)
+    else:
+        log.info("password reset message for user %s written to the outbox", user.id)
 
 
 def user_for_reset_token(uow: UnitOfWork, token: str) -> User:
@@ -212,16 +242,30 @@ def user_for_reset_token(uow: UnitOfWork, token: str) -> User:
 
 
 def reset_password(uow: UnitOfWork, token: str, new_password: str) -> User:
-    """Set a new password from a reset token; the token cannot be used again."""
+    """Set a new password from a reset token; the token cannot be used again.
+
+    The new password is written only if the password is still the one the token was made
+    for (one conditional UPDATE), so of many requests using one link at once exactly one
+    succeeds; the others get "already been used".
+    """
     check_password_rules(new_password)
+    new_hash = hash_password(new_password)
     with uow:
         user = user_for_reset_token(uow, token)
-        _apply_new_password(user, new_password)
-        uow.session.execute(
-            delete(LoginAttempt).where(
-                LoginAttempt.email == user.email, LoginAttempt.succeeded.is_(False)
+        written = uow.session.execute(
+            update(User)
+            .where(User.id == user.id, User.password_hash == user.password_hash)
+            .values(
+                password_hash=new_hash,
+                password_changed_at=utcnow(),
+                session_token=new_session_token(),
             )
+            .execution_options(synchronize_session=False)
         )
+        if written.rowcount != 1:  # type: ignore[attr-defined]
+            raise InvalidInput("This link has already been used. Ask for a new one.")
+        throttle.clear(uow, f"sign-in:account:{user.email}")
+    uow.session.refresh(user)
     return user
 
 

@@ -28,7 +28,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from models import PROJECT_LEVELS, PROJECT_STATUSES
 from panels.projects.service import BUILTIN_TARGETS, ProjectInput
-from panels.text import control_character_message, find_control_character
+from panels.text import MULTI_LINE, control_character_message, find_control_character
 from panels.widgets import DateInput
 
 
@@ -41,9 +41,9 @@ class NoControlCharacters:
     """Refuse text with control characters, naming the field."""
 
     def __call__(self, form, field) -> None:
-        character = find_control_character(field.data or "")
+        character = find_control_character(field.data or "", MULTI_LINE)
         if character is not None:
-            raise ValidationError(control_character_message(str(field.label.text), character))
+            raise ValidationError(f"{field.label.text} {control_character_message(character)}")
 
 
 class ProjectForm(FlaskForm):

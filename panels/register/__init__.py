@@ -29,11 +29,20 @@ feature = Feature(
     jobs=_jobs,
     navigation=(
         NavItem("People register", "register.index", "view_register", order=10),
+        NavItem("Register in numbers", "register.summary", "view_register_summary", order=11),
         NavItem("Import members", "transfer.import_members", "import_register", order=20),
         NavItem("Export members", "transfer.export_page", "export_register", order=21),
     ),
     permissions=(
-        permission("view_register", "See the people register", "lead", "manager"),
+        # Leads invite people, so they see who is on the register; managers need its shape
+        # (how many, and who is missing), not people's names and contact details.
+        permission("view_register", "See and search the people on the register", "lead"),
+        permission(
+            "view_register_summary",
+            "See the register in numbers, small counts protected",
+            "lead",
+            "manager",
+        ),
         permission("edit_register", "Add and change members and record consent", "lead"),
         permission(
             "see_special_category",
@@ -48,9 +57,19 @@ feature = Feature(
         # Files carry special-category answers, so only those who may see them move them.
         permission("import_register", "Import members from a CSV file", "lead"),
         permission("export_register", "Export the whole register as CSV", "lead"),
+        # Leads import; administrators manage the equality categories. New local areas are
+        # facts about the organisation's patch that leads know, so a lead's import may add
+        # them; the harmonised questions (ethnic group, religion...) are not extensible, so
+        # their categories stay with administrators (manage_categories).
+        permission(
+            "add_categories_on_import",
+            "Add new answers to extensible questions (local area) when importing members",
+            "lead",
+        ),
     ),
     audit_actions={
         "view_characteristics": "Viewed equality information",
+        "view_access_needs": "Viewed access needs",
         "export": "Exported",
         "import": "Imported",
         "create_member": "Added a member",

@@ -23,17 +23,29 @@ members_cli = AppGroup("members", help="Import and export the register's members
     help="Replace the details, answers and consent of members whose email is in the file "
     "(without it, an email already on the register is an error).",
 )
-def members_import(file: Path, update: bool) -> None:
+@click.option(
+    "--add-categories",
+    is_flag=True,
+    help="Add answers the register does not have yet to the questions that take new ones "
+    "(local area), instead of refusing them. Other unknown answers are still problems.",
+)
+def members_import(file: Path, update: bool, add_categories: bool) -> None:
     """Import members from a CSV file: all of it, or nothing if any row has a problem."""
     from panels.register.member_csv import ImportRefused, import_members
 
     with db.open_unit_of_work(Actor.command_line()) as uow:
         try:
-            result = import_members(uow, file.read_bytes(), file.name, update=update)
+            result = import_members(
+                uow, file, file.name, update=update, add_categories=add_categories
+            )
         except ImportRefused as error:
             for problem in error.problems:
                 click.echo(str(problem), err=True)
+            if error.more_problems_text:
+                click.echo(f"... and {error.more_problems_text}, not listed", err=True)
             raise click.ClickException(str(error)) from None
+    for plural, codes in result.new_categories:
+        click.echo(f"These {plural} are new and were added: {', '.join(codes)}.")
     click.echo(
         f"Imported {result.rows} members from {file.name}: "
         f"{result.created} added, {result.updated} updated."

@@ -13,8 +13,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    DateField,
     EmailField,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -23,7 +23,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
 from models import (
     ACCESS_NEEDS,
@@ -35,9 +35,12 @@ from models import (
 )
 from panels.register.members import MemberInput
 from panels.register.taxonomy import Taxonomy
-from panels.widgets import DateInput
+from panels.widgets import GovDateField
 
 DIMENSION_PREFIX = "dim_"
+
+RECORDED_METHODS = {k: v for k, v in CONSENT_METHODS.items() if k != "import"}
+"""How staff can say a member told them (an import records its own method)."""
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -63,12 +66,10 @@ class MemberFormBase(FlaskForm):
         description="What they like to be called, if different.",
         validators=[Optional(), Length(max=100)],
     )
-    date_of_birth = DateField(
+    date_of_birth = GovDateField(
         "Date of birth (optional)",
-        widget=DateInput(),
-        format="%d %m %Y",
+        error_name="Date of birth",
         description="For example, 27 3 1961. We use it to work out their age band.",
-        validators=[Optional()],
     )
     email = EmailField(
         "Email address (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=254)]
@@ -95,12 +96,10 @@ class MemberFormBase(FlaskForm):
         default="active",
         validators=[InputRequired(message="Choose a status")],
     )
-    paused_until = DateField(
+    paused_until = GovDateField(
         "Paused until (optional)",
-        widget=DateInput(),
-        format="%d %m %Y",
+        error_name="The pause end date",
         description="Only for paused members. Leave blank if the pause has no end date.",
-        validators=[Optional()],
     )
     joined_via = SelectField(
         "How did they join?",
@@ -142,7 +141,8 @@ class MemberFormBase(FlaskForm):
         "How did they tell us?",
         widget=GovRadioInput(),
         default="online",
-        choices=options((k, v) for k, v in CONSENT_METHODS.items() if k != "import"),
+        choices=options(RECORDED_METHODS),
+        validators=[InputRequired(message="Choose how they told us")],
     )
     submit = SubmitField("Save member", widget=GovSubmitInput())
 
@@ -243,14 +243,13 @@ def member_form(taxonomy: Taxonomy, **kwargs) -> MemberFormBase:
 
 
 class ConsentChangeForm(FlaskForm):
-    """Give or withdraw one consent from the member page."""
+    """Give or withdraw one consent, from the page that confirms it."""
 
-    purpose = RadioField(choices=options(CONSENT_PURPOSES), validators=[InputRequired()])
-    given = RadioField(
-        choices=options([("yes", "Given"), ("no", "Withdrawn")]), validators=[InputRequired()]
-    )
+    purpose = HiddenField(validators=[InputRequired(), AnyOf(list(CONSENT_PURPOSES))])
+    given = HiddenField(validators=[InputRequired(), AnyOf(["yes", "no"])])
     method = RadioField(
-        choices=options((k, v) for k, v in CONSENT_METHODS.items() if k != "import"),
-        default="online",
-        validators=[InputRequired()],
+        "How did they tell us?",
+        widget=GovRadioInput(),
+        choices=options(RECORDED_METHODS),
+        validators=[InputRequired(message="Choose how they told us")],
     )

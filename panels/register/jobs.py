@@ -28,20 +28,21 @@ def _stored_file(params: Mapping[str, Any], settings: Mapping[str, Any]) -> Path
 def run_import(context: JobContext) -> JobOutcome:
     """Import the file the user confirmed, reporting rows written."""
     name = str(context.params["name"])
-    try:
-        content = _stored_file(context.params, context.uow.settings).read_bytes()
-    except FileNotFoundError:
+    path = _stored_file(context.params, context.uow.settings)
+    if not path.is_file():
         raise JobFailed(
             f"The uploaded file {name} is no longer on the server, so nothing was imported. "
             "Upload the file again."
-        ) from None
+        )
     context.progress(0, 0, "Checking the file")
     try:
+        # Read from the file as a stream: memory stays bounded whatever its size.
         result = member_csv.import_members(
             context.uow,
-            content,
+            path,
             name,
             bool(context.params["update"]),
+            add_categories=bool(context.params.get("add_categories", False)),
             progress=context.progress,
         )
     except member_csv.ImportRefused as error:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import (
     ACCESS_NEEDS,
@@ -29,6 +33,8 @@ from panels.uow import UnitOfWork
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MINIMUM_AGE = 18
+EMAIL_ON_REGISTER = "A member with this email address is already on the register"
+EMAIL_TAKEN = "Another member already has this email address"
 
 
 @dataclass
@@ -242,6 +248,12 @@ class InvalidMember(InvalidInput):
         super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
 
 
+def _is_duplicate_email(error: IntegrityError) -> bool:
+    """Whether ``error`` is the unique index on members' email (SQLite or PostgreSQL wording)."""
+    text = str(error.orig)
+    return "uq_members_email" in text or "members.email" in text
+
+
 def _email_taken(session, email: str | None, member_id: int | None = None) -> bool:
     if not email:
         return False
@@ -309,10 +321,47 @@ def current_wording(session, purpose: str) -> ConsentWording:
     return wording
 
 
+def lock_members(session: Session, member_ids: Iterable[int]) -> None:
+    """Lock these members until the transaction ends (flush only), so that a concurrent change
+    to them waits for this one and then sees what it committed.
+
+    PostgreSQL locks the rows (``SELECT ... FOR UPDATE``, in id order, so that two lockers
+    never deadlock). SQLite has one writer at a time: a write that changes nothing takes the
+    database's write lock, and reads after it see every committed change.
+    """
+    ids = sorted(set(member_ids))
+    if not ids:
+        return
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(Member)
+            .where(Member.id == ids[0])
+            .values(id=Member.id)
+            .execution_options(synchronize_session=False)
+        )
+        return
+    for start in range(0, len(ids), 1000):
+        session.execute(
+            select(Member.id)
+            .where(Member.id.in_(ids[start : start + 1000]))
+            .order_by(Member.id)
+            .with_for_update()
+        )
+
+
 def set_consent(
-    session, member: Member, purpose: str, given: bool, method: str, recorded_by_id: int | None
+    session: Session,
+    member: Member,
+    purpose: str,
+    given: bool,
+    method: str,
+    recorded_by_id: int | None,
 ) -> bool:
-    """Record a consent decision (flush only); returns True if it changed the current state."""
+    """Record a consent decision (flush only); returns True if it changed the current state.
+
+    The member is locked and their consent read from the database first, so that two people
+    withdrawing the same consent at once record it once: the second waits, then sees it is
+    already withdrawn."""
     if purpose not in CONSENT_PURPOSES:
         raise InvalidInput(
             f"consent purpose {purpose!r} is not one of: {', '.join(CONSENT_PURPOSES)}"
@@ -320,16 +369,20 @@ def set_consent(
     if method not in CONSENT_METHODS:
         raise InvalidInput(f"consent method {method!r} is not one of: {', '.join(CONSENT_METHODS)}")
     attribute = f"consent_{purpose}"
-    if (
-        getattr(member, attribute) == given
-        and member.id is not None
-        and session.scalar(
-            select(ConsentRecord.id).where(
-                ConsentRecord.member_id == member.id, ConsentRecord.purpose == purpose
+    if member.id is not None:
+        lock_members(session, [member.id])
+        current = session.scalar(select(getattr(Member, attribute)).where(Member.id == member.id))
+        set_committed_value(member, attribute, current)
+        if (
+            current == given
+            and session.scalar(
+                select(ConsentRecord.id)
+                .where(ConsentRecord.member_id == member.id, ConsentRecord.purpose == purpose)
+                .limit(1)
             )
-        )
-    ):
-        return False
+            is not None
+        ):
+            return False
     setattr(member, attribute, given)
     if purpose == "access_needs" and not given:
         member.access_needs = []
@@ -359,14 +412,20 @@ def create_member(uow: UnitOfWork, data: MemberInput, method: str = "online") ->
                 Problem(
                     "email",
                     data.email or "",
-                    "A member with this email address is already on the register",
+                    EMAIL_ON_REGISTER,
                 )
             )
         _raise_if(problems)
         member = Member(panels_served=0)
         session.add(member)
-        apply_member(session, member, data, taxonomy)
-        session.flush()
+        try:
+            apply_member(session, member, data, taxonomy)
+            session.flush()
+        except IntegrityError as error:
+            # Someone added the same email between the check above and this insert.
+            if not _is_duplicate_email(error):
+                raise
+            raise InvalidMember([Problem("email", data.email or "", EMAIL_ON_REGISTER)]) from None
         for purpose in CONSENT_PURPOSES:
             set_consent(
                 session,
@@ -392,9 +451,7 @@ def update_member(
         if member is None:
             raise NotFound(f"there is no member with id {member_id}")
         if _email_taken(session, data.email, member_id):
-            problems.append(
-                Problem("email", data.email or "", "Another member already has this email address")
-            )
+            problems.append(Problem("email", data.email or "", EMAIL_TAKEN))
         _raise_if(problems)
         consent_changes = [
             f"consent_{purpose}"
@@ -404,7 +461,13 @@ def update_member(
                 session, member, purpose, data.consents[purpose], method, uow.actor.user_id
             )
         ]
-        changed = apply_member(session, member, data, taxonomy)
+        try:
+            changed = apply_member(session, member, data, taxonomy)
+            session.flush()
+        except IntegrityError as error:
+            if not _is_duplicate_email(error):
+                raise
+            raise InvalidMember([Problem("email", data.email or "", EMAIL_TAKEN)]) from None
         if changed or consent_changes:
             audit.record(
                 uow, "update_member", "member", member.id, changed=changed + consent_changes

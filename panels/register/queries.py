@@ -12,8 +12,7 @@ select people, and every statistic goes through these functions:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -95,14 +94,6 @@ def characteristic_condition(
             )
         )
     return and_(Member.consent_selection.is_(True), matched)
-
-
-@dataclass(frozen=True)
-class SelectionRecord:
-    """One member's answers for selection, keyed by dimension (derived ones included)."""
-
-    member_id: int
-    answers: Mapping[str, tuple[str, ...]]
 
 
 def answers_for(

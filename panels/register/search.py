@@ -1,5 +1,6 @@
 """Searching the register: filters on any dimension (roll-ups included), consent, status and
-panels served; search by name or email; sorting; pagination."""
+panels served; search by name or email; sorting; pagination. And the register in numbers,
+with small counts protected, for those who need its shape rather than its people."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from models import CONSENT_PURPOSES, MEMBER_STATUSES, Member
 from panels import audit
 from panels.errors import InvalidInput
 from panels.pagination import Window, requested_page
-from panels.register.queries import available_today, characteristic_condition, invitable
+from panels.register.queries import (
+    answers_for,
+    available_today,
+    characteristic_condition,
+    invitable,
+)
 from panels.register.taxonomy import Taxonomy
 from panels.uow import UnitOfWork
 
@@ -95,6 +101,18 @@ class RegisterQuery:
             page=page,
         )
 
+    @property
+    def is_filtered(self) -> bool:
+        """Whether the query narrows the register (sorting and paging do not)."""
+        return bool(
+            self.text
+            or self.filters
+            or self.statuses
+            or self.consents
+            or self.panels_served
+            or self.invitable_only
+        )
+
     def uses_special_category(self, taxonomy: Taxonomy) -> bool:
         return any(taxonomy[key].special_category for key in self.filters)
 
@@ -146,7 +164,7 @@ def search_register(
     base = invitable(select(Member), today) if query.invitable_only else select(Member)
     with uow:
         session = uow.session
-        total = session.scalar(select(func.count()).select_from(Member).where(*where))
+        total = session.scalar(select(func.count()).select_from(Member).where(*where)) or 0
         window = Window.of(query.page, total, PAGE_SIZE)
         members = session.scalars(
             base.where(*where).order_by(*SORTS[query.sort]).limit(PAGE_SIZE).offset(window.offset)
@@ -161,3 +179,118 @@ def search_register(
                 filters={k: list(v) for k, v in query.filters.items()},
             )
     return RegisterPage(tuple(members), total, window.page, window.pages)
+
+
+SMALL_COUNT = 5
+"""Counts from 1 to SMALL_COUNT - 1 are shown as "fewer than 5", so no one can be picked out."""
+
+
+@dataclass(frozen=True)
+class Count:
+    """One line of a summary: what is counted, how many, and what may be shown of it."""
+
+    label: str
+    count: int
+    shown: str
+
+
+@dataclass(frozen=True)
+class DimensionSummary:
+    key: str
+    label: str
+    multiple: bool
+    counts: tuple[Count, ...]
+
+
+@dataclass(frozen=True)
+class RegisterSummary:
+    """The register in numbers: totals by status and consent, and its composition by each
+    characteristic over the members who allow their answers in anonymous statistics."""
+
+    total: int
+    by_status: tuple[Count, ...]
+    invitable: int
+    by_consent: tuple[Count, ...]
+    statistics_base: int
+    dimensions: tuple[DimensionSummary, ...]
+
+
+def protect_small_counts(items: list[tuple[str, int]]) -> tuple[Count, ...]:
+    """Counts with those from 1 to 4 shown as "fewer than 5".
+
+    When exactly one count in a group is hidden, the next smallest is hidden too ("not
+    shown"), so that the hidden one cannot be worked out by subtracting from the total.
+    """
+    small = [i for i, (_, n) in enumerate(items) if 0 < n < SMALL_COUNT]
+    also = set()
+    if len(small) == 1:
+        others = sorted(
+            (n, i) for i, (_, n) in enumerate(items) if i not in small and n >= SMALL_COUNT
+        )
+        if others:
+            also.add(others[0][1])
+    return tuple(
+        Count(
+            label,
+            n,
+            "fewer than 5" if i in small else "not shown" if i in also else f"{n:,}",
+        )
+        for i, (label, n) in enumerate(items)
+    )
+
+
+def summarise_register(
+    uow: UnitOfWork, taxonomy: Taxonomy, today: date | None = None
+) -> RegisterSummary:
+    """Counts only, no one named: for managers, who need the register's shape, not its people."""
+    today = today or date.today()
+    with uow:
+        session = uow.session
+        total = session.scalar(select(func.count()).select_from(Member)) or 0
+        statuses = dict(
+            session.execute(select(Member.status, func.count()).group_by(Member.status)).all()
+        )
+        invitable_now = session.scalar(
+            select(func.count()).select_from(invitable(select(Member.id), today).subquery())
+        )
+        consents = [
+            (
+                label,
+                session.scalar(
+                    select(func.count())
+                    .select_from(Member)
+                    .where(getattr(Member, f"consent_{purpose}").is_(True))
+                )
+                or 0,
+            )
+            for purpose, label in CONSENT_PURPOSES.items()
+        ]
+        ids = session.scalars(select(Member.id).where(Member.consent_statistics.is_(True))).all()
+        answers = answers_for(session, taxonomy, ids, purpose="statistics", today=today)
+    dimensions = []
+    for dimension in taxonomy.dimensions:
+        tally = {category.code: 0 for category in dimension.categories}
+        unanswered = 0
+        for person in answers.values():
+            codes = person.get(dimension.key, ())
+            if not codes:
+                unanswered += 1
+            for code in codes:
+                tally[code] = tally.get(code, 0) + 1
+        items = [(category.label, tally[category.code]) for category in dimension.categories]
+        items.append(("Not answered", unanswered))
+        dimensions.append(
+            DimensionSummary(
+                dimension.key, dimension.label, dimension.multiple, protect_small_counts(items)
+            )
+        )
+    return RegisterSummary(
+        total=total,
+        by_status=protect_small_counts(
+            [(label, statuses.get(code, 0)) for code, label in MEMBER_STATUSES.items()]
+        ),
+        invitable=invitable_now or 0,
+        by_consent=protect_small_counts(consents),
+        statistics_base=len(answers),
+        dimensions=tuple(dimensions),
+    )

@@ -1,4 +1,5 @@
-"""Reading a member for the member page: answers (audited), consent and change history."""
+"""Reading a member for the member page: answers and access needs (both audited), consent
+and change history; and what a consent change would do, for its confirmation page."""
 
 from __future__ import annotations
 
@@ -8,9 +9,18 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import AuditEvent, ConsentRecord, Member, User
+from models import (
+    ACCESS_NEEDS,
+    CONSENT_PURPOSES,
+    AuditEvent,
+    ConsentRecord,
+    ConsentWording,
+    Member,
+    User,
+)
 from panels import audit
-from panels.errors import NotFound
+from panels.errors import InvalidInput, NotFound
+from panels.register.members import current_wording
 from panels.register.taxonomy import Taxonomy
 from panels.uow import UnitOfWork
 
@@ -42,6 +52,25 @@ class MemberView:
     special_hidden: bool
     consent_history: tuple[ConsentEvent, ...]
     changes: tuple[AuditEvent, ...]
+    access_needs: tuple[str, ...] = ()
+    """Labels of their recorded needs; empty unless the viewer may see access needs."""
+    access_needs_hidden: bool = False
+
+
+VIEW_ACTIONS = ("view_characteristics", "view_access_needs")
+"""Audit actions that record someone reading a member, not a change to them."""
+
+
+def _record_access_needs_view(uow: UnitOfWork, member: Member) -> tuple[str, ...]:
+    """The labels of a member's recorded needs; reading any of them is written to the audit log.
+
+    Access needs (a BSL interpreter, a quiet space, the notes) can reveal health, so they are
+    treated like special-category answers.
+    """
+    needs = tuple(ACCESS_NEEDS[row.need] for row in member.access_needs)
+    if needs or member.access_needs_notes:
+        audit.record(uow, "view_access_needs", "member", member.id)
+    return needs
 
 
 def view_member(
@@ -50,8 +79,10 @@ def view_member(
     taxonomy: Taxonomy,
     show_special: bool,
     today: date | None = None,
+    show_access_needs: bool = False,
 ) -> MemberView:
-    """A member with their answers; showing special-category answers is written to the audit log."""
+    """A member with their answers; showing special-category answers or access needs is
+    written to the audit log."""
     today = today or date.today()
     with uow:
         session = uow.session
@@ -70,6 +101,7 @@ def view_member(
         answers = []
         hidden = False
         for dimension in taxonomy.dimensions:
+            values: tuple[str, ...]
             if dimension.derived_from == "date_of_birth":
                 band = dimension.age_band(age)
                 values = (band.label,) if band else ()
@@ -90,6 +122,7 @@ def view_member(
             )
         if show_special and any(a.special_category for a in answers):
             audit.record(uow, "view_characteristics", "member", member.id)
+        needs = _record_access_needs_view(uow, member) if show_access_needs else ()
         consent_rows = session.execute(
             select(ConsentRecord, User.email)
             .outerjoin(User, User.id == ConsentRecord.recorded_by_id)
@@ -113,9 +146,67 @@ def view_member(
             session.scalars(
                 select(AuditEvent)
                 .where(AuditEvent.subject_type == "member", AuditEvent.subject_id == member.id)
-                .where(AuditEvent.action != "view_characteristics")
+                .where(AuditEvent.action.not_in(VIEW_ACTIONS))
                 .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
                 .limit(100)
             ).all()
         )
-    return MemberView(member, age, tuple(answers), hidden, history, changes)
+    return MemberView(
+        member,
+        age,
+        tuple(answers),
+        hidden,
+        history,
+        changes,
+        access_needs=needs,
+        access_needs_hidden=not show_access_needs,
+    )
+
+
+@dataclass(frozen=True)
+class ConsentChange:
+    """What giving or withdrawing one consent would do, for the page that confirms it."""
+
+    member: Member
+    purpose: str
+    given_now: bool
+    wording: ConsentWording
+    """The current wording: what the member agrees to (or agreed to) in full."""
+    needs_deleted: tuple[str, ...] = ()
+    """Withdrawing consent to keep access needs deletes these (labels)."""
+    notes_deleted: bool = False
+
+
+def consent_change(
+    uow: UnitOfWork, member_id: int, purpose: str, show_access_needs: bool
+) -> ConsentChange:
+    """The confirmation of a consent change; listing the needs it would delete is audited."""
+    if purpose not in CONSENT_PURPOSES:
+        raise InvalidInput(
+            f"consent purpose {purpose!r} is not one of: {', '.join(CONSENT_PURPOSES)}"
+        )
+    with uow:
+        session = uow.session
+        member = session.scalar(
+            select(Member).where(Member.id == member_id).options(selectinload(Member.access_needs))
+        )
+        if member is None:
+            raise NotFound(f"There is no member with id {member_id}.")
+        given_now = bool(getattr(member, f"consent_{purpose}"))
+        needs: tuple[str, ...] = ()
+        if purpose == "access_needs" and given_now and show_access_needs:
+            needs = _record_access_needs_view(uow, member)
+        return ConsentChange(
+            member=member,
+            purpose=purpose,
+            given_now=given_now,
+            wording=current_wording(session, purpose),
+            needs_deleted=needs,
+            notes_deleted=purpose == "access_needs" and bool(member.access_needs_notes),
+        )
+
+
+def consent_wordings(uow: UnitOfWork) -> dict[str, ConsentWording]:
+    """The current wording of each consent purpose (what a member agrees to now)."""
+    with uow:
+        return {purpose: current_wording(uow.session, purpose) for purpose in CONSENT_PURPOSES}

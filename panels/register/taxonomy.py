@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import String, select
 from sqlalchemy.orm import Session, selectinload
 
 from models import CONSENT_PURPOSES, Category, ConsentWording, Dimension
@@ -52,6 +54,8 @@ class DimensionInfo:
     special_category: bool
     derived_from: str | None
     categories: tuple[CategoryInfo, ...]
+    extensible: bool = False
+    """An import may add new answers to it (see :func:`add_imported_categories`)."""
     _lookup: dict[str, CategoryInfo] = field(default_factory=dict, compare=False, repr=False)
 
     def find(self, value: str) -> CategoryInfo:
@@ -150,6 +154,7 @@ def load_taxonomy(session: Session) -> Taxonomy:
                 special_category=dimension.special_category,
                 derived_from=dimension.derived_from,
                 categories=categories,
+                extensible=dimension.extensible,
                 _lookup=lookup,
             )
         )
@@ -179,6 +184,7 @@ def sync_taxonomy(uow: UnitOfWork, path: Path = TAXONOMY_FILE) -> int:
                     why_asked=entry.get("why_asked", ""),
                     multiple=entry.get("multiple", False),
                     special_category=entry.get("special_category", False),
+                    extensible=entry.get("extensible", False),
                     derived_from=entry.get("derived_from"),
                     position=entry.get("position", position),
                     source=entry.get("source", ""),
@@ -188,6 +194,9 @@ def sync_taxonomy(uow: UnitOfWork, path: Path = TAXONOMY_FILE) -> int:
                 session.flush()
                 existing[entry["key"]] = dimension
                 added += 1
+            else:
+                # Not something administrators edit: the file decides.
+                dimension.extensible = entry.get("extensible", False)
             have = {
                 c.code
                 for c in session.scalars(
@@ -267,6 +276,51 @@ def add_category(uow: UnitOfWork, dimension_key: str, code: str, label: str) -> 
         audit.record(
             uow, "taxonomy", "dimension", dimension.id, dimension=dimension_key, added=code
         )
+
+
+CODE_LENGTH: int = cast(String, Category.__table__.c.code.type).length or 64
+"""The longest category code (and so the longest answer an import may add)."""
+
+
+def add_imported_categories(
+    uow: UnitOfWork, additions: Mapping[str, Sequence[str]], file_name: str
+) -> int:
+    """Add the answers an import found to extensible dimensions, each as its own code and
+    label after the dimension's other answers; one audit event for each dimension. Returns
+    how many were added. The import has checked them (new, short enough, extensible)."""
+    from panels import audit
+
+    added = 0
+    with uow:
+        session = uow.session
+        for key, codes in additions.items():
+            if not codes:
+                continue
+            dimension = session.scalar(select(Dimension).where(Dimension.key == key))
+            if dimension is None or not dimension.extensible:
+                raise InvalidInput(f"{key!r} is not a dimension that imports may add answers to")
+            position = max(
+                (c.position for c in dimension.categories if not c.prefer_not_to_say), default=-1
+            )
+            for offset, code in enumerate(codes, start=1):
+                session.add(
+                    Category(
+                        dimension_id=dimension.id, code=code, label=code, position=position + offset
+                    )
+                )
+            session.flush()
+            added += len(codes)
+            audit.record(
+                uow,
+                "taxonomy",
+                "dimension",
+                dimension.id,
+                record_count=len(codes),
+                dimension=key,
+                added=list(codes),
+                file=file_name,
+            )
+    return added
 
 
 def age_on(born: date | None, day: date) -> int | None:

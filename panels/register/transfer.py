@@ -10,34 +10,41 @@ the job's page; the job deletes the file when it finishes. Unconfirmed files go 
 from __future__ import annotations
 
 import io
+import os
 import secrets
+import shutil
 import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 from flask import Blueprint, current_app, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSubmitInput,
+)
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms import HiddenField, RadioField, SubmitField
+from wtforms import BooleanField, HiddenField, RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
 from panels.jobs.service import start_job
 from panels.register import member_csv
 from panels.register.jobs import IMPORT_KIND, imports_folder
-from panels.security import requires
+from panels.security import can, requires
 from panels.web import unit_of_work
 
 bp = Blueprint("transfer", __name__, url_prefix="/register")
 
 UPLOAD_MAX_AGE_SECONDS = 24 * 60 * 60
-PREVIEW_ROWS = 5
-SHOWN_PROBLEMS = 500
+COPY_CHUNK = 64 * 1024
 
 
 class ImportForm(FlaskForm):
@@ -58,6 +65,12 @@ class ImportForm(FlaskForm):
         ],
         default="add",
         validators=[InputRequired(message="Select what to do with people already on the register")],
+    )
+    add_categories = BooleanField(
+        "Add local areas that are not on the register yet",
+        widget=GovCheckboxInput(),
+        description="They are listed for you to check before anything is imported. "
+        "Any other answer the register does not have is still a problem.",
     )
     submit = SubmitField("Check the file", widget=GovSubmitInput())
 
@@ -92,6 +105,7 @@ class Upload:
     stored: str
     name: str
     update: bool
+    add_categories: bool = False
 
     @staticmethod
     def _serializer() -> URLSafeTimedSerializer:
@@ -104,16 +118,20 @@ class Upload:
         return folder
 
     @classmethod
-    def keep(cls, content: bytes, name: str, update: bool) -> Upload:
+    def keep(cls, stream: BinaryIO, name: str, update: bool, add_categories: bool) -> Upload:
+        """Save an uploaded file in the instance folder, a piece at a time."""
         folder = cls.folder()
         cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
         for old in [*folder.glob("*.csv"), *folder.glob("*.job")]:
             if old.stat().st_mtime < cutoff:
                 old.unlink(missing_ok=True)
-        upload = cls(secrets.token_hex(16) + ".csv", name, update)
-        upload.path.write_bytes(content)
-        upload.path.chmod(0o600)
+        upload = cls(secrets.token_hex(16) + ".csv", name, update, add_categories)
+        with open(upload.path, "xb", opener=_private) as out:
+            shutil.copyfileobj(stream, out, COPY_CHUNK)
         return upload
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
 
     @property
     def path(self) -> Path:
@@ -126,6 +144,7 @@ class Upload:
                 "stored": self.stored,
                 "name": self.name,
                 "update": self.update,
+                "add_categories": self.add_categories,
                 "user": current_user.id,
             }
         )
@@ -138,7 +157,9 @@ class Upload:
             return None
         if data.get("user") != current_user.id:
             return None
-        upload = cls(data["stored"], data["name"], bool(data["update"]))
+        upload = cls(
+            data["stored"], data["name"], bool(data["update"]), bool(data.get("add_categories"))
+        )
         return upload if upload.path.is_file() else None
 
     def hand_to_job(self) -> str:
@@ -149,14 +170,13 @@ class Upload:
         return claimed
 
 
+def _private(path: str, flags: int) -> int:
+    return os.open(path, flags, 0o600)
+
+
 def _preview(plan: member_csv.ImportPlan, file_name: str, confirm: ConfirmImportForm | None):
     return render_template(
-        "register/transfer/preview.html",
-        plan=plan,
-        file_name=file_name,
-        confirm=confirm,
-        first_rows=plan.rows[:PREVIEW_ROWS],
-        shown_problems=plan.problems[:SHOWN_PROBLEMS],
+        "register/transfer/preview.html", plan=plan, file_name=file_name, confirm=confirm
     )
 
 
@@ -166,17 +186,20 @@ def import_members():
     form = ImportForm()
     if not form.validate_on_submit():
         return render_template("register/transfer/import.html", form=form)
-    content = form.file.data.read()
     name = Path(form.file.data.filename).name
     update = form.mode.data == "update"
-    plan = member_csv.preview_import(unit_of_work(), content, update)
-    if plan.problems:
-        return _preview(plan, name, None)
-    upload = Upload.keep(content, name, update)
-    confirm = ConfirmImportForm(formdata=None, token=upload.token)
-    confirm.submit.label.text = (
-        f"Import {len(plan.rows)} {'member' if len(plan.rows) == 1 else 'members'}"
+    add_categories = bool(form.add_categories.data) and can(
+        current_user, "add_categories_on_import"
     )
+    upload = Upload.keep(form.file.data.stream, name, update, add_categories)
+    plan = member_csv.preview_import(
+        unit_of_work(), upload.path, update, add_categories=add_categories
+    )
+    if plan.problems:
+        upload.discard()
+        return _preview(plan, name, None)
+    confirm = ConfirmImportForm(formdata=None, token=upload.token)
+    confirm.submit.label.text = f"Import {plan.total} {'member' if plan.total == 1 else 'members'}"
     return _preview(plan, name, confirm)
 
 
@@ -193,7 +216,12 @@ def confirm_import():
     except FileNotFoundError:  # confirmed twice at once: the other request has it
         form = ImportForm(formdata=None)
         return render_template("register/transfer/import.html", form=form, expired=True), 400
-    params = {"stored": stored, "name": upload.name, "update": upload.update}
+    params = {
+        "stored": stored,
+        "name": upload.name,
+        "update": upload.update,
+        "add_categories": upload.add_categories,
+    }
     job = start_job(unit_of_work(), IMPORT_KIND, params)
     return redirect(url_for("jobs.show", job_id=job.id))
 

@@ -73,6 +73,7 @@ def add_rows(
     )
 
 
+BASIC = highspy.HighsBasisStatus.kBasic
 OPTIMAL = highspy.HighsModelStatus.kOptimal
 INFEASIBLE = highspy.HighsModelStatus.kInfeasible
 INTEGER = highspy.HighsVarType.kInteger

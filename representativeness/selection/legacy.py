@@ -48,24 +48,24 @@ def legacy_draw(instance: Instance, rng: np.random.Generator, max_attempts: int 
         for p in range(starts[t], starts[t + 1])
     ]
 
+    def take(p: int, chosen: list[int], available: np.ndarray, selected: np.ndarray) -> None:
+        """Put person ``p`` on the panel and drop whoever can no longer be chosen."""
+        chosen.append(p)
+        available[p] = False
+        for j in person_rows[p]:
+            selected[j] += 1
+        if household_of[p] >= 0:
+            available[household_of == household_of[p]] = False
+        for j in person_rows[p]:
+            if selected[j] >= maxs[j]:
+                available[row_members[j]] = False
+
     for _ in range(max_attempts):
         available = np.ones(n, dtype=bool)
         selected_count = np.zeros(len(mins), dtype=int)
         chosen: list[int] = []
-
-        def take(p: int) -> None:
-            chosen.append(p)
-            available[p] = False
-            for j in person_rows[p]:
-                selected_count[j] += 1
-            if household_of[p] >= 0:
-                available[household_of == household_of[p]] = False
-            for j in person_rows[p]:
-                if selected_count[j] >= maxs[j]:
-                    available[row_members[j]] = False
-
-        for p in forced:
-            take(p)
+        for person in forced:
+            take(person, chosen, available, selected_count)
         failed = False
         while len(chosen) < instance.k:
             remaining = np.array([available[m].sum() for m in row_members])
@@ -81,7 +81,7 @@ def legacy_draw(instance: Instance, rng: np.random.Generator, max_attempts: int 
                 pool = row_members[j][available[row_members[j]]]
             else:
                 pool = np.flatnonzero(available)
-            take(int(rng.choice(pool)))
+            take(int(rng.choice(pool)), chosen, available, selected_count)
         if not failed and (selected_count >= mins).all() and (selected_count <= maxs).all():
             return chosen
     raise LegacyFailure(

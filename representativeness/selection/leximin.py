@@ -22,6 +22,11 @@ PRICING_TOLERANCE = 1e-9
 _STARTS = 3
 _PERTURB = 3
 _FACTOR = 0.8
+# Weight of the best dual point in the smoothed pricing dual (see column_generation).
+SMOOTHING = 0.5
+# The master keeps at most this many panels per row: beyond, the non-basic panels of
+# worst reduced cost are dropped, which keeps its simplex iterations cheap.
+PRUNE_FACTOR = 2.0
 # A type whose dual weight exceeds this is fixed at the round's optimum.
 DUAL_TOLERANCE = 1e-9
 # A fixed type is held this little below its round's optimum (see _Master.fix).
@@ -244,12 +249,10 @@ class SwapSearch:
     panels in about a millisecond, several per master LP solve.
     """
 
-    MAX_TYPES = 1000
-
     def __init__(self, instance: Instance) -> None:
         n_types = len(instance.types)
         # The dimensions of a swap are tracked as bits of one integer.
-        self.enabled = n_types <= self.MAX_TYPES and len(instance.dimensions) <= 63
+        self.enabled = len(instance.dimensions) <= 63
         row_of = {(d, c): j for j, (d, c, _, _, _) in enumerate(instance.quota_rows)}
         self.cat = np.array(
             [[row_of[pair] for pair in t.categories] for t in instance.types], dtype=np.int64
@@ -264,15 +267,22 @@ class SwapSearch:
         self.n_rows = len(self.lo)
         # Bit d of a mask stands for quota dimension d.
         n_dims = min(self.cat.shape[1], 63)
-        mask_type = np.min_scalar_type((1 << n_dims) - 1)
-        self.bits = np.left_shift(1, np.arange(n_dims, dtype=np.uint64)).astype(mask_type)
-        self.all_bits = mask_type.type((1 << n_dims) - 1)
-        if self.enabled:
-            # same[a, b]: the dimensions in which types a and b share their category
-            same = self.cat[:, None, :] == self.cat[None, :, :]
-            self.same = np.bitwise_or.reduce(same * self.bits, axis=2).astype(mask_type)
-            same_household = self.household[:, None] == self.household[None, :]
-            self.same_household = same_household & (self.household[:, None] >= 0)
+        self.mask_type = np.min_scalar_type((1 << n_dims) - 1)
+        self.bits = np.left_shift(1, np.arange(n_dims, dtype=np.uint64)).astype(self.mask_type)
+        self.all_bits = self.mask_type.type((1 << n_dims) - 1)
+        # row_bits[j, t]: the bit of row j's dimension when type t is in row j's category
+        self.row_bits = np.zeros((self.n_rows, n_types), dtype=self.mask_type)
+        for d, bit in enumerate(self.bits):
+            self.row_bits[self.cat[:, d], np.arange(n_types)] = bit
+
+    def _same(self, a_idx: np.ndarray) -> np.ndarray:
+        """Masks of the dimensions in which each type of ``a_idx`` and each type agree.
+
+        Computed for the few types on a panel only, so memory stays linear in the
+        number of types.
+        """
+        # each type's rows hold distinct bits, so their sum is their bitwise or
+        return self.row_bits[self.cat[a_idx, : len(self.bits)]].sum(axis=1, dtype=self.mask_type)
 
     def improve(self, counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Return a panel at least as good as ``counts`` under ``weights``.
@@ -294,7 +304,7 @@ class SwapSearch:
             # are distinct powers of two, so a sum of them is their bitwise or)
             dec = (sums > self.lo)[self.cat[a_idx]] @ self.bits
             inc = (sums < self.hi)[self.cat] @ self.bits
-            ok = (self.same[a_idx] | (dec[:, None] & inc[None, :])) == self.all_bits
+            ok = (self._same(a_idx) | (dec[:, None] & inc[None, :])) == self.all_bits
             ok &= (c < self.upper)[None, :]
             if n_households:
                 used = np.bincount(
@@ -303,7 +313,8 @@ class SwapSearch:
                     minlength=n_households,
                 )
                 free = ~in_household | (used[np.maximum(self.household, 0)] == 0)
-                ok &= free[None, :] | self.same_household[a_idx]
+                home = self.household[a_idx][:, None]
+                ok &= free[None, :] | ((home == self.household[None, :]) & (home >= 0))
             gain = np.where(ok, weights[None, :] - weights[a_idx, None], -np.inf)
             flat = int(np.argmax(gain))
             i, b = divmod(flat, n)
@@ -319,15 +330,23 @@ class SwapSearch:
 
 @dataclass(frozen=True)
 class ColumnGenerationResult:
-    """Type-level distribution found by column generation."""
+    """Type-level distribution found by column generation.
+
+    ``fixed`` holds the LEXIMIN level of each type fixed so far (NaN where not fixed);
+    ``levels`` the optimum of each finished round, in order; ``complete`` is False when
+    the time limit stopped LEXIMIN after its first round (the distribution is then
+    MAXIMIN-optimal, with the first ``len(levels)`` levels of LEXIMIN reached).
+    """
 
     panels: np.ndarray  # (n_panels, n_types) counts
     weights: np.ndarray  # (n_panels,) probabilities summing to 1
-    fixed: np.ndarray  # leximin value per type (NaN where not fixed)
+    fixed: np.ndarray
     columns_generated: int
     seconds: float
     iterations: int
     rounds: int
+    levels: tuple[float, ...] = ()
+    complete: bool = True
 
 
 class _Master:
@@ -379,13 +398,43 @@ class _Master:
         self.highs.addCol(0.0, 0.0, np.inf, len(idx), np.array(idx, dtype=np.int32), np.array(vals))
         return True
 
-    def fix(self, t: int, value: float) -> None:
+    def prune(self, limit: int) -> np.ndarray:
+        """Drop non-basic panels, worst reduced cost first, to keep at most ``limit``.
+
+        Returns the mask of the panels kept. Only columns at zero weight leave, so the
+        basis and the solution stay optimal; a dropped panel that is needed again is
+        found again by pricing (its key is forgotten).
+        """
+        n = len(self.panels)
+        keep = np.ones(n, dtype=bool)
+        if n <= limit:
+            return keep
+        basic = np.array(
+            [s == _highs.BASIC for s in self.highs.getBasis().col_status[1:]], dtype=bool
+        )
+        reduced = np.asarray(self.highs.getSolution().col_dual)[1:]
+        order = [j for j in np.argsort(reduced) if not basic[j]]
+        drop = np.sort(np.array(order[: n - limit], dtype=np.int32))
+        if drop.size == 0:
+            return keep
+        self.highs.deleteCols(len(drop), drop + 1)
+        keep[drop] = False
+        for j in drop:
+            self.keys.discard(self.panels[j].tobytes())
+        self.panels = [p for p, k in zip(self.panels, keep, strict=True) if k]
+        self._matrix[: len(self.panels)] = self._matrix[:n][keep]
+        return keep
+
+    def fix(self, t: int, value: float) -> float:
+        """Hold type ``t`` at ``value`` or above from now on; return the row's bound."""
         row = int(self.rows_of[t])
         self.highs.changeCoeff(row, 0, 0.0)
         # The optimal basis meets ``value`` only within HiGHS's feasibility tolerance;
         # a bound exactly at ``value`` has made later rounds infeasible after a few
         # pivots, so it is set a little lower.
-        self.highs.changeRowBounds(row, max(0.0, value - FIX_SLACK), np.inf)
+        bound = max(0.0, value - FIX_SLACK)
+        self.highs.changeRowBounds(row, bound, np.inf)
+        return bound
 
     def solve(self) -> tuple[float, np.ndarray, float, np.ndarray]:
         """Return ``(z, type weights y, mu, lambda)``."""
@@ -409,26 +458,75 @@ class _Master:
         return float(cols[0]), y, mu, cols[1:].copy()
 
 
+def _swap_panels(
+    search: SwapSearch, master: _Master, w: np.ndarray, useful: Callable[[np.ndarray], bool]
+) -> list[np.ndarray]:
+    """Panels met by the swap search under weights ``w``, kept when ``useful``.
+
+    The search starts from the best existing panels, then from each improved panel
+    again with the weights of its members damped, to find diverse columns.
+    """
+    found: list[np.ndarray] = []
+    if not search.enabled:
+        return found
+    values = master.matrix @ w
+    for start_at in np.argsort(-values)[:_STARTS]:
+        candidate = search.improve(master.panels[start_at], w)
+        penalised = w.copy()
+        for _ in range(_PERTURB + 1):
+            if not useful(candidate) or candidate.tobytes() in master.keys:
+                break
+            found.append(candidate)
+            penalised = np.where(candidate > 0, penalised * _FACTOR, penalised)
+            candidate = search.improve(candidate, penalised)
+    return found
+
+
 def column_generation(
     instance: Instance,
     *,
     leximin: bool = True,
     progress: ProgressCallback | None = None,
+    time_limit: float | None = None,
 ) -> ColumnGenerationResult:
     """Find a LEXIMIN (or MAXIMIN) distribution over type-level panels.
 
+    Parameters
+    ----------
+    instance : the compiled pool.
+    leximin : False to stop after the first round (MAXIMIN).
+    progress : called after every master LP solve and every finished round.
+    time_limit : seconds; once they have run out and the first round (the MAXIMIN
+        optimum) is finished, LEXIMIN stops and the result has ``complete=False``.
+        The first round always runs to its end, however long it takes.
+
+    Returns
+    -------
+    ColumnGenerationResult
+
+    Notes
+    -----
     Each round maximises the smallest probability ``z`` among the types not yet fixed,
     adding panels found by the pricing ILP until none beats the LP dual; the types
     with positive dual weight are then fixed at ``z`` (they are at ``z`` in every
     optimal solution, by complementary slackness), and the next round starts.
-    MAXIMIN stops after the first round.
 
-    Each iteration prices exactly with :meth:`PanelOracle.price` (its panel is the
-    most improving one, and when it finds none the round is proved finished) and
-    adds, besides, the improving panels that :class:`SwapSearch` meets from the best
-    panels found so far. Before the first round every type that can be on some panel is put on one.
+    The duals of a restricted master swing widely from one iteration to the next, and
+    a round takes many iterations to settle. Pricing is therefore done at a smoothed
+    dual (Wentges, 1997): a convex combination of the master's dual and the best dual
+    point seen in the round, the one with the smallest Lagrangian bound
+    ``max_P y.a_P - sum_fixed y_t f_t`` on the round's optimum. A panel found there is
+    added when it also improves the master; when it does not (a mispricing), pricing
+    is repeated at the master's own dual. A round ends only when exact pricing at the
+    master's dual finds no panel beating it by more than ``PRICING_TOLERANCE``, so
+    every round's optimum is certified by a dual solution, as without smoothing.
+
+    Besides the exact panel, each iteration adds the improving panels that
+    :class:`SwapSearch` meets from the best panels found so far. Before the first
+    round every type that can be on some panel is put on one.
     """
     start = time.perf_counter()
+    deadline = np.inf if time_limit is None else start + time_limit
     oracle = PanelOracle(instance)
     search = SwapSearch(instance)
     master = _Master(instance)
@@ -437,6 +535,9 @@ def column_generation(
     free = master.free
     fixed = np.full(n_types, np.nan)
     fixed[~free] = 1.0
+    # the bound of each fixed type's row in the master (see _Master.fix)
+    floor = np.zeros(n_types)
+    levels: list[float] = []
 
     def report(phase: str, iteration: int, bound: float) -> None:
         if progress is not None:
@@ -447,6 +548,8 @@ def column_generation(
                     bound=bound,
                     fixed_types=int((~np.isnan(fixed)).sum()),
                     total_types=n_types,
+                    rounds_done=len(levels),
+                    minimum=levels[0] if levels else bound,
                 )
             )
 
@@ -470,57 +573,61 @@ def column_generation(
     report("initial", 0, 0.0)
 
     iterations = 0
-    rounds = 0
+    complete = True
     lam = np.zeros(len(master.panels))
     while np.isnan(fixed).any():
-        rounds += 1
+        center: np.ndarray | None = None
+        best_bound = np.inf
         while True:
             iterations += 1
             z, y, mu, lam = master.solve()
+            lam = lam[master.prune(int(PRUNE_FACTOR * (master.n_rows + 1)))]
             report("column_generation", iterations, z)
+            if levels and time.perf_counter() > deadline:
+                complete = False
+                break
             w = y / sizes
-            # Exact pricing runs every iteration: its panel is the most
-            # improving one, without which a round can crawl for hundreds of
-            # iterations on the slightly improving panels of the swap search; and when
-            # it finds nothing, the round is proved finished.
             cutoff = mu + PRICING_TOLERANCE
-            improving: list[np.ndarray] = []
 
-            def swap_panels() -> list[np.ndarray]:
-                """Improving panels from the swap search, kept to be added below."""
-                if not search.enabled:
-                    return improving
-                values = master.matrix @ w
-                for start_at in np.argsort(-values)[:_STARTS]:
-                    candidate = search.improve(master.panels[start_at], w)
-                    penalised = w.copy()
-                    for _ in range(_PERTURB + 1):
-                        if w @ candidate > cutoff and candidate.tobytes() not in master.keys:
-                            improving.append(candidate)
-                        else:
-                            break
-                        penalised = np.where(candidate > 0, penalised * _FACTOR, penalised)
-                        candidate = search.improve(candidate, penalised)
-                return improving
+            def improves(c: np.ndarray, w: np.ndarray = w, cutoff: float = cutoff) -> bool:
+                return float(w @ c) > cutoff
 
-            found = oracle.price(w, cutoff, swap_panels)
+            found = None
+            if center is not None:
+                y_s = SMOOTHING * center + (1.0 - SMOOTHING) * y
+                w_s = y_s / sizes
+                extra = _swap_panels(search, master, w_s, improves)
+                at_center = oracle.price(w_s, -np.inf, extra.copy)
+                if at_center is not None:
+                    bound = at_center[1] - float(y_s @ floor)
+                    if bound < best_bound:
+                        best_bound, center = bound, y_s
+                    if improves(at_center[0]):
+                        found = at_center
             if found is None:
-                break
-            counts, value = found
-            if value <= cutoff:
-                break
-            added = int(master.add(counts))
-            added += sum(master.add(c) for c in improving)
+                # No smoothing yet, or a mispricing: price at the master's own dual.
+                extra = _swap_panels(search, master, w, improves)
+                found = oracle.price(w, cutoff, extra.copy)
+                if found is None:
+                    break
+                bound = found[1] - float(y @ floor)
+                if center is None or bound < best_bound:
+                    best_bound, center = bound, y
+            added = int(master.add(found[0]))
+            added += sum(master.add(c) for c in extra)
             if not added:
                 break
-        positive = [t for t in np.flatnonzero(np.isnan(fixed)) if y[t] > DUAL_TOLERANCE]
+        if not complete:
+            break
+        positive = [int(t) for t in np.flatnonzero(np.isnan(fixed)) if y[t] > DUAL_TOLERANCE]
         if not positive:
             # The duals of the unfixed types add up to 1, so this only guards round-off.
             unfixed = np.flatnonzero(np.isnan(fixed))
             positive = [int(unfixed[np.argmax(y[unfixed])])]
         for t in positive:
             fixed[t] = z
-            master.fix(int(t), z)
+            floor[t] = master.fix(int(t), z)
+        levels.append(z)
         report("fixed", iterations, z)
         if not leximin:
             break
@@ -529,7 +636,7 @@ def column_generation(
     keep = weights > 0
     panels, weights = panels[keep], weights[keep]
     weights = weights / weights.sum()
-    report("done", iterations, float(np.nanmin(fixed)))
+    report("done", iterations, levels[0])
     return ColumnGenerationResult(
         panels=panels,
         weights=weights,
@@ -537,5 +644,7 @@ def column_generation(
         columns_generated=len(master.panels),
         seconds=time.perf_counter() - start,
         iterations=iterations,
-        rounds=rounds,
+        rounds=len(levels),
+        levels=tuple(levels),
+        complete=complete or not np.isnan(fixed).any(),
     )

@@ -78,7 +78,10 @@ class ProgressEvent:
 
     ``phase`` is one of ``"feasibility"``, ``"initial"``, ``"column_generation"``,
     ``"fixed"``, ``"done"``; ``bound`` is the current optimum of the master LP (the
-    probability being maximised in this round).
+    probability being maximised in this round); ``rounds_done`` the LEXIMIN rounds
+    finished; ``minimum`` the smallest probability of the current distribution (the
+    MAXIMIN optimum once the first round is done). A progress bar can show
+    ``fixed_types / total_types``.
     """
 
     phase: str
@@ -86,6 +89,8 @@ class ProgressEvent:
     bound: float
     fixed_types: int
     total_types: int
+    rounds_done: int = 0
+    minimum: float = 0.0
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
@@ -113,6 +118,13 @@ class SelectionResult:
     stats : solver figures.
     min_probability, mean_probability, gini, geometric_mean : summary of the
         probabilities over the pool.
+    complete : whether the requested optimisation finished. False only for
+        ``"leximin"`` stopped by ``time_limit``: the distribution is then
+        MAXIMIN-optimal (``min_probability`` is the optimal minimum) but only its
+        first ``leximin_levels_fixed`` LEXIMIN levels are reached.
+    leximin_levels_fixed : LEXIMIN rounds finished (1 for ``"maximin"``, 0 for
+        ``"legacy"``).
+    levels : the probability reached at each of those rounds, smallest first.
     """
 
     algorithm: str
@@ -127,6 +139,9 @@ class SelectionResult:
     mean_probability: float
     gini: float
     geometric_mean: float
+    complete: bool = True
+    leximin_levels_fixed: int = 0
+    levels: tuple[float, ...] = ()
 
     def type_probabilities(self) -> np.ndarray:
         """Probability that a given member of each type is selected."""

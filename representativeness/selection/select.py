@@ -59,6 +59,8 @@ def _result(
     seed: int,
     stats: SolverStats,
     panel: tuple[str, ...] | None = None,
+    levels: tuple[float, ...] = (),
+    complete: bool = True,
 ) -> SelectionResult:
     distribution = tuple(
         TypePanel(counts=tuple(int(c) for c in counts), probability=float(w))
@@ -90,6 +92,9 @@ def _result(
         mean_probability=float(np.mean(values)),
         gini=gini(values),
         geometric_mean=geometric_mean(values),
+        complete=complete,
+        leximin_levels_fixed=len(levels),
+        levels=levels,
     )
 
 
@@ -107,6 +112,7 @@ def select_panel(
     exclude: Collection[str] = (),
     progress: ProgressCallback | None = None,
     legacy_draws: int = 1000,
+    time_limit: float | None = None,
 ) -> SelectionResult:
     """Select a panel of ``k`` people meeting the quotas, as fairly as the quotas allow.
 
@@ -127,6 +133,13 @@ def select_panel(
     exclude : ids that must not be chosen (left out of the pool).
     progress : called with a :class:`ProgressEvent` during long runs.
     legacy_draws : for ``"legacy"``, how many draws estimate the probabilities.
+    time_limit : for ``"leximin"``, a budget in seconds for the optimisation. When it
+        runs out, LEXIMIN stops at the end of its current master LP solve and the
+        result has ``complete=False``: its distribution is MAXIMIN-optimal (everyone's
+        probability at least the optimal minimum) with the first
+        ``leximin_levels_fixed`` LEXIMIN levels reached. The first round, which finds
+        the MAXIMIN optimum, always runs to its end, even past the budget: a draw is
+        never made from a distribution that is not provably fair in that sense.
 
     Returns
     -------
@@ -157,6 +170,10 @@ def select_panel(
         raise ValueError("give exactly one of rng (a numpy Generator) and seed (an integer)")
     if seed is not None and not 0 <= seed <= SEED_BOUND:
         raise ValueError(f"seed={seed} is not valid; it must be between 0 and {SEED_BOUND}")
+    if time_limit is not None and not time_limit >= 0:
+        raise ValueError(
+            f"time_limit={time_limit!r} is not valid; it must be a number of seconds, 0 or more"
+        )
     if algorithm not in ALGORITHMS:
         raise ValueError(
             f"algorithm '{algorithm}' is not known; valid algorithms are: {', '.join(ALGORITHMS)}"
@@ -180,7 +197,9 @@ def select_panel(
         seed = int(rng.integers(SEED_BOUND))
     if algorithm == "legacy":
         return _legacy(instance, seed, legacy_draws)
-    found = column_generation(instance, leximin=algorithm == "leximin", progress=progress)
+    found = column_generation(
+        instance, leximin=algorithm == "leximin", progress=progress, time_limit=time_limit
+    )
     stats = SolverStats(
         seconds=found.seconds,
         columns=found.columns_generated,
@@ -188,7 +207,16 @@ def select_panel(
         rounds=found.rounds,
         n_types=len(instance.types),
     )
-    return _result(instance, algorithm, found.panels, found.weights, seed, stats)
+    return _result(
+        instance,
+        algorithm,
+        found.panels,
+        found.weights,
+        seed,
+        stats,
+        levels=found.levels,
+        complete=found.complete,
+    )
 
 
 def _legacy(instance: Instance, seed: int, draws: int) -> SelectionResult:

@@ -107,3 +107,17 @@ def axe_violations(page) -> list[dict]:
 def assert_accessible(page) -> None:
     violations = axe_violations(page)
     assert violations == [], f"axe found problems on {page.url}: {violations}"
+
+
+def sign_in(page, base_url: str, email: str, password: str = PASSWORD, code: str | None = None):
+    """Sign in through the pages; give ``code`` (from the app, or a recovery code) if the
+    service asks for one (accounts with two-factor on; demo accounts never are asked)."""
+    page.goto(f"{base_url}/auth/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("load")
+    if "/auth/sign-in/code" in page.url:
+        assert code is not None, f"{email} has two-factor on: pass the code to sign_in"
+        page.get_by_label("Code").fill(code)
+        page.get_by_role("button", name="Continue").click()

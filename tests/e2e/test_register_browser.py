@@ -59,10 +59,13 @@ def test_lead_adds_a_member_by_hand(page, demo_server):
     assert "White: Irish" in content  # their answer
     assert_accessible(page)
 
-    # Withdrawing consent is one button, and takes effect at once.
-    page.get_by_role(
-        "button", name=re.compile(r"^Withdraw\W+Contact me about opportunities")
-    ).click()
+    # Withdrawing consent asks first, says what will happen and how they told us.
+    page.get_by_role("link", name=re.compile(r"^Withdraw\W+Contact me about opportunities")).click()
+    assert page.get_by_role("heading", name=re.compile("^Withdraw consent to contact")).is_visible()
+    assert "must not be contacted" in page.get_by_test_id("consent-effect").inner_text()
+    assert_accessible(page)
+    page.get_by_label("Phone").check()
+    page.get_by_role("button", name="Withdraw consent").click()
     assert page.get_by_test_id("consent-contact").inner_text().strip() == "Not given"
     assert_accessible(page)
 

@@ -20,6 +20,15 @@ ALLOWED_PUBLIC = {
     "auth.reset_password",
     # A member answers an invitation through a signed, single-use link, without an account.
     "invitation.answer",
+    # The second step of signing in: the visitor is not signed in yet. Each acts only for
+    # the account whose password was just given in this session (for 10 minutes), and
+    # every other page still treats that visitor as signed out
+    # (tests/integration/test_auth_two_factor.py).
+    "auth.two_factor_code",
+    "auth.sign_in_set_up_two_factor",
+    # The accessibility statement, privacy notice and contact page: a public service must
+    # let anyone read them, signed in or not.
+    "pages.show",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from models import AuditEvent
@@ -28,8 +29,8 @@ def test_audit_log_lists_and_filters_events(app, client, make_user, sign_in, mak
     assert re.search(r'data-testid="audit-count">0 events', html)
     response = client.get("/admin/audit?from=yesterday")
     assert response.status_code == 400
-    assert "from &#39;yesterday&#39; is not a date; use the form YYYY-MM-DD" in response.get_data(
-        as_text=True
+    assert "From date &#39;yesterday&#39; is not a real date; enter it as YYYY-MM-DD" in (
+        response.get_data(as_text=True)
     )
 
 
@@ -80,3 +81,41 @@ def test_admin_adds_a_local_area_that_the_register_then_offers(
     form = client.get("/register/members/new").get_data(as_text=True)
     assert 'value="North Ward"' in form
     assert client.get("/register/?f_local_area=north%20ward").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("to=9999-12-31", "to", "To date &#39;9999-12-31&#39; is in the future"),
+        ("from=2026-02-30", "from", "From date &#39;2026-02-30&#39; is not a real date"),
+        ("from=2025-05-02&to=2025-05-01", "to", "To date must be the same as or after the From"),
+        ("action=explode", "action", "What &#39;explode&#39; is not something the audit log"),
+    ],
+)
+def test_a_bad_audit_filter_is_a_form_error_on_its_field(
+    app, client, make_user, sign_in, query, field, message
+):
+    sign_in(make_user("admin"))
+    response = client.get(f"/admin/audit?{query}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "<title>Error: Audit log" in html
+    assert re.search(rf'<a href="#{field}">{message}', html), html
+    assert f'id="{field}-error"' in html  # the message is beside the field too
+    assert f'id="{field}" name="{field}"' in html
+
+
+def test_the_audit_filter_keeps_its_values_and_the_to_day_is_included(
+    app, client, make_user, sign_in, make_member
+):
+    from datetime import date
+
+    make_member()
+    sign_in(make_user("admin"))
+    today = date.today().isoformat()
+    html = client.get(f"/admin/audit?action=create_member&from={today}&to={today}").get_data(
+        as_text=True
+    )
+    assert re.search(r'data-testid="audit-count">1 event<', html)
+    assert f'value="{today}"' in html
+    assert '<option value="create_member" selected' in html

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from models import LoginAttempt, OutboxMessage, User
+from models import OutboxMessage, ThrottleCounter, User
 from tests.conftest import TEST_PASSWORD
 
 
@@ -62,13 +62,13 @@ def test_five_failures_lock_the_account_for_the_window(app, client, make_user, s
     for _ in range(5):
         client.post("/auth/sign-in", data={"email": user.email, "password": "bad password"})
     response = client.post("/auth/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
-    assert response.status_code == 200
-    assert "Too many failed attempts" in response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert "Too many failed attempts to sign in. Wait 15 minutes" in response.get_data(as_text=True)
     assert client.get("/lead/").status_code == 302  # still signed out
 
-    # Once the failures are older than the window, the right password works again.
-    for attempt in session.scalars(select(LoginAttempt)):
-        attempt.attempted_at -= timedelta(minutes=16)
+    # Once the window is over, the right password works again.
+    for counter in session.scalars(select(ThrottleCounter)):
+        counter.window_started_at -= timedelta(minutes=16)
     session.commit()
     response = client.post("/auth/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
     assert response.status_code == 302
@@ -81,6 +81,7 @@ def test_failures_from_one_address_are_throttled_across_accounts(client, make_us
     response = client.post(
         "/auth/sign-in", data={"email": users[0].email, "password": TEST_PASSWORD}
     )
+    assert response.status_code == 429
     assert "Too many failed attempts" in response.get_data(as_text=True)
     other_address = client.post(
         "/auth/sign-in",
@@ -211,3 +212,35 @@ def test_each_role_has_a_start_page_that_says_what_it_is_for(client, make_user, 
     html = client.get(location).get_data(as_text=True)
     assert '<h1 class="govuk-heading-l">' in html
     assert "<li>" in html  # each start page lists what it offers or will offer
+
+
+def test_reset_requests_are_throttled_per_email_and_per_address(client, make_user):
+    user = make_user("member")
+    for _ in range(3):
+        assert client.post("/auth/reset-password", data={"email": user.email}).status_code == 200
+    response = client.post("/auth/reset-password", data={"email": user.email})
+    assert response.status_code == 429
+    assert "Too many requests to reset a password" in response.get_data(as_text=True)
+    for i in range(7):  # ten from this address in all
+        client.post("/auth/reset-password", data={"email": f"someone{i}@test.example"})
+    response = client.post("/auth/reset-password", data={"email": "another@test.example"})
+    assert response.status_code == 429
+    elsewhere = client.post(
+        "/auth/reset-password",
+        data={"email": "another@test.example"},
+        environ_base={"REMOTE_ADDR": "10.9.8.7"},
+    )
+    assert elsewhere.status_code == 200
+
+
+def test_current_password_check_is_throttled(client, make_user, sign_in):
+    sign_in(make_user("member"))
+    form = {"new_password": "a new password 1", "confirm_password": "a new password 1"}
+    for _ in range(5):
+        response = client.post("/auth/change-password", data={"current_password": "wrong", **form})
+        assert "Your current password is not correct" in response.get_data(as_text=True)
+    response = client.post(
+        "/auth/change-password", data={"current_password": TEST_PASSWORD, **form}
+    )
+    assert response.status_code == 429
+    assert "Too many wrong current passwords" in response.get_data(as_text=True)

@@ -38,6 +38,18 @@ def test_missing_secret_key_is_a_clear_error(tmp_path, monkeypatch):
         ("DATABASE_URL", "mysql://root@localhost/x", "supported databases are: sqlite, postgresql"),
         ("DATABASE_URL", "not a url", "is not a database URL"),
         ("LOGIN_MAX_FAILURES", 0, "LOGIN_MAX_FAILURES=0 must be at least 1"),
+        ("SESSION_IDLE_MINUTES_STAFF", 0, "SESSION_IDLE_MINUTES_STAFF=0 must be at least 1"),
+        (
+            "TWO_FACTOR_REQUIRED_ROLES",
+            ("lead", "boss"),
+            "TWO_FACTOR_REQUIRED_ROLES names 'boss', which is not a role; valid roles are: "
+            "member, lead, manager, admin",
+        ),
+        (
+            "PANELS_BASE_URL",
+            "ftp://panels.example.org",
+            "PANELS_BASE_URL='ftp://panels.example.org'",
+        ),
     ],
 )
 def test_bad_settings_are_named(tmp_path, setting, value, message):
@@ -45,6 +57,7 @@ def test_bad_settings_are_named(tmp_path, setting, value, message):
         "INSTANCE_PATH": str(tmp_path),
         "SECRET_KEY": TEST_SECRET,
         "DATABASE_URL": "sqlite://",
+        "PANELS_BASE_URL": "https://panels.example.org",
     }
     config[setting] = value
     with pytest.raises(ConfigurationError, match=message):
@@ -76,6 +89,15 @@ def test_security_headers(client):
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_environment_lists_of_roles_and_hosts(tmp_path):
+    environ = {"TWO_FACTOR_REQUIRED_ROLES": "none", "PANELS_TRUSTED_HOSTS": "a.example, b.example"}
+    config = load(str(tmp_path), False, None, environ=environ)
+    assert config["TWO_FACTOR_REQUIRED_ROLES"] == ()
+    assert config["PANELS_TRUSTED_HOSTS"] == ("a.example", "b.example")
 
 
 def test_pages_carry_no_inline_script_and_no_crown(client):

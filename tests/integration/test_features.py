@@ -19,7 +19,8 @@ def test_permissions_are_mapped_to_roles_in_one_registry():
     registry = Registry.of(load_features())
     assert registry.allows("lead", "see_special_category")
     assert not registry.allows("manager", "see_special_category")
-    assert registry.allows("manager", "view_register")
+    assert registry.allows("manager", "view_register_summary")
+    assert not registry.allows("manager", "view_register")  # counts, not people
     assert not registry.allows("member", "view_register")
     with pytest.raises(ValueError, match="'fly' is not declared"):
         registry.roles_for("fly")

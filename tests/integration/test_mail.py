@@ -59,9 +59,12 @@ def sending_app(migrated_database, tmp_path, smtp_server):
 
 def test_a_committed_message_is_sent_over_smtp(sending_app, smtp_server, app, session):
     inbox, _port = smtp_server
-    with sending_app.app_context(), open_unit_of_work(Actor.command_line(), sending_app) as uow:
-        with uow:
-            queue_message(uow, recipient="sam@example.org", subject="Hello", body="A link: x")
+    with (
+        sending_app.app_context(),
+        open_unit_of_work(Actor.command_line(), sending_app) as uow,
+        uow,
+    ):
+        queue_message(uow, recipient="sam@example.org", subject="Hello", body="A link: x")
     assert [(to, m["Subject"], m["From"]) for to, m in inbox.messages] == [
         (["sam@example.org"], "Hello", "Panels <panels@council.example>")
     ]
@@ -73,10 +76,14 @@ def test_a_committed_message_is_sent_over_smtp(sending_app, smtp_server, app, se
 
 def test_a_rolled_back_message_is_never_sent(sending_app, smtp_server, app, session):
     inbox, _port = smtp_server
-    with sending_app.app_context(), open_unit_of_work(Actor.command_line(), sending_app) as uow:
-        with pytest.raises(RuntimeError), uow:
-            queue_message(uow, recipient="sam@example.org", subject="Hello", body="x")
-            raise RuntimeError("the work failed")
+    with (
+        sending_app.app_context(),
+        open_unit_of_work(Actor.command_line(), sending_app) as uow,
+        pytest.raises(RuntimeError),
+        uow,
+    ):
+        queue_message(uow, recipient="sam@example.org", subject="Hello", body="x")
+        raise RuntimeError("the work failed")
     assert inbox.messages == []
     session.rollback()
     assert session.scalars(select(OutboxMessage)).all() == []

@@ -330,10 +330,10 @@ def test_a_file_with_only_the_header_row_is_refused(runner, tmp_path):
 
 @given(st.text())
 def test_spreadsheet_formula_escaping_round_trips(value):
-    from panels.register.member_csv import FORMULA_START, _escape, _unescape
+    from panels.register.member_csv.format import FORMULA_START, escape_cell, unescape_cell
 
-    assert _unescape(_escape(value)) == value
-    assert not _escape(value).startswith(FORMULA_START)
+    assert unescape_cell(escape_cell(value)) == value
+    assert not escape_cell(value).startswith(FORMULA_START)
 
 
 def test_excel_byte_order_mark_and_crlf_line_endings_are_read(runner, session, tmp_path):
@@ -382,11 +382,12 @@ def test_import_records_consent_and_one_audit_event(runner, session, tmp_path):
 
 def test_a_failure_while_writing_leaves_nothing_behind(app, monkeypatch, session, tmp_path, uow):
     from panels.register import member_csv
+    from panels.register.member_csv import writing
 
     def fail(self, decisions):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(member_csv._Writer, "_consents", fail)
+    monkeypatch.setattr(writing._Writer, "_consents", fail)
     with app.app_context(), pytest.raises(RuntimeError, match="disk full"):
         member_csv.import_members(uow, csv_file(tmp_path, *GOOD_ROWS).read_bytes(), "members.csv")
     assert member_count(session) == 0
@@ -398,10 +399,11 @@ def test_a_large_import_leaves_postgresql_statistics_and_visibility_fresh(
     app, monkeypatch, session, tmp_path, uow
 ):
     from panels.register import member_csv
+    from panels.register.member_csv import writing
 
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("VACUUM ANALYZE after an import is for PostgreSQL")
-    monkeypatch.setattr(member_csv, "TIDY_AFTER", 2)
+    monkeypatch.setattr(writing, "TIDY_AFTER", 2)
     with app.app_context():
         member_csv.import_members(uow, csv_file(tmp_path, *GOOD_ROWS).read_bytes(), "members.csv")
     session.rollback()
@@ -419,6 +421,7 @@ def test_a_failed_vacuum_after_an_import_is_logged_and_the_import_kept(
     from sqlalchemy.exc import OperationalError
 
     from panels.register import member_csv
+    from panels.register.member_csv import writing
 
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("VACUUM ANALYZE after an import is for PostgreSQL")
@@ -432,7 +435,7 @@ def test_a_failed_vacuum_after_an_import_is_logged_and_the_import_kept(
             )
         return run(self, statement, *args, **kwargs)
 
-    monkeypatch.setattr(member_csv, "TIDY_AFTER", 2)
+    monkeypatch.setattr(writing, "TIDY_AFTER", 2)
     monkeypatch.setattr(Connection, "exec_driver_sql", fail)
     with app.app_context():
         result = member_csv.import_members(
@@ -648,3 +651,211 @@ def test_only_leads_move_special_category_data_in_files(client, make_user, sign_
     for method in ("get", "post"):
         assert getattr(client, method)("/register/export").status_code == 403
         assert getattr(client, method)("/register/import").status_code == 403
+
+
+# Limits, control characters and new categories.
+
+
+def test_problems_stop_being_listed_after_500_and_the_rest_are_counted(runner, session, tmp_path):
+    rows = [
+        f"m{i}@example.org,M{i},Last,1970-01-01,SW1A 1AA,Female,Martian,,yes,yes,yes,no"
+        for i in range(1200)
+    ]
+    result = runner.invoke(args=["members", "import", str(csv_file(tmp_path, *rows))])
+    assert result.exit_code != 0
+    assert result.output.count("value 'Martian': 'Martian' is not a category") == 500
+    assert "Row 501, column ethnicity" in result.output
+    assert "Row 502, column ethnicity" not in result.output
+    assert "... and 700 more problems, not listed" in result.output
+    assert "Nothing was imported: the file has 1,200 problems in 1,200 rows" in result.output
+    assert member_count(session) == 0
+
+
+def test_preview_lists_at_most_500_problems_and_says_how_many_more(app, uow, tmp_path):
+    from panels.register.member_csv import preview_import
+
+    path = csv_file(tmp_path, *(["x"] * 300))
+    with app.app_context():
+        plan = preview_import(uow, path, update=False)
+    assert len(plan.problems) == 500
+    assert plan.more_problems > 1000 and plan.stopped_at is None
+    assert plan.problems[0].row == 2 and plan.problems[-1].row < 100
+    assert plan.problems_found == f"{plan.problem_count:,} problems in 300 rows"
+
+
+def test_checking_stops_after_10000_problems_and_says_at_least(runner, session, tmp_path):
+    rows = [
+        f"m{i}@example.org,M{i},Last,1970-01-01,SW1A 1AA,Female,Martian,,yes,yes,yes,no"
+        for i in range(12_000)
+    ]
+    result = runner.invoke(args=["members", "import", str(csv_file(tmp_path, *rows))])
+    assert result.exit_code != 0
+    assert (
+        "... and at least 9,500 more problems (checking stopped at row 10,001), not listed"
+        in result.output
+    )
+    assert "Nothing was imported: the file has at least 10,000 problems" in result.output
+
+
+@pytest.mark.parametrize(
+    ("cell", "code"), [("An\x00n", "U+0000"), ("Ann\x1b[31m", "U+001B"), ("Ann\x85", "U+0085")]
+)
+def test_control_characters_are_refused_in_the_preview_naming_the_cell(
+    client, make_user, runner, session, sign_in, tmp_path, cell, code
+):
+    row = GOOD_ROWS[0].replace(",Ann,", f",{cell},")
+    result = runner.invoke(args=["members", "import", str(csv_file(tmp_path, row))])
+    assert result.exit_code != 0
+    assert (
+        f"Row 2, column first_name, value {cell!r}: first_name contains a control character "
+        f"({code}); remove it" in result.output
+    )
+    assert member_count(session) == 0
+    sign_in(make_user("lead"))
+    page = upload(client, "\n".join([HEADER, row]) + "\n").get_data(as_text=True)
+    assert f"first_name contains a control character ({code}); remove it" in page
+    assert 'name="token"' not in page
+
+
+def test_line_breaks_and_tabs_are_allowed_only_in_multi_line_columns(runner, session, tmp_path):
+    header = HEADER + ",address,access_needs_notes"
+    fine = csv_file(
+        tmp_path,
+        GOOD_ROWS[0][: -len("no")] + 'yes,"1 High St\r\nLeeds","Quiet\troom"',
+        header=header,
+    )
+    assert runner.invoke(args=["members", "import", str(fine)]).exit_code == 0
+    refused = csv_file(
+        tmp_path,
+        '"bob@example.org","Bob\nby",Jones,1985-06-15,M1 1AE,Male,,,yes,no,no,no,,',
+        header=header,
+        name="names.csv",
+    )
+    result = runner.invoke(args=["members", "import", str(refused)])
+    assert "first_name contains a control character (U+000A); remove it" in result.output
+
+
+def demo_round_trip_files(runner, migrated_database, tmp_path):
+    """Export the demo register, then empty the database back to a freshly upgraded one."""
+    from tests.conftest import _empty_tables
+
+    assert runner.invoke(args=["demo", "--password", "demo-password-123"]).exit_code == 0
+    exported = tmp_path / "demo.csv"
+    assert runner.invoke(args=["members", "export", str(exported)]).exit_code == 0
+    _empty_tables(migrated_database)
+    return exported
+
+
+def test_demo_export_imports_into_a_fresh_register_only_with_add_categories(
+    migrated_database, runner, session, tmp_path
+):
+    exported = demo_round_trip_files(runner, migrated_database, tmp_path)
+    assert member_count(session) == 0
+
+    refused = runner.invoke(args=["members", "import", str(exported)])
+    assert refused.exit_code != 0
+    assert "'Central' is not a category of 'local_area'" in refused.output
+    assert "--add-categories" in refused.output
+
+    result = runner.invoke(args=["members", "import", "--add-categories", str(exported)])
+    assert result.exit_code == 0, result.output
+    assert "These local areas are new and were added: Central," in result.output
+    assert "Imported 640 members" in result.output
+    again = tmp_path / "again.csv"
+    assert runner.invoke(args=["members", "export", str(again)]).exit_code == 0
+    assert again.read_bytes() == exported.read_bytes()
+
+    session.rollback()
+    added = session.scalars(select(AuditEvent).where(AuditEvent.action == "taxonomy")).one()
+    assert added.subject_type == "dimension" and added.details["dimension"] == "local_area"
+    assert "Central" in added.details["added"] and added.details["file"] == "demo.csv"
+
+
+def test_add_categories_adds_only_to_extensible_questions(runner, session, tmp_path):
+    header = HEADER + ",local_area"
+    rows = (
+        GOOD_ROWS[0] + ",North Ward",
+        GOOD_ROWS[1] + ",north ward",
+        "cat@example.org,Cat,Brown,1990-03-03,B33 8TH,Female,Martian,,yes,yes,yes,no,East",
+    )
+    result = runner.invoke(
+        args=[
+            "members",
+            "import",
+            "--add-categories",
+            str(csv_file(tmp_path, *rows, header=header)),
+        ]
+    )
+    assert result.exit_code != 0
+    assert "Row 4, column ethnicity, value 'Martian'" in result.output
+    assert "local_area" not in result.output
+    from panels.register.taxonomy import load_taxonomy
+
+    session.rollback()
+    assert [c.code for c in load_taxonomy(session)["local_area"].categories] == [
+        "prefer_not_to_say"
+    ]
+
+    fixed = csv_file(tmp_path, *rows[:2], header=header, name="fixed.csv")
+    result = runner.invoke(args=["members", "import", "--add-categories", str(fixed)])
+    assert result.exit_code == 0, result.output
+    session.rollback()
+    codes = [c.code for c in load_taxonomy(session)["local_area"].categories]
+    assert codes == ["North Ward", "prefer_not_to_say"]
+
+
+def test_upload_page_offers_to_add_new_local_areas_and_lists_them(
+    client, make_user, session, sign_in, worker
+):
+    sign_in(make_user("lead"))
+    page = client.get("/register/import").get_data(as_text=True)
+    assert 'name="add_categories"' in page
+    content = "\n".join(
+        [HEADER + ",local_area", GOOD_ROWS[0] + ",Central", GOOD_ROWS[1] + ",South"]
+    )
+    without = upload(client, content).get_data(as_text=True)
+    assert "&#39;Central&#39; is not a category of &#39;local_area&#39;" in without
+    response = client.post(
+        "/register/import",
+        data={
+            "file": (io.BytesIO(content.encode()), "areas.csv"),
+            "mode": "add",
+            "add_categories": "y",
+        },
+        content_type="multipart/form-data",
+    )
+    text = response.get_data(as_text=True)
+    assert "These local areas are new and will be added: Central, South" in text
+    done = client.post("/register/import/confirm", data={"token": token_of(text)})
+    assert done.status_code == 302
+    job = follow_job(client, job_id_of(done.headers["Location"]), worker=worker)
+    assert job["status"] == "succeeded", job
+    session.rollback()
+    assert member_count(session) == 2
+    from panels.register.taxonomy import load_taxonomy
+
+    assert {c.code for c in load_taxonomy(session)["local_area"].categories} == {
+        "Central",
+        "South",
+        "prefer_not_to_say",
+    }
+
+
+def test_the_add_categories_permission_is_held_by_leads_only(app):
+    from panels.features import registry
+
+    with app.app_context():
+        assert registry().roles_for("add_categories_on_import") == frozenset({"lead"})
+
+
+def test_upload_lists_the_first_500_problems_and_counts_the_rest(client, make_user, sign_in):
+    sign_in(make_user("lead"))
+    rows = [
+        f"m{i}@example.org,M{i},Last,1970-01-01,SW1A 1AA,Female,Martian,,yes,yes,yes,no"
+        for i in range(600)
+    ]
+    text = upload(client, "\n".join([HEADER, *rows]) + "\n").get_data(as_text=True)
+    table = text[text.index('data-testid="problems"') :]
+    assert table.count('<tr class="govuk-table__row">') == 501  # the head row and 500 problems
+    assert "600 problems in 600 rows (row 1 is the header row)" in text
+    assert "The first 500 problems are listed, and there are 100 more problems." in text

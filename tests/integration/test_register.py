@@ -331,22 +331,61 @@ def test_lead_sees_characteristics_and_the_view_is_audited(app, client, lead, ma
     assert (event.user_id, event.subject_type, event.subject_id) == (lead.id, "member", member.id)
 
 
-def test_manager_does_not_see_special_category_data(
-    app, client, make_user, sign_in, make_member, session
-):
-    member = make_member(ethnicity="Caribbean", religion="Muslim", sex="Female")
+def test_managers_see_counts_not_people(app, client, make_user, sign_in, make_member, session):
+    members = [
+        make_member(
+            first_name=f"Named{i}",
+            email=f"named{i}@members.example",
+            phone="07700 900123",
+            ethnicity="Caribbean" if i < 3 else "Arab" if i < 5 else "Indian",
+            access_needs=["bsl"],
+            access_needs_notes="Has epilepsy",
+        )
+        for i in range(11)
+    ]
+    make_member(consents=("contact",), ethnicity="Caribbean")  # no statistics consent
     sign_in(make_user("manager"))
-    html = client.get(f"/register/members/{member.id}").get_data(as_text=True)
-    assert "Caribbean" not in html and "Muslim" not in html
-    assert "Female" in html  # sex is not special-category data
-    assert "only shown to engagement leads" in html
-    assert client.get("/register/?f_ethnicity_5=Black").status_code == 403
-    assert client.get("/register/?f_sex=Female").status_code == 200
+    # No lists of people, no member pages, no forms.
+    for url in (
+        "/register/",
+        "/register/?f_sex=Female",
+        f"/register/members/{members[0].id}",
+        f"/register/members/{members[0].id}/edit",
+    ):
+        assert client.get(url).status_code == 403, url
+    html = client.get("/register/summary").get_data(as_text=True)
+    assert "12 people are on the register" in html
+    assert "Out of the 11 people who agreed" in html
+    for private in ("Named", "members.example", "07700", "epilepsy", "British Sign Language"):
+        assert private not in html
+    table = html[html.index('data-testid="summary-ethnicity_5"') :]
+    table = table[: table.index("</table>")]
+    cells = dict(re.findall(r'<th scope="row"[^>]*>([^<]+)</th>\s*<td[^>]*>([^<]+)</td>', table))
+    assert cells["Asian, Asian British or Asian Welsh"] == "6"
+    assert cells["Black, Black British, Black Welsh, Caribbean or African"] == "fewer than 5"
+    assert cells["Other ethnic group"] == "fewer than 5"
+    assert cells["White"] == "0"
+    # Viewing the numbers reads no one's equality information or access needs.
     assert (
-        session.scalars(select(AuditEvent).where(AuditEvent.action == "view_characteristics")).all()
+        session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("view_%"))).all()
         == []
     )
-    assert client.get(f"/register/members/{member.id}/edit").status_code == 403
+
+
+def test_a_single_small_count_cannot_be_worked_out_from_the_total():
+    from panels.register.search import protect_small_counts
+
+    shown = [c.shown for c in protect_small_counts([("a", 40), ("b", 3), ("c", 12), ("d", 0)])]
+    assert shown == ["40", "fewer than 5", "not shown", "0"]
+    shown = [c.shown for c in protect_small_counts([("a", 40), ("b", 3), ("c", 2), ("d", 7)])]
+    assert shown == ["40", "fewer than 5", "fewer than 5", "7"]
+
+
+def test_leads_see_the_numbers_too(app, client, lead, make_member):
+    make_member()
+    html = client.get("/register/summary").get_data(as_text=True)
+    assert "1 person is on the register" in html
+    assert 'href="/register/"' in html
 
 
 def test_searching_by_special_category_is_audited_with_the_count(
@@ -408,4 +447,355 @@ def test_add_member_form_errors_are_summarised(app, client, lead):
     ).get_data(as_text=True)
     assert "There is a problem" in html
     assert "Enter a first name" in html and "Enter a last name" in html
-    assert "Not a valid date value" in html or "real date" in html
+    assert "Date of birth must be a real date" in html
+
+
+# --- consent evidence under concurrency -----------------------------------------------------
+
+
+def _at_once(app, count: int, work) -> list[BaseException]:
+    """Run ``work(uow)`` in ``count`` threads at once, each in its own unit of work: real
+    concurrent transactions on PostgreSQL, and on SQLite too (where reads outside a write
+    transaction let two writers both see the old state unless the first write comes first)."""
+    import threading
+
+    from panels.db import open_unit_of_work
+    from panels.uow import Actor
+
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
+            barrier.wait()
+            try:
+                work(uow)
+            except BaseException as error:  # noqa: BLE001 - reported by the test
+                errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def _repeated_states(session) -> list[tuple[int, str, bool]]:
+    """Consent records that repeat the decision recorded before them for the same purpose."""
+    session.rollback()
+    last: dict[tuple[int, str], bool] = {}
+    repeated = []
+    for member_id, purpose, given in session.execute(
+        select(ConsentRecord.member_id, ConsentRecord.purpose, ConsentRecord.given).order_by(
+            ConsentRecord.id
+        )
+    ):
+        if last.get((member_id, purpose)) == given:
+            repeated.append((member_id, purpose, given))
+        last[(member_id, purpose)] = given
+    return repeated
+
+
+def test_concurrent_withdrawals_record_one_piece_of_evidence(app, make_member, session):
+    member = make_member()
+    errors = _at_once(app, 8, lambda uow: change_consent(uow, member.id, "contact", False))
+    assert errors == []
+    session.rollback()
+    records = session.execute(
+        select(ConsentRecord.given)
+        .where(ConsentRecord.member_id == member.id, ConsentRecord.purpose == "contact")
+        .order_by(ConsentRecord.id)
+    ).scalars()
+    assert list(records) == [True, False]
+    events = session.scalars(select(AuditEvent).where(AuditEvent.action == "consent")).all()
+    assert len(events) == 1
+    assert _repeated_states(session) == []
+
+
+def test_concurrent_update_imports_record_no_repeated_consent(
+    app, make_member, runner, session, tmp_path
+):
+    from panels.register.member_csv import import_members
+
+    for _ in range(20):
+        make_member()
+    exported = runner.invoke(args=["members", "export"]).stdout
+    content = exported.replace(",yes,yes,yes,yes\n", ",no,yes,no,yes\n").encode()
+    errors = _at_once(app, 6, lambda uow: import_members(uow, content, "same.csv", update=True))
+    assert errors == []
+    assert _repeated_states(session) == []
+    session.rollback()
+    assert (
+        session.scalar(
+            select(func.count()).select_from(ConsentRecord).where(ConsentRecord.given.is_(False))
+        )
+        == 40
+    )
+
+
+# --- two people adding the same member at once -------------------------------------------------
+
+
+def _insert_member_elsewhere_before_next_flush(app, target, email: str) -> None:
+    """Just before ``target`` (a session, or the sessionmaker) next writes, another
+    connection commits a member with ``email`` (a colleague saving the same person at the
+    same moment)."""
+    from sqlalchemy import event, insert
+
+    from panels.db import database
+
+    def late_insert(_session, _context, _instances):
+        with database(app).engine.begin() as other:
+            other.execute(
+                insert(Member).values(
+                    first_name="Other",
+                    last_name="Colleague",
+                    email=email,
+                    status="active",
+                    joined_via="staff",
+                    panels_served=0,
+                    consent_contact=False,
+                    consent_selection=False,
+                    consent_statistics=False,
+                    consent_access_needs=False,
+                )
+            )
+
+    if database(app).engine.dialect.name == "sqlite":
+        # SQLite has one writer: once the change holds the write lock (it takes it before it
+        # reads what it decides on) no one else can write, so the colleague's save comes
+        # just before the change's first statement instead.
+        event.listen(
+            target, "do_orm_execute", lambda _state: late_insert(None, None, None), once=True
+        )
+    else:
+        event.listen(target, "before_flush", late_insert, once=True)
+
+
+def test_a_duplicate_email_added_at_the_same_moment_is_a_form_error_not_a_crash(
+    app, client, lead, session
+):
+    from panels.db import database
+
+    _insert_member_elsewhere_before_next_flush(
+        app, database(app).sessionmaker, "twin@members.example"
+    )
+    response = client.post(
+        "/register/members/new",
+        data={
+            "first_name": "Twin",
+            "last_name": "One",
+            "email": "twin@members.example",
+            "status": "active",
+            "joined_via": "staff",
+            "consent_method": "online",
+        },
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "There is a problem" in html
+    assert "A member with this email address is already on the register" in html
+    assert 'href="#email"' in html
+    assert session.scalars(select(Member.last_name)).all() == ["Colleague"]
+
+
+def test_changing_to_an_email_someone_else_just_took_is_refused(app, make_member, session, uow):
+    member = make_member(email="before@members.example")
+    with app.app_context():
+        taxonomy = load_taxonomy(uow.session)
+        from panels.register.members import member_input_from
+
+        data = member_input_from(uow.session.get(Member, member.id), taxonomy)
+        data.email = "taken@members.example"
+        _insert_member_elsewhere_before_next_flush(app, uow.session, "taken@members.example")
+        with pytest.raises(InvalidMember, match="Another member already has this email"):
+            update_member(uow, member.id, data)
+    session.expire_all()
+    assert session.get(Member, member.id).email == "before@members.example"
+
+
+# --- date errors, flash messages ---------------------------------------------------------------
+
+MINIMAL_MEMBER = {
+    "first_name": "Dora",
+    "last_name": "Date",
+    "status": "active",
+    "joined_via": "staff",
+    "consent_method": "online",
+}
+
+
+@pytest.mark.parametrize(
+    ("parts", "message", "target"),
+    [
+        (["31", "2", "1990"], "Date of birth must be a real date", "date_of_birth-day"),
+        (["12", "", "1990"], "Date of birth must include a month", "date_of_birth-month"),
+        (["", "3", "1990"], "Date of birth must include a day", "date_of_birth-day"),
+        (["", "", "1990"], "Date of birth must include a day and month", "date_of_birth-day"),
+        (["1", "13", "1990"], "Date of birth must be a real date", "date_of_birth-month"),
+        (["1", "3", "90"], "Year must include 4 numbers", "date_of_birth-year"),
+        (["1", "March", "1990"], "Date of birth must be a real date", "date_of_birth-month"),
+        (["1", "1", str(date.today().year + 1)], "Date of birth must be in the past", None),
+    ],
+)
+def test_date_of_birth_errors_use_gov_uk_wording_and_link_to_the_input(
+    app, client, lead, session, parts, message, target
+):
+    response = client.post("/register/members/new", data={**MINIMAL_MEMBER, "date_of_birth": parts})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "There is a problem" in html
+    assert message in html
+    assert "Not a valid date value" not in html
+    # The summary links to an input that exists on the page, so focus moves to it.
+    href = re.search(r'<a href="#([^"]+)">' + re.escape(message), html).group(1)
+    assert href == (target or "date_of_birth-day")
+    assert f'id="{href}"' in html
+    assert session.scalar(select(func.count()).select_from(Member)) == 0
+
+
+def test_several_flash_messages_each_show_once_escaped(app, client, lead):
+    for name in ("Tom <b>& Jerry", "Second"):
+        response = client.post(
+            "/register/members/new",
+            data={**MINIMAL_MEMBER, "first_name": name, "email": f"{name[:3]}@x.example"},
+        )
+        assert response.status_code == 302
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "&lt;br&gt;" not in html and "&amp;lt;" not in html
+    assert "Tom &lt;b&gt;&amp; Jerry Date has been added to the register." in html
+    assert "Second Date has been added to the register." in html
+
+
+@pytest.mark.parametrize(
+    ("bad_rows", "sentence", "caption"),
+    [
+        (1, "Correct this problem in your spreadsheet", "1 problem (row 1 is the header row)"),
+        (3, "Correct these 3 problems in your spreadsheet", "3 problems (row 1 is the header"),
+    ],
+)
+def test_import_problems_are_counted_in_plain_english(
+    app, client, lead, bad_rows, sentence, caption
+):
+    import io
+
+    header = "email,first_name,last_name,date_of_birth,postcode,consent_contact"
+    header += ",consent_selection,consent_statistics,consent_access_needs"
+    rows = [f"p{i}@example.org,P{i},Person,,,maybe,no,no,no" for i in range(bad_rows)]
+    content = "\n".join([header, *rows]).encode()
+    html = client.post(
+        "/register/import",
+        data={"file": (io.BytesIO(content), "members.csv"), "mode": "add"},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert sentence in html and caption in html
+    assert "these 1 problems" not in html and "1 problems" not in html
+
+
+# --- consent: confirmed, with how they told us and the wording they agree to ------------------
+
+
+def test_withdrawing_access_needs_consent_asks_first_and_says_what_it_deletes(
+    app, client, lead, make_member, session
+):
+    member = make_member(
+        first_name="Bea", access_needs=["bsl", "step_free"], access_needs_notes="Mornings only"
+    )
+    page = client.get(f"/register/members/{member.id}").get_data(as_text=True)
+    # No one-click withdrawal on the member page: a link to a page that asks first.
+    assert f'action="/register/members/{member.id}/consent"' not in page
+    link = f"/register/members/{member.id}/consent?purpose=access_needs"
+    assert f'href="{link}"' in page
+
+    confirm = client.get(link)
+    html = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200
+    assert "<title>Withdraw consent to keep access needs? – Bea Tester" in html
+    assert (
+        "This deletes their recorded access needs (British Sign Language interpreter, "
+        "Step-free access) and the notes about what helps them take part now. "
+        "You cannot undo this."
+    ) in html
+    assert "may keep a record of the help I need to take part" in html  # the full wording
+    assert "In person" in html and 'value="in_person"' in html
+    # Nothing has changed yet.
+    session.expire_all()
+    assert session.get(Member, member.id).consent_access_needs is True
+    assert session.scalar(select(func.count()).select_from(MemberAccessNeed)) == 2
+
+    # Confirming without saying how they told us is an error on that question.
+    form = {"purpose": "access_needs", "given": "no"}
+    refused = client.post(f"/register/members/{member.id}/consent", data=form)
+    assert refused.status_code == 400
+    assert '<a href="#method">Choose how they told us</a>' in refused.get_data(as_text=True)
+
+    done = client.post(
+        f"/register/members/{member.id}/consent", data={**form, "method": "in_person"}
+    )
+    assert done.status_code == 302
+    session.expire_all()
+    assert session.get(Member, member.id).consent_access_needs is False
+    assert session.scalar(select(func.count()).select_from(MemberAccessNeed)) == 0
+    record = session.scalars(
+        select(ConsentRecord)
+        .where(ConsentRecord.purpose == "access_needs")
+        .order_by(ConsentRecord.id.desc())
+    ).first()
+    assert (record.given, record.method, record.recorded_by_id) == (False, "in_person", lead.id)
+    history = client.get(f"/register/members/{member.id}").get_data(as_text=True)
+    assert "In person, " + lead.email in history
+
+
+def test_giving_consent_shows_the_wording_they_agree_to(app, client, lead, make_member, session):
+    member = make_member(consents=("contact",))
+    html = client.get(f"/register/members/{member.id}/consent?purpose=statistics").get_data(
+        as_text=True
+    )
+    assert "Record that Person" in html
+    assert "may use my equality information in statistics that do not name me" in html
+    assert "You cannot undo this" not in html
+    client.post(
+        f"/register/members/{member.id}/consent",
+        data={"purpose": "statistics", "given": "yes", "method": "paper"},
+    )
+    session.expire_all()
+    assert session.get(Member, member.id).consent_statistics is True
+
+
+def test_a_stale_confirmation_changes_nothing(app, client, lead, make_member, session):
+    member = make_member(consents=())
+    response = client.post(
+        f"/register/members/{member.id}/consent",
+        data={"purpose": "contact", "given": "no", "method": "phone"},
+    )
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Nothing changed: consent was already withdrawn." in page
+    assert session.scalar(select(func.count()).select_from(ConsentRecord)) == 4
+
+
+def test_the_change_form_shows_the_full_wording_of_each_consent(app, client, lead, make_member):
+    member = make_member()
+    for url in ("/register/members/new", f"/register/members/{member.id}/edit"):
+        html = client.get(url).get_data(as_text=True)
+        assert "may contact me about chances to take part in co-production" in html
+        assert "(wording version 1)" in html
+        assert "In person" in html
+
+
+def test_viewing_access_needs_is_audited(app, client, lead, make_member, session):
+    without = make_member()
+    client.get(f"/register/members/{without.id}")
+    assert (
+        session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action == "view_access_needs")
+        ).all()
+        == []
+    )
+    member = make_member(access_needs=["quiet_space"])
+    html = client.get(f"/register/members/{member.id}").get_data(as_text=True)
+    assert "A quiet space" in html
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "view_access_needs")
+    ).one()
+    assert (event.user_id, event.subject_id) == (lead.id, member.id)
+    assert "Viewed access needs" not in html  # views are not changes
