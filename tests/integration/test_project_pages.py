@@ -194,7 +194,7 @@ def test_control_characters_in_a_title_are_refused(client, lead):
         "/projects/new",
         data={"title": "Bad\x00title", "purpose": "x", "level": "individual", "status": "planning"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "control character (U+0000)" in response.get_data(as_text=True)
 
 
