@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
+from models import PROJECT_STATUSES
 from panels.security import public, requires
 from panels.web import unit_of_work
 
@@ -47,13 +48,21 @@ def member():
 @bp.route("/lead/")
 @requires("lead_workspace")
 def lead():
-    return render_template("home/lead.html")
+    from panels.projects.service import list_projects
+
+    return render_template(
+        "home/lead.html", projects=list_projects(unit_of_work()), statuses=PROJECT_STATUSES
+    )
 
 
 @bp.route("/manager/")
 @requires("manager_workspace")
 def manager():
-    return render_template("home/manager.html")
+    from panels.projects.service import list_projects
+
+    return render_template(
+        "home/manager.html", projects=list_projects(unit_of_work()), statuses=PROJECT_STATUSES
+    )
 
 
 @bp.route("/admin/")

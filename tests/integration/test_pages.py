@@ -56,7 +56,9 @@ def test_start_pages_lead_into_what_exists_and_say_what_is_coming(app, client, m
     html = client.get("/lead/").get_data(as_text=True)
     done, coming = html.split("Not available yet")
     assert 'href="/register/"' in done and 'href="/register/summary"' in done
+    assert 'href="/projects/new"' in done
     assert "register" not in coming.split("</ul>")[0].lower()
+    assert "projects" not in coming.split("</ul>")[0].lower()
     assert "Coming next" not in html
 
 
