@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from wtforms import Field, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from models import AuditEvent, User
+from models import AuditEvent, OutboxMessage, User
 from panels import audit
 from panels.auth import two_factor
 from panels.errors import InvalidInput, NotFound
@@ -195,3 +195,30 @@ def dimension(key: str):
             flash(f"Added {form.label.data} to {info.label}.")
             return redirect(url_for("admin.dimension", key=key))
     return render_template("admin/dimension.html", dimension=info, form=form)
+
+
+OUTBOX_PAGE_SIZE = 50
+
+
+@bp.route("/outbox")
+@requires("read_outbox")
+def outbox() -> ResponseReturnValue:
+    """Messages the service has sent or would send. Bodies are shown only while mail stays in
+    the outbox (development): once it is sent for real they may hold live sign-in links."""
+    uow = unit_of_work()
+    requested = requested_page(request.args)
+    total = uow.session.scalar(select(func.count()).select_from(OutboxMessage)) or 0
+    window = Window.of(requested, total, OUTBOX_PAGE_SIZE)
+    messages = uow.session.scalars(
+        select(OutboxMessage)
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .limit(OUTBOX_PAGE_SIZE)
+        .offset(window.offset)
+    ).all()
+    return render_template(
+        "admin/outbox.html",
+        messages=messages,
+        total=total,
+        window=window,
+        show_bodies=bool(uow.settings.get("MAIL_OUTBOX_ONLY", True)),
+    )

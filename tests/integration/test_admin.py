@@ -119,3 +119,32 @@ def test_the_audit_filter_keeps_its_values_and_the_to_day_is_included(
     assert re.search(r'data-testid="audit-count">1 event<', html)
     assert f'value="{today}"' in html
     assert '<option value="create_member" selected' in html
+
+
+def test_admins_read_the_outbox_and_its_bodies_only_while_mail_stays_there(
+    app, client, make_user, sign_in, migrated_database, tmp_path
+):
+    from models import OutboxMessage
+    from panels.db import database
+    from tests.conftest import TEST_PASSWORD, make_test_app
+
+    # No `session` fixture: its app context would share the signed-in user between clients.
+    with database(app).sessionmaker() as writer:
+        writer.add(
+            OutboxMessage(recipient="sam@example.org", subject="You are invited", body="A link")
+        )
+        writer.commit()
+    admin = make_user("admin")
+    sign_in(admin)
+    html = client.get("/admin/outbox").get_data(as_text=True)
+    assert "You are invited" in html and "sam@example.org" in html and "A link" in html
+    sending = make_test_app(migrated_database, str(tmp_path / "send"), MAIL_OUTBOX_ONLY=False)
+    other = sending.test_client()
+    other.post("/auth/sign-in", data={"email": admin.email, "password": TEST_PASSWORD})
+    html = other.get("/admin/outbox").get_data(as_text=True)
+    assert "You are invited" in html and "A link" not in html
+    assert "bodies are not shown" in html.lower()
+    lead, lead_client = make_user("lead"), app.test_client()
+    lead_client.post("/auth/sign-in", data={"email": lead.email, "password": TEST_PASSWORD})
+    assert lead_client.get("/admin/outbox").status_code == 403
+    database(sending).dispose()
