@@ -3,6 +3,7 @@ confirmed panels and meetings."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -62,7 +63,7 @@ SEATED = ("invited", "accepted")
 """Invitation statuses that hold a seat on the panel (an invited person may still accept)."""
 
 
-def _check_in(column: str, values) -> str:
+def _check_in(column: str, values: Iterable[str]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 

@@ -234,7 +234,10 @@ def trusted_hosts(config: Mapping[str, Any]) -> list[str]:
 
 
 def load(
-    instance_path: str, debug: bool, test_config: Mapping[str, Any] | None, environ=os.environ
+    instance_path: str,
+    debug: bool,
+    test_config: Mapping[str, Any] | None,
+    environ: Mapping[str, str] = os.environ,
 ) -> dict[str, Any]:
     """Defaults, then environment, then the test mapping; normalised and validated."""
     config = defaults(instance_path, debug)

@@ -54,8 +54,14 @@ def queue_message(
         uow.session.add(message)
         uow.session.flush()
         if not uow.settings.get("MAIL_OUTBOX_ONLY", True):
-            engine, settings, message_id = uow.session.get_bind(), uow.settings, message.id
-            uow.after_commit(lambda: deliver(engine, settings, [message_id]))
+            bind = uow.session.get_bind()
+            engine = bind if isinstance(bind, Engine) else bind.engine
+            settings, message_id = uow.settings, message.id
+
+            def send() -> None:
+                deliver(engine, settings, [message_id])
+
+            uow.after_commit(send)
         else:
             log.info("message %s to %s kept in the outbox: %s", message.id, recipient, subject)
     return message

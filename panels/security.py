@@ -15,10 +15,11 @@ from typing import Any, TypeVar
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask.typing import ResponseReturnValue
+from flask_login import AnonymousUserMixin, current_user, login_user, logout_user
 from werkzeug.exceptions import SecurityError
 
-from models import ROLES
+from models import ROLES, User
 from panels.config import STAFF_ROLES
 from panels.features import registry
 
@@ -53,9 +54,10 @@ def requires(permission: str) -> Callable[[F], F]:
 
     def decorate(view: F) -> F:
         @wraps(view)
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: Any, **kwargs: Any) -> object:
             if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()
+                # flask-login ships no types, so Flask does not know the attribute it adds.
+                return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
             if permission != SIGNED_IN and not registry().allows(current_user.role, permission):
                 abort(403)
             return view(*args, **kwargs)
@@ -92,7 +94,7 @@ def access_of(view: Callable[..., object]) -> frozenset[str] | str | None:
     return registry().roles_for(declared)
 
 
-def can(user, permission: str) -> bool:
+def can(user: User | AnonymousUserMixin, permission: str) -> bool:
     """Whether ``user`` (a flask-login user, possibly anonymous) holds ``permission``."""
     if not getattr(user, "is_authenticated", False):
         return False
@@ -188,7 +190,7 @@ def init_app(app: Flask) -> None:
         )
 
     @app.before_request
-    def _refuse_undeclared_views():
+    def _refuse_undeclared_views() -> None:
         endpoint = request.endpoint
         if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
             return None
@@ -198,7 +200,7 @@ def init_app(app: Flask) -> None:
         return None
 
     @app.before_request
-    def _end_expired_sessions():
+    def _end_expired_sessions() -> ResponseReturnValue | None:
         """Sign out a session that has been idle, or signed in, for too long."""
         if request.endpoint in PUBLIC_ENDPOINTS or not current_user.is_authenticated:
             return None
@@ -215,7 +217,7 @@ def init_app(app: Flask) -> None:
         return redirect(url_for("auth.sign_in", next=target))
 
     @app.after_request
-    def _security_headers(response):
+    def _security_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

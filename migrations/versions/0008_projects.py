@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0008_projects"
 down_revision = "0007_ui"
 branch_labels = None
@@ -243,7 +242,8 @@ def upgrade() -> None:
             name=op.f("ck_invitations_format_valid"),
         ),
         sa.CheckConstraint(
-            "status IN ('shortlisted', 'invited', 'accepted', 'declined', 'no_answer', 'withdrawn', 'replaced', 'reserve')",
+            "status IN ('shortlisted', 'invited', 'accepted', 'declined', 'no_answer', "
+            "'withdrawn', 'replaced', 'reserve')",
             name=op.f("ck_invitations_status_valid"),
         ),
         sa.ForeignKeyConstraint(

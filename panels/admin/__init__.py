@@ -1,9 +1,16 @@
 """Administration: accounts, the audit log and the equality categories."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from panels.features import Feature, NavItem, permission
 
+if TYPE_CHECKING:
+    from flask import Blueprint
 
-def _blueprints():
+
+def _blueprints() -> tuple[Blueprint, ...]:
     from panels.admin.views import bp
 
     return (bp,)

@@ -27,7 +27,7 @@ AUDIT_PAGE_SIZE = 100
 
 @bp.route("/users")
 @requires("manage_accounts")
-def users():
+def users() -> str:
     accounts = unit_of_work().session.scalars(select(User).order_by(User.role, User.email)).all()
     return render_template("admin/users.html", users=accounts)
 
@@ -38,7 +38,7 @@ class ResetTwoFactorForm(FlaskForm):
 
 @bp.route("/users/<int:user_id>/two-factor/reset", methods=["GET", "POST"])
 @requires("manage_accounts")
-def reset_two_factor(user_id: int):
+def reset_two_factor(user_id: int) -> ResponseReturnValue:
     uow = unit_of_work()
     account = uow.session.get(User, user_id)
     if account is None:
@@ -175,13 +175,13 @@ class CategoryForm(FlaskForm):
 
 @bp.route("/categories")
 @requires("manage_categories")
-def categories():
+def categories() -> str:
     return render_template("admin/categories.html", taxonomy=load_taxonomy(unit_of_work().session))
 
 
 @bp.route("/categories/<key>", methods=["GET", "POST"])
 @requires("manage_categories")
-def dimension(key: str):
+def dimension(key: str) -> ResponseReturnValue:
     uow = unit_of_work()
     taxonomy = load_taxonomy(uow.session)
     info = taxonomy[key]

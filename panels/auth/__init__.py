@@ -1,15 +1,23 @@
 """Accounts and sign-in."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from panels.features import Feature, NavItem
 
+if TYPE_CHECKING:
+    import click
+    from flask import Blueprint
 
-def _blueprints():
+
+def _blueprints() -> tuple[Blueprint, ...]:
     from panels.auth.views import bp
 
     return (bp,)
 
 
-def _commands():
+def _commands() -> tuple[click.Command, ...]:
     from panels.auth.commands import create_user_command
 
     return (create_user_command,)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms import EmailField, Field, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, ValidationError
 
 from panels.auth.service import MIN_PASSWORD_LENGTH
@@ -55,7 +55,7 @@ class NewPasswordFields:
         ],
     )
 
-    def validate_new_password(self, field) -> None:
+    def validate_new_password(self, field: Field) -> None:
         if len(field.data or "") < MIN_PASSWORD_LENGTH:
             raise ValidationError(
                 f"Password must be at least {MIN_PASSWORD_LENGTH} characters long"

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from models import User
@@ -80,19 +81,19 @@ def _status_for(error: InvalidInput) -> int:
     return 429 if error.status_code == 429 else 200
 
 
-def _finish_sign_in(user: User, next_url: str | None):
+def _finish_sign_in(user: User, next_url: str | None) -> ResponseReturnValue:
     start_session(user)
     return redirect(_safe_next(next_url) or start_page_for(user))
 
 
-def _restart_sign_in():
+def _restart_sign_in() -> ResponseReturnValue:
     flash("Sign in again to carry on: it took more than 10 minutes, or you signed out.")
     return redirect(url_for("auth.sign_in"))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-def sign_in():
+def sign_in() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(start_page_for(current_user))
     ended = session.pop(SESSION_ENDED, None)
@@ -120,7 +121,7 @@ def sign_in():
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @public  # the second step: it acts only for the half-signed-in account in this session
-def two_factor_code():
+def two_factor_code() -> ResponseReturnValue:
     user = _pending_user()
     if user is None:
         return _restart_sign_in()
@@ -147,7 +148,7 @@ def two_factor_code():
     return render_template("auth/two_factor_code.html", form=form), status
 
 
-def _set_up(user: User, during_sign_in: bool):
+def _set_up(user: User, during_sign_in: bool) -> ResponseReturnValue:
     uow = unit_of_work()
     enrolment = two_factor.begin_enrolment(uow, user.id)
     form = ConfirmEnrolmentForm()
@@ -180,7 +181,7 @@ def _set_up(user: User, during_sign_in: bool):
 
 @bp.route("/sign-in/set-up-two-factor", methods=["GET", "POST"])
 @public  # the second step for an account that must set two-factor up before it signs in
-def sign_in_set_up_two_factor():
+def sign_in_set_up_two_factor() -> ResponseReturnValue:
     user = _pending_user()
     if user is None:
         return _restart_sign_in()
@@ -191,7 +192,7 @@ def sign_in_set_up_two_factor():
 
 @bp.route("/two-factor")
 @signed_in
-def two_factor_settings():
+def two_factor_settings() -> str:
     uow = unit_of_work()
     return render_template(
         "auth/two_factor_settings.html",
@@ -202,15 +203,18 @@ def two_factor_settings():
 
 @bp.route("/two-factor/set-up", methods=["GET", "POST"])
 @signed_in
-def set_up_two_factor():
+def set_up_two_factor() -> ResponseReturnValue:
     if current_user.has_two_factor:
         return redirect(url_for("auth.two_factor_settings"))
-    return _set_up(unit_of_work().session.get(User, current_user.id), during_sign_in=False)
+    user = unit_of_work().session.get(User, current_user.id)
+    # current_user was loaded from this table for this request, so the row is there.
+    assert user is not None
+    return _set_up(user, during_sign_in=False)
 
 
 @bp.route("/two-factor/recovery-codes", methods=["GET", "POST"])
 @signed_in
-def renew_recovery_codes():
+def renew_recovery_codes() -> ResponseReturnValue:
     if not current_user.has_two_factor:
         return redirect(url_for("auth.two_factor_settings"))
     form = ConfirmWithCodeForm()
@@ -238,7 +242,7 @@ def renew_recovery_codes():
 
 @bp.route("/two-factor/turn-off", methods=["GET", "POST"])
 @signed_in
-def turn_off_two_factor():
+def turn_off_two_factor() -> ResponseReturnValue:
     uow = unit_of_work()
     if not current_user.has_two_factor or two_factor.required(current_user, uow.settings):
         return redirect(url_for("auth.two_factor_settings"))
@@ -266,7 +270,7 @@ def turn_off_two_factor():
 
 @bp.route("/sign-out", methods=["POST"])
 @signed_in
-def sign_out():
+def sign_out() -> ResponseReturnValue:
     service.sign_out_everywhere(unit_of_work(), current_user.id)
     end_session()
     flash("You have signed out. Any other device signed in to your account is signed out too.")
@@ -275,7 +279,7 @@ def sign_out():
 
 @bp.route("/change-password", methods=["GET", "POST"])
 @signed_in
-def change_password():
+def change_password() -> ResponseReturnValue:
     form = ChangePasswordForm()
     status = 200
     if form.validate_on_submit():
@@ -295,7 +299,7 @@ def change_password():
 
 @bp.route("/reset-password", methods=["GET", "POST"])
 @public
-def request_reset():
+def request_reset() -> ResponseReturnValue:
     form = RequestResetForm()
     if form.validate_on_submit():
         try:
@@ -311,7 +315,7 @@ def request_reset():
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @public
-def reset_password(token: str):
+def reset_password(token: str) -> ResponseReturnValue:
     try:
         service.user_for_reset_token(unit_of_work(), token)
     except InvalidInput as error:

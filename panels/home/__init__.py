@@ -1,9 +1,16 @@
 """The landing page, each role's start page, and the health check."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from panels.features import Feature, NavItem, permission
 
+if TYPE_CHECKING:
+    from flask import Blueprint
 
-def _blueprints():
+
+def _blueprints() -> tuple[Blueprint, ...]:
     from panels.home.views import bp
 
     return (bp,)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import text
 
-from models import PROJECT_STATUSES
+from models import PROJECT_STATUSES, User
 from panels.security import public, requires
 from panels.web import unit_of_work
 
@@ -20,13 +21,13 @@ START_PAGES = {
 }
 
 
-def start_page_for(user) -> str:
+def start_page_for(user: User) -> str:
     return url_for(START_PAGES[user.role])
 
 
 @bp.route("/")
 @public
-def index():
+def index() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(start_page_for(current_user))
     return render_template("home/index.html")
@@ -34,20 +35,20 @@ def index():
 
 @bp.route("/health")
 @public
-def health():
+def health() -> ResponseReturnValue:
     unit_of_work().session.execute(text("SELECT 1"))
     return jsonify(status="ok")
 
 
 @bp.route("/member/")
 @requires("member_space")
-def member():
+def member() -> str:
     return render_template("home/member.html")
 
 
 @bp.route("/lead/")
 @requires("lead_workspace")
-def lead():
+def lead() -> str:
     from panels.projects.service import list_projects
 
     return render_template(
@@ -57,7 +58,7 @@ def lead():
 
 @bp.route("/manager/")
 @requires("manager_workspace")
-def manager():
+def manager() -> str:
     from panels.projects.service import list_projects
 
     return render_template(
@@ -67,5 +68,5 @@ def manager():
 
 @bp.route("/admin/")
 @requires("admin_workspace")
-def admin():
+def admin() -> str:
     return render_template("home/admin.html")

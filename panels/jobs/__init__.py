@@ -5,22 +5,32 @@ A feature declares its kinds of job (``Feature(jobs=lambda: {...})``, see
 job's page (``/jobs/<id>``) shows its progress and outcome to whoever started it.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from panels.features import Feature, permission
 
+if TYPE_CHECKING:
+    import click
+    from flask import Blueprint
 
-def _blueprints():
+    from panels.jobs.kinds import JobKind
+
+
+def _blueprints() -> tuple[Blueprint, ...]:
     from panels.jobs.views import bp
 
     return (bp,)
 
 
-def _commands():
+def _commands() -> tuple[click.Command, ...]:
     from panels.jobs.commands import jobs_cli, worker_command
 
     return (worker_command, jobs_cli)
 
 
-def _jobs():
+def _jobs() -> dict[str, JobKind]:
     from panels.jobs.check import CHECK_KIND, check_workers
     from panels.jobs.kinds import JobKind
 

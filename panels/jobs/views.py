@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
@@ -29,13 +30,13 @@ def _result_url(view: JobView) -> str | None:
 
 @bp.route("/<int:job_id>")
 @requires("see_own_jobs")
-def show(job_id: int):
+def show(job_id: int) -> str:
     view = _view(job_id)
     return render_template("jobs/show.html", view=view, job=view.job, result_url=_result_url(view))
 
 
 @bp.route("/<int:job_id>.json")
 @requires("see_own_jobs")
-def status(job_id: int):
+def status(job_id: int) -> ResponseReturnValue:
     view = _view(job_id)
     return jsonify(view.as_json(_result_url(view)))

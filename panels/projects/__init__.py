@@ -1,9 +1,20 @@
 """Projects and panels: the engagement lead's journey from a project to a confirmed panel."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from panels.features import Feature, NavItem, permission
 
+if TYPE_CHECKING:
+    import click
+    from flask import Blueprint
 
-def _blueprints():
+    from panels.jobs.kinds import JobKind
+    from panels.uow import UnitOfWork
+
+
+def _blueprints() -> tuple[Blueprint, ...]:
     from panels.projects.answer_views import bp as answer_bp
     from panels.projects.composition_views import bp as composition
     from panels.projects.views import bp
@@ -11,13 +22,13 @@ def _blueprints():
     return (bp, composition, answer_bp)
 
 
-def _commands():
+def _commands() -> tuple[click.Command, ...]:
     from panels.projects.commands import draw_cli, invitations_cli
 
     return (draw_cli, invitations_cli)
 
 
-def _jobs():
+def _jobs() -> dict[str, JobKind]:
     from panels.jobs.kinds import JobKind
     from panels.projects.jobs import run_draw_job
 
@@ -25,7 +36,7 @@ def _jobs():
     return {"draw_panel": JobKind("Draw the panel", run_draw_job, repeatable=False)}
 
 
-def _demo(uow, seed: int):
+def _demo(uow: UnitOfWork, seed: int) -> list[str]:
     from panels.projects.demo import seed_demo_projects
 
     return seed_demo_projects(uow, seed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from wtforms import RadioField, SubmitField, TextAreaField
@@ -44,7 +45,7 @@ class AnswerForm(FlaskForm):
 
 @bp.route("/<token>", methods=["GET", "POST"])
 @public
-def answer(token: str):
+def answer(token: str) -> ResponseReturnValue:
     uow = unit_of_work()
     try:
         invitation = invitations.invitation_for_token(uow, token)

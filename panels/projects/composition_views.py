@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
 from panels.charts import bar_chart
 from panels.errors import DomainError, InvalidInput, NotFound
@@ -32,13 +34,13 @@ def panel_composition(project_id: int) -> composition.Composition:
 
 
 @bp.app_template_global()
-def svg_chart(dimension: composition.DimensionComposition, chart_id: str | None = None):
+def svg_chart(dimension: composition.DimensionComposition, chart_id: str | None = None) -> Markup:
     return bar_chart(dimension.chart(chart_id))
 
 
 @bp.route("/<int:project_id>/representativeness")
 @requires("view_projects")
-def representativeness(project_id: int):
+def representativeness(project_id: int) -> str:
     uow = unit_of_work()
     project = service.get_project(uow, project_id)
     return render_template(
@@ -51,7 +53,7 @@ def representativeness(project_id: int):
 
 @bp.route("/<int:project_id>/representativeness/<key>.svg")
 @requires("view_projects")
-def chart(project_id: int, key: str):
+def chart(project_id: int, key: str) -> ResponseReturnValue:
     found = _composition(project_id).dimension(key)
     svg = '<?xml version="1.0" encoding="UTF-8"?>\n' + str(
         bar_chart(found.chart(), standalone=True)
@@ -68,7 +70,7 @@ def chart(project_id: int, key: str):
 
 @bp.route("/familiar-voices")
 @requires("view_projects")
-def familiar_voices():
+def familiar_voices() -> str:
     return render_template(
         "projects/familiar_voices.html",
         register=composition.register_familiarity(unit_of_work()),
@@ -79,7 +81,7 @@ def familiar_voices():
 
 @bp.route("/<int:project_id>/shortlist", methods=["GET", "POST"])
 @requires("manage_projects")
-def build_by_hand(project_id: int):
+def build_by_hand(project_id: int) -> ResponseReturnValue:
     uow = unit_of_work()
     form = ActionForm(prefix="shortlist")
     action = request.form.get("action")
@@ -128,7 +130,7 @@ def _page(
     added: int | None = None,
     confirm_clear: bool = False,
     status: int = 200,
-):
+) -> ResponseReturnValue:
     uow = unit_of_work()
     project = service.get_project(uow, project_id)
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -15,6 +17,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     DateField,
+    Field,
     HiddenField,
     IntegerField,
     RadioField,
@@ -32,7 +35,7 @@ from panels.text import MULTI_LINE, control_character_message, find_control_char
 from panels.widgets import DateInput
 
 
-def options(pairs) -> list[SelectChoice]:
+def options(pairs: dict[str, str] | Iterable[tuple[str, str]]) -> list[SelectChoice]:
     items = pairs.items() if isinstance(pairs, dict) else pairs
     return [SelectChoice(value, label) for value, label in items]
 
@@ -40,7 +43,7 @@ def options(pairs) -> list[SelectChoice]:
 class NoControlCharacters:
     """Refuse text with control characters, naming the field."""
 
-    def __call__(self, form, field) -> None:
+    def __call__(self, form: FlaskForm, field: Field) -> None:
         character = find_control_character(field.data or "", MULTI_LINE)
         if character is not None:
             raise ValidationError(f"{field.label.text} {control_character_message(character)}")
@@ -100,7 +103,7 @@ class ProjectForm(FlaskForm):
     )
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
-    def validate_decision_date(self, field) -> None:
+    def validate_decision_date(self, field: Field) -> None:
         if field.data and self.first_meeting.data and field.data < self.first_meeting.data:
             raise ValidationError(
                 "The date decisions are made must be on or after the first meeting"
@@ -153,7 +156,7 @@ class TargetFileForm(FlaskForm):
     )
     submit = SubmitField("Use this file", widget=GovSubmitInput())
 
-    def validate_file(self, field) -> None:
+    def validate_file(self, field: Field) -> None:
         name = field.data.filename or ""
         if not name.lower().endswith(".csv"):
             raise ValidationError(

@@ -40,7 +40,7 @@ from panels.projects.service import get_project, target_shares
 from panels.register.taxonomy import load_taxonomy
 from panels.text import reject_control_characters
 from panels.uow import UnitOfWork
-from representativeness import gap_analysis
+from representativeness import GapAnalysis, gap_analysis
 
 TOKEN_SALT = "invitation-answer"
 TOKEN_MAX_AGE = 120 * 24 * 60 * 60
@@ -260,10 +260,13 @@ def invitation_for_token(uow: UnitOfWork, token: str) -> Invitation:
 
 
 def _accept(uow: UnitOfWork, project: Project, invitation: Invitation) -> str:
-    taken = uow.session.scalar(
-        select(func.count())
-        .select_from(Invitation)
-        .where(Invitation.project_id == project.id, Invitation.status == "accepted")
+    taken = (
+        uow.session.scalar(
+            select(func.count())
+            .select_from(Invitation)
+            .where(Invitation.project_id == project.id, Invitation.status == "accepted")
+        )
+        or 0
     )
     if project.panel_size and taken >= project.panel_size:
         invitation.status = "reserve"
@@ -422,7 +425,7 @@ def seat_counts(uow: UnitOfWork, project_id: int) -> Counter[str]:
     )
 
 
-def _gap_json(gap) -> dict[str, Any]:
+def _gap_json(gap: GapAnalysis) -> dict[str, Any]:
     return {
         "n": gap.n,
         "unknown": gap.unknown,

@@ -11,16 +11,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from models import (
     PROJECT_LEVELS,
     PROJECT_STATUSES,
     Draw,
     Invitation,
+    Job,
     Member,
     Project,
     ProjectExclusion,
@@ -48,6 +49,10 @@ from representativeness import (
     load_ons_custom_dataset,
     load_tidy_csv,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+
 from representativeness.selection import (
     FeasibilityReport,
     InfeasibleQuotasError,
@@ -444,7 +449,7 @@ def propose_quotas(
 
 def save_quotas(
     uow: UnitOfWork, project_id: int, quotas: Mapping[str, Mapping[str, Sequence[int]]]
-):
+) -> None:
     """Quotas as the lead edited them; each minimum at most its maximum, within 0..k."""
     with uow:
         project = get_project(uow, project_id, for_update=True)
@@ -563,7 +568,7 @@ def input_hash(
 ProgressFn = Callable[[int, int, str], None]
 
 
-def _engine_progress(progress: ProgressFn | None):
+def _engine_progress(progress: ProgressFn | None) -> Callable[[ProgressEvent], None] | None:
     if progress is None:
         return None
 
@@ -602,7 +607,7 @@ class DrawRequest:
     replace_invitation_ids: tuple[int, ...] = field(default=())
 
 
-def refuse_draw_if_hand_built(session, project_id: int) -> None:
+def refuse_draw_if_hand_built(session: Session, project_id: int) -> None:
     """A panel being built by hand cannot also be drawn (see :mod:`panels.projects.shortlist`)."""
     from panels.projects import shortlist
 
@@ -615,7 +620,7 @@ def draw_panel(
     *,
     progress: ProgressFn | None = None,
     today: date | None = None,
-    rng=None,
+    rng: np.random.Generator | None = None,
 ) -> Draw:
     """Draw the panel (or redraw it with a reason, or draw replacements) by LEXIMIN lottery.
 
@@ -840,7 +845,7 @@ def verify_draw(uow: UnitOfWork, draw_id: int) -> Verification:
     )
 
 
-def start_draw(uow: UnitOfWork, request: DrawRequest):
+def start_draw(uow: UnitOfWork, request: DrawRequest) -> Job:
     """Check the request can be drawn, then run the draw as a background job."""
     from panels.jobs.service import start_job
 

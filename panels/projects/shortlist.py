@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from models import Invitation, Member, Project
@@ -30,7 +30,7 @@ SEARCH_LIMIT = 20
 """At most this many people are offered for one search."""
 
 
-def _hand_built(project_id: int):
+def _hand_built(project_id: int) -> tuple[ColumnElement[bool], ...]:
     return (
         Invitation.project_id == project_id,
         Invitation.status == "shortlisted",

@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from panels.errors import InvalidInput
 from panels.register.taxonomy import DimensionInfo, Taxonomy
@@ -53,7 +54,7 @@ class MappedTarget:
     dimensions: tuple[MappedDimension, ...]
     notes: tuple[str, ...]
 
-    def as_json(self) -> dict[str, dict[str, object]]:
+    def as_json(self) -> dict[str, dict[str, Any]]:
         return {
             d.key: {"categories": dict(d.shares), "source": d.source, "notes": list(d.notes)}
             for d in self.dimensions

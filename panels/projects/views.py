@@ -5,12 +5,15 @@ from __future__ import annotations
 import secrets
 import statistics
 from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from flask.typing import ResponseReturnValue
+from sqlalchemy import Row, select
 
 from models import (
     DRAW_KINDS,
@@ -24,6 +27,7 @@ from models import (
     Invitation,
     Meeting,
     Member,
+    Project,
 )
 from panels.errors import InvalidInput, NotAllowed, NotFound
 from panels.projects import invitations, service
@@ -44,8 +48,9 @@ from panels.projects.forms import (
     options,
 )
 from panels.projects.pool import NEW_VOICES_DIMENSION, UNKNOWN
-from panels.register.taxonomy import load_taxonomy
+from panels.register.taxonomy import Taxonomy, load_taxonomy
 from panels.security import requires
+from panels.uow import UnitOfWork
 from panels.web import unit_of_work
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
@@ -66,7 +71,7 @@ class Task:
     hint: str = ""
 
 
-def _tasks(uow, project) -> list[Task]:
+def _tasks(uow: UnitOfWork, project: Project) -> list[Task]:
     drawn = service.draw_count(uow, project.id) > 0
     target = project.target is not None and bool(project.target.chosen)
     quotas = bool(project.panel_size and project.quotas)
@@ -104,7 +109,7 @@ def _tasks(uow, project) -> list[Task]:
 
 @bp.route("/")
 @requires("view_projects")
-def index():
+def index() -> str:
     uow = unit_of_work()
     return render_template(
         "projects/index.html", projects=service.list_projects(uow), labels=LABELS
@@ -113,7 +118,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires("manage_projects")
-def new():
+def new() -> ResponseReturnValue:
     form = ProjectForm()
     if form.validate_on_submit():
         try:
@@ -128,7 +133,7 @@ def new():
 
 @bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
 @requires("manage_projects")
-def edit(project_id: int):
+def edit(project_id: int) -> ResponseReturnValue:
     uow = unit_of_work()
     project = service.get_project(uow, project_id)
     form = ProjectForm(obj=project)
@@ -143,7 +148,7 @@ def edit(project_id: int):
     return render_template("projects/edit.html", form=form, project=project)
 
 
-def _draws(uow, project_id: int) -> list[Draw]:
+def _draws(uow: UnitOfWork, project_id: int) -> list[Draw]:
     return list(
         uow.session.scalars(
             select(Draw).where(Draw.project_id == project_id).order_by(Draw.number)
@@ -151,7 +156,7 @@ def _draws(uow, project_id: int) -> list[Draw]:
     )
 
 
-def _seats(uow, project_id: int):
+def _seats(uow: UnitOfWork, project_id: int) -> Sequence[Row[Invitation, Member]]:
     return uow.session.execute(
         select(Invitation, Member)
         .join(Member, Member.id == Invitation.member_id)
@@ -162,7 +167,7 @@ def _seats(uow, project_id: int):
 
 @bp.route("/<int:project_id>")
 @requires("view_projects")
-def show(project_id: int):
+def show(project_id: int) -> str:
     uow = unit_of_work()
     project = service.get_project(uow, project_id)
     tasks = _tasks(uow, project)
@@ -192,7 +197,7 @@ def _upload_path(name: str) -> Path:
 
 @bp.route("/<int:project_id>/target", methods=["GET", "POST"])
 @requires("manage_projects")
-def target(project_id: int):
+def target(project_id: int) -> ResponseReturnValue:
     uow = unit_of_work()
     project = service.get_project(uow, project_id)
     taxonomy = load_taxonomy(uow.session)
@@ -251,7 +256,7 @@ def target(project_id: int):
 
 @bp.route("/<int:project_id>/target/by-hand", methods=["GET", "POST"])
 @requires("manage_projects")
-def target_by_hand(project_id: int):
+def target_by_hand(project_id: int) -> ResponseReturnValue:
     uow = unit_of_work()
     project = service.get_project(uow, project_id)
     taxonomy = load_taxonomy(uow.session)
@@ -303,7 +308,7 @@ def target_by_hand(project_id: int):
 
 @bp.route("/<int:project_id>/eligibility", methods=["GET", "POST"])
 @requires("manage_projects")
-def eligibility(project_id: int):
+def eligibility(project_id: int) -> ResponseReturnValue:
     uow = unit_of_work()
     project = service.get_project(uow, project_id)
     taxonomy = load_taxonomy(uow.session)
@@ -364,7 +369,7 @@ def eligibility(project_id: int):
 
 @bp.route("/<int:project_id>/quotas", methods=["GET", "POST"])
 @requires("manage_projects")
-def quotas(project_id: int):
+def quotas(project_id: int) -> ResponseReturnValue:
     uow = unit_of_work()
     project = service.get_project(uow, project_id)
     taxonomy = load_taxonomy(uow.session)
@@ -441,7 +446,7 @@ def quotas(project_id: int):
     )
 
 
-def _category_label(taxonomy):
+def _category_label(taxonomy: Taxonomy) -> Callable[[str, str], str]:
     def label(dim: str, code: str) -> str:
         if dim == NEW_VOICES_DIMENSION:
             return {"yes": "New voices (no panel in 24 months)", "no": "Served recently"}[code]
@@ -452,7 +457,7 @@ def _category_label(taxonomy):
     return label
 
 
-def dimension_label(taxonomy, dim: str) -> str:
+def dimension_label(taxonomy: Taxonomy, dim: str) -> str:
     return "New voices" if dim == NEW_VOICES_DIMENSION else taxonomy[dim].label
 
 
@@ -461,7 +466,7 @@ def dimension_label(taxonomy, dim: str) -> str:
 
 @bp.route("/<int:project_id>/draw", methods=["GET", "POST"])
 @requires("draw_panels")
-def draw(project_id: int):
+def draw(project_id: int) -> ResponseReturnValue:
     uow = unit_of_work()
     project = service.get_project(uow, project_id)
     draws = [d for d in _draws(uow, project_id) if d.status == "done"]
@@ -489,7 +494,7 @@ def draw(project_id: int):
     )
 
 
-def group_chances(draw: Draw, taxonomy) -> list[dict]:
+def group_chances(draw: Draw, taxonomy: Taxonomy) -> list[dict[str, Any]]:
     """Each group's chance of selection in a draw: the mean over its members in the pool."""
     rows = []
     for dim in draw.quotas:
@@ -516,7 +521,7 @@ def group_chances(draw: Draw, taxonomy) -> list[dict]:
 
 @bp.route("/<int:project_id>/draws/<int:number>", methods=["GET", "POST"])
 @requires("see_panel_members")
-def draw_record(project_id: int, number: int):
+def draw_record(project_id: int, number: int) -> str:
     uow = unit_of_work()
     project = service.get_project(uow, project_id)
     record = uow.session.scalar(
@@ -542,7 +547,7 @@ def draw_record(project_id: int, number: int):
     )
 
 
-def answer_link(settings) -> invitations.LinkFor:
+def answer_link(settings: Mapping[str, Any]) -> invitations.LinkFor:
     """Links in messages start with the configured base URL, never the request's host."""
     from panels.projects.answer_views import bp as answers
 
@@ -559,7 +564,7 @@ def _int_field(name: str) -> int:
 
 @bp.route("/<int:project_id>/panel", methods=["GET", "POST"])
 @requires("see_panel_members")
-def panel(project_id: int):
+def panel(project_id: int) -> ResponseReturnValue:
     uow = unit_of_work()
     project = service.get_project(uow, project_id)
     action = request.form.get("action")
@@ -622,7 +627,7 @@ def panel(project_id: int):
 
 @bp.route("/<int:project_id>/invitations/<int:invitation_id>/letter")
 @requires("see_panel_members")
-def letter(project_id: int, invitation_id: int):
+def letter(project_id: int, invitation_id: int) -> str:
     """The letter to print, or the phone script, for an invitation staff make by hand."""
     uow = unit_of_work()
     project = service.get_project(uow, project_id)
@@ -630,6 +635,8 @@ def letter(project_id: int, invitation_id: int):
     if invitation is None or invitation.project_id != project_id:
         raise NotFound(f"Project {project_id} has no invitation {invitation_id}.")
     member = uow.session.get(Member, invitation.member_id)
+    # The invitation's member_id is a foreign key that cascades on delete: the member exists.
+    assert member is not None
     deadline = invitation.deadline or date.today()
     link = answer_link(uow.settings)(invitations.token_for(uow, invitation))
     return render_template(
@@ -645,7 +652,7 @@ def letter(project_id: int, invitation_id: int):
 
 @bp.route("/<int:project_id>/confirm", methods=["GET", "POST"])
 @requires("manage_projects")
-def confirm(project_id: int):
+def confirm(project_id: int) -> ResponseReturnValue:
     uow = unit_of_work()
     project = service.get_project(uow, project_id)
     form = ActionForm(prefix="confirm")
@@ -666,7 +673,7 @@ def confirm(project_id: int):
 
 @bp.route("/<int:project_id>/meetings", methods=["GET", "POST"])
 @requires("manage_projects")
-def meetings(project_id: int):
+def meetings(project_id: int) -> ResponseReturnValue:
     uow = unit_of_work()
     project = service.get_project(uow, project_id)
     form = MeetingForm(prefix="meeting")

@@ -1,22 +1,32 @@
 """The people register: members, characteristics, consent, import and export."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from panels.features import Feature, NavItem, permission
 
+if TYPE_CHECKING:
+    import click
+    from flask import Blueprint
 
-def _blueprints():
+    from panels.jobs.kinds import JobKind
+
+
+def _blueprints() -> tuple[Blueprint, ...]:
     from panels.register.transfer import bp as transfer_bp
     from panels.register.views import bp as register_bp
 
     return (register_bp, transfer_bp)
 
 
-def _commands():
+def _commands() -> tuple[click.Command, ...]:
     from panels.register.commands import members_cli
 
     return (members_cli,)
 
 
-def _jobs():
+def _jobs() -> dict[str, JobKind]:
     from panels.register.jobs import job_kinds
 
     return job_kinds()

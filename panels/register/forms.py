@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -14,6 +17,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     EmailField,
+    Field,
     HiddenField,
     RadioField,
     SelectField,
@@ -43,7 +47,7 @@ RECORDED_METHODS = {k: v for k, v in CONSENT_METHODS.items() if k != "import"}
 """How staff can say a member told them (an import records its own method)."""
 
 
-def options(pairs) -> list[SelectChoice]:
+def options(pairs: dict[str, str] | Iterable[tuple[str, str]]) -> list[SelectChoice]:
     """WTForms choices from (value, label) pairs or a mapping."""
     items = pairs.items() if isinstance(pairs, dict) else pairs
     return [SelectChoice(value, label) for value, label in items]
@@ -146,11 +150,11 @@ class MemberFormBase(FlaskForm):
     )
     submit = SubmitField("Save member", widget=GovSubmitInput())
 
-    def validate_paused_until(self, field) -> None:
+    def validate_paused_until(self, field: Field) -> None:
         if field.data and self.status.data != "paused":
             raise ValidationError("Only give a pause end date for a paused member")
 
-    def dimension_fields(self):
+    def dimension_fields(self) -> list[Field]:
         return [field for name, field in self._fields.items() if name.startswith(DIMENSION_PREFIX)]
 
     def to_input(self, taxonomy: Taxonomy) -> MemberInput:
@@ -206,13 +210,13 @@ class MemberFormBase(FlaskForm):
             if field is not None:
                 field.data = list(codes) if isinstance(field, SelectMultipleField) else codes[0]
 
-    def field_for_problem(self, problem_field: str):
+    def field_for_problem(self, problem_field: str) -> Field | None:
         if problem_field in self._fields:
             return self._fields[problem_field]
         return self._fields.get(DIMENSION_PREFIX + problem_field)
 
 
-def member_form(taxonomy: Taxonomy, **kwargs) -> MemberFormBase:
+def member_form(taxonomy: Taxonomy, **kwargs: Any) -> MemberFormBase:
     """A member form with one question per answerable dimension of the taxonomy."""
 
     class MemberForm(MemberFormBase):

@@ -254,7 +254,7 @@ def _is_duplicate_email(error: IntegrityError) -> bool:
     return "uq_members_email" in text or "members.email" in text
 
 
-def _email_taken(session, email: str | None, member_id: int | None = None) -> bool:
+def _email_taken(session: Session, email: str | None, member_id: int | None = None) -> bool:
     if not email:
         return False
     query = select(Member.id).where(Member.email == email)
@@ -282,7 +282,9 @@ SIMPLE_FIELDS = (
 )
 
 
-def apply_member(session, member: Member, data: MemberInput, taxonomy: Taxonomy) -> list[str]:
+def apply_member(
+    session: Session, member: Member, data: MemberInput, taxonomy: Taxonomy
+) -> list[str]:
     """Write checked input onto a member (flush only); return the names of what changed."""
     changed = []
     for name in SIMPLE_FIELDS:
@@ -293,7 +295,7 @@ def apply_member(session, member: Member, data: MemberInput, taxonomy: Taxonomy)
     if current_needs != data.access_needs:
         member.access_needs = [MemberAccessNeed(need=need) for need in data.access_needs]
         changed.append("access_needs")
-    current = {}
+    current: dict[str, list[str]] = {}
     for row in member.characteristics:
         dimension, category = taxonomy.category_by_id(row.category_id)
         current.setdefault(dimension.key, []).append(category.code)
@@ -310,7 +312,7 @@ def apply_member(session, member: Member, data: MemberInput, taxonomy: Taxonomy)
     return changed
 
 
-def current_wording(session, purpose: str) -> ConsentWording:
+def current_wording(session: Session, purpose: str) -> ConsentWording:
     wording = session.scalars(
         select(ConsentWording)
         .where(ConsentWording.purpose == purpose)

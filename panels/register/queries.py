@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from models import Member, MemberCharacteristic
@@ -29,7 +29,7 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def available_today(today: date):
+def available_today(today: date) -> ColumnElement[bool]:
     """Active, or paused with a pause that has ended."""
     return or_(
         Member.status == "active",
@@ -53,14 +53,14 @@ def selectable(query: Select | None = None, today: date | None = None) -> Select
 
 def characteristic_condition(
     taxonomy: Taxonomy, dimension_key: str, codes: Sequence[str], today: date | None = None
-):
+) -> ColumnElement[bool]:
     """A condition matching members in any of ``codes`` of a dimension, roll-ups and derived
     age bands included, and only for members who allow selection use of their answers."""
     today = today or date.today()
     dimension = taxonomy[dimension_key]
     categories = [dimension.find(code) for code in codes]
     if dimension.derived_from == "date_of_birth":
-        ranges = []
+        ranges: list[ColumnElement[bool]] = []
         for category in categories:
             if category.prefer_not_to_say:
                 ranges.append(Member.date_of_birth.is_(None))
@@ -159,4 +159,4 @@ def count_by_category(session: Session, taxonomy: Taxonomy, dimension_key: str) 
 
 
 def member_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Member))
+    return session.scalar(select(func.count()).select_from(Member)) or 0

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import Blueprint, current_app, redirect, render_template, send_file, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -31,7 +32,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms import BooleanField, HiddenField, RadioField, SubmitField
+from wtforms import BooleanField, Field, HiddenField, RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
@@ -74,7 +75,7 @@ class ImportForm(FlaskForm):
     )
     submit = SubmitField("Check the file", widget=GovSubmitInput())
 
-    def validate_file(self, field) -> None:
+    def validate_file(self, field: Field) -> None:
         name = field.data.filename or ""
         if not name.lower().endswith(".csv"):
             raise ValidationError(
@@ -86,7 +87,7 @@ class ConfirmImportForm(FlaskForm):
     token = HiddenField(validators=[InputRequired(message="Upload the file again")])
     submit = SubmitField("Import", widget=GovSubmitInput())
 
-    def validate_token(self, field) -> None:
+    def validate_token(self, field: Field) -> None:
         self.upload = Upload.from_token(field.data)
         if self.upload is None:
             raise ValidationError(
@@ -174,7 +175,7 @@ def _private(path: str, flags: int) -> int:
     return os.open(path, flags, 0o600)
 
 
-def _preview(plan: member_csv.ImportPlan, file_name: str, confirm: ConfirmImportForm | None):
+def _preview(plan: member_csv.ImportPlan, file_name: str, confirm: ConfirmImportForm | None) -> str:
     return render_template(
         "register/transfer/preview.html", plan=plan, file_name=file_name, confirm=confirm
     )
@@ -182,7 +183,7 @@ def _preview(plan: member_csv.ImportPlan, file_name: str, confirm: ConfirmImport
 
 @bp.route("/import", methods=["GET", "POST"])
 @requires("import_register")
-def import_members():
+def import_members() -> ResponseReturnValue:
     form = ImportForm()
     if not form.validate_on_submit():
         return render_template("register/transfer/import.html", form=form)
@@ -205,12 +206,14 @@ def import_members():
 
 @bp.route("/import/confirm", methods=["POST"])
 @requires("import_register")
-def confirm_import():
+def confirm_import() -> ResponseReturnValue:
     confirm = ConfirmImportForm()
     if not confirm.validate_on_submit():
         form = ImportForm(formdata=None)
         return render_template("register/transfer/import.html", form=form, expired=True), 400
     upload = confirm.upload
+    # validate_token refuses the form when no upload matches the token.
+    assert upload is not None
     try:
         stored = upload.hand_to_job()
     except FileNotFoundError:  # confirmed twice at once: the other request has it
@@ -227,7 +230,7 @@ def confirm_import():
 
 
 @bp.errorhandler(RequestEntityTooLarge)
-def _too_large(_error):
+def _too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
     form = ImportForm(formdata=None)
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 2**10} KB"
@@ -239,13 +242,13 @@ def _too_large(_error):
 
 @bp.route("/export")
 @requires("export_register")
-def export_page():
+def export_page() -> str:
     return render_template("register/transfer/export.html", form=ExportForm())
 
 
 @bp.route("/export", methods=["POST"])
 @requires("export_register")
-def export_members():
+def export_members() -> ResponseReturnValue:
     form = ExportForm()
     if not form.validate_on_submit():
         return render_template("register/transfer/export.html", form=form), 400

@@ -15,7 +15,7 @@ from models import (
     MEMBER_STATUSES,
 )
 from panels.errors import NotAllowed
-from panels.register.forms import ConsentChangeForm, member_form
+from panels.register.forms import ConsentChangeForm, MemberFormBase, member_form
 from panels.register.members import (
     InvalidMember,
     change_consent,
@@ -31,7 +31,7 @@ from panels.register.search import (
     summarise_register,
 )
 from panels.register.service import consent_change, consent_wordings, view_member
-from panels.register.taxonomy import load_taxonomy
+from panels.register.taxonomy import DimensionInfo, Taxonomy, load_taxonomy
 from panels.security import can, requires
 from panels.web import unit_of_work
 
@@ -49,14 +49,14 @@ LABELS = {
 }
 
 
-def _visible_dimensions(taxonomy):
+def _visible_dimensions(taxonomy: Taxonomy) -> list[DimensionInfo]:
     show = can(current_user, "see_special_category")
     return [d for d in taxonomy.dimensions if show or not d.special_category]
 
 
 @bp.route("/")
 @requires("view_register")
-def index():
+def index() -> str:
     uow = unit_of_work()
     taxonomy = load_taxonomy(uow.session)
     query = RegisterQuery.from_args(request.args, taxonomy)
@@ -82,7 +82,7 @@ def summary() -> ResponseReturnValue:
     )
 
 
-def _show_problems(form, error: InvalidMember) -> None:
+def _show_problems(form: MemberFormBase, error: InvalidMember) -> None:
     for problem in error.problems:
         field = form.field_for_problem(problem.field)
         target = field if field is not None else form.first_name
@@ -91,7 +91,7 @@ def _show_problems(form, error: InvalidMember) -> None:
 
 @bp.route("/members/new", methods=["GET", "POST"])
 @requires("edit_register")
-def new_member():
+def new_member() -> ResponseReturnValue:
     uow = unit_of_work()
     taxonomy = load_taxonomy(uow.session)
     form = member_form(taxonomy)
@@ -114,7 +114,7 @@ def new_member():
 
 @bp.route("/members/<int:member_id>")
 @requires("view_register")
-def member(member_id: int):
+def member(member_id: int) -> str:
     uow = unit_of_work()
     taxonomy = load_taxonomy(uow.session)
     view = view_member(
@@ -133,7 +133,7 @@ def member(member_id: int):
 
 @bp.route("/members/<int:member_id>/edit", methods=["GET", "POST"])
 @requires("edit_register")
-def edit_member(member_id: int):
+def edit_member(member_id: int) -> ResponseReturnValue:
     uow = unit_of_work()
     taxonomy = load_taxonomy(uow.session)
     # The form shows their answers and access needs as they are now: a view, audited.

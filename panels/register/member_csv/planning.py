@@ -456,7 +456,7 @@ class Checker:
         """A member from one row's values; problems with the row's format are added to
         ``problems``."""
 
-        def get(name: str, lookup=values.get) -> str:
+        def get(name: str, lookup: Callable[[str, str], str] = values.get) -> str:
             return lookup(name, "")
 
         data = MemberInput(
