@@ -37,7 +37,7 @@ from models import (
     JOINED_VIA,
     MEMBER_STATUSES,
 )
-from panels.register.members import MemberInput
+from panels.register.members import SIMPLE_FIELDS, MemberInput
 from panels.register.taxonomy import Taxonomy
 from panels.widgets import GovDateField
 
@@ -185,23 +185,7 @@ class MemberFormBase(FlaskForm):
         )
 
     def fill_from(self, data: MemberInput) -> None:
-        for name in (
-            "first_name",
-            "last_name",
-            "preferred_name",
-            "email",
-            "phone",
-            "address",
-            "postcode",
-            "preferred_contact",
-            "date_of_birth",
-            "status",
-            "paused_until",
-            "joined_via",
-            "referred_by",
-            "access_needs_notes",
-            "preferred_times",
-        ):
+        for name in SIMPLE_FIELDS:
             getattr(self, name).data = getattr(data, name)
         self.access_needs.data = list(data.access_needs)
         self.consents.data = [p for p, given in data.consents.items() if given]
