@@ -364,6 +364,11 @@ class _Master:
         # Columns are added to an optimal basis, which stays primal feasible: primal
         # simplex re-optimises in far fewer iterations than the default dual simplex.
         self.highs.setOptionValue("simplex_strategy", 4)
+        # Primal simplex perturbs the bounds against degeneracy and then cleans up with
+        # the dual simplex; here the master's optimum moves far at every solve and the
+        # clean-up costs more than the perturbation saves (about 40% of the master's
+        # time on the 2,000-person pools of issue 11).
+        self.highs.setOptionValue("primal_simplex_bound_perturbation_multiplier", 0.0)
         self.highs.changeObjectiveSense(_highs.MAXIMIZE)
         # column 0 is z
         self.highs.addVar(0.0, 1.0)
