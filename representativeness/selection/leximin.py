@@ -24,6 +24,8 @@ _PERTURB = 3
 _FACTOR = 0.8
 # Weight of the best dual point in the smoothed pricing dual (see column_generation).
 SMOOTHING = 0.5
+# From this many master rows on, primal simplex runs without bound perturbation.
+PERTURBATION_OFF_ROWS = 250
 # The master keeps at most this many panels per row: beyond, the non-basic panels of
 # worst reduced cost are dropped, which keeps its simplex iterations cheap.
 PRUNE_FACTOR = 2.0
@@ -367,8 +369,10 @@ class _Master:
         # Primal simplex perturbs the bounds against degeneracy and then cleans up with
         # the dual simplex; here the master's optimum moves far at every solve and the
         # clean-up costs more than the perturbation saves (about 40% of the master's
-        # time on the 2,000-person pools of issue 11).
-        self.highs.setOptionValue("primal_simplex_bound_perturbation_multiplier", 0.0)
+        # time on the 2,000-person pools of issue 11). On small masters (the 122 types
+        # of sortition_algorithms_fixture) the perturbation pays, so it stays there.
+        if self.n_rows >= PERTURBATION_OFF_ROWS:
+            self.highs.setOptionValue("primal_simplex_bound_perturbation_multiplier", 0.0)
         self.highs.changeObjectiveSense(_highs.MAXIMIZE)
         # column 0 is z
         self.highs.addVar(0.0, 1.0)
