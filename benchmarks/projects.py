@@ -28,10 +28,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import delete, select  # noqa: E402
+from sqlalchemy import delete, func, select  # noqa: E402
+from sqlalchemy.exc import DatabaseError  # noqa: E402
 
 from benchmarks.register import BENCHMARK, build_register  # noqa: E402
-from models import Project  # noqa: E402
+from models import Member, Project  # noqa: E402
 from panels import create_app, db  # noqa: E402
 from panels.projects import service, shortlist  # noqa: E402
 from panels.projects.pool import eligible_query  # noqa: E402
@@ -39,6 +40,15 @@ from panels.register.taxonomy import load_taxonomy  # noqa: E402
 
 DIMENSIONS = ["sex", "age_band", "ethnicity_5", "religion"]
 SEATS = 30
+
+
+def register_size(app) -> int | None:
+    """How many members the database holds, or None before it is migrated."""
+    try:
+        with app.app_context(), db.open_unit_of_work(BENCHMARK, app) as uow:
+            return uow.session.scalar(select(func.count()).select_from(Member))
+    except DatabaseError:
+        return None
 
 
 def make_project(app, seed: int) -> int:
@@ -115,6 +125,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--pool-runs", type=int, default=20)
+    parser.add_argument(
+        "--reuse-register",
+        action="store_true",
+        help="keep the register if it already has exactly --members members (to time again)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
@@ -125,10 +140,16 @@ def main() -> None:
                 "INSTANCE_PATH": folder,
                 "WTF_CSRF_ENABLED": False,
                 "SESSION_COOKIE_SECURE": False,
+                "PANELS_BASE_URL": "https://panels.benchmark.example",
+                "PANELS_TRUSTED_HOSTS": ("localhost",),  # the test client's host
+                "TWO_FACTOR_REQUIRED_ROLES": (),  # the lead signs in with a password alone
             }
         )
         backend = db.database(app).engine.dialect.name
-        imported, _cpu, _server = build_register(app, args.members, args.seed)
+        if args.reuse_register and register_size(app) == args.members:
+            imported = None
+        else:
+            imported, _cpu, _server = build_register(app, args.members, args.seed)
         project_id = make_project(app, args.seed)
         with app.app_context(), db.open_unit_of_work(BENCHMARK, app) as uow:
             assert uow.session.scalar(select(Project.id)) == project_id
@@ -139,7 +160,8 @@ def main() -> None:
         pool_median, pool_p95, pool_size, dimensions = time_pool_view(
             app, project_id, args.pool_runs
         )
-        print(f"database: {backend}; register of {args.members:,} members ({imported:.0f} s)")
+        built = "kept from the last run" if imported is None else f"imported in {imported:.0f} s"
+        print(f"database: {backend}; register of {args.members:,} members ({built})")
         print(
             f"project page with a {SEATS}-seat panel's gap analysis ({args.requests} requests): "
             f"median {page_median * 1000:.0f} ms, p95 {page_p95 * 1000:.0f} ms (target < 200 ms)"
