@@ -205,8 +205,12 @@ def count_answers(
         raise ValueError(f"purpose {purpose!r} is not one of: selection, statistics")
     today = today or date.today()
     consent = Member.consent_selection if purpose == "selection" else Member.consent_statistics
-    if list(member_query.selected_columns) != [Member.__table__.c.id]:
-        raise ValueError("member_query must be select(Member.id) with conditions")
+    selected = list(member_query.selected_columns)
+    if len(selected) != 1 or not selected[0].compare(Member.__table__.c.id):
+        raise ValueError(
+            f"member_query selects {', '.join(str(c) for c in selected)}; it must select "
+            "Member.id alone (select(Member.id) with conditions)"
+        )
     members = member_query.where(consent.is_(True))
     people = members.subquery("people")
     person = people.c.id

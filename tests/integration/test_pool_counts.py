@@ -188,3 +188,10 @@ def test_an_empty_pool_counts_nobody(app, session, make_member):
     make_member(sex="Female", consents=("contact",))
     counted = count_answers(session, load_taxonomy(session), select(Member.id), ["sex", "age_band"])
     assert (counted.total, counted.counts) == (0, {"sex": {}, "age_band": {}})
+
+
+def test_a_query_of_something_other_than_members_is_refused(app, session):
+    from models import Invitation
+
+    with pytest.raises(ValueError, match="it must select Member.id alone"):
+        count_answers(session, load_taxonomy(session), select(Invitation.member_id), ["sex"])
