@@ -2,8 +2,11 @@
 where the pool is too thin for a fair lottery.
 
 Consent rules stay in :mod:`panels.register.queries`: the pool is built from
-:func:`~panels.register.queries.selectable` and answers come from
-:func:`~panels.register.queries.answers_for` for the purpose "selection".
+:func:`~panels.register.queries.selectable`, and answers come from
+:func:`~panels.register.queries.answers_for` (one row a person, for the draw) or are counted
+in the database by :func:`~panels.register.queries.count_answers` (for the eligibility page
+and its warnings), both for the purpose "selection". The two agree: a person counts in a
+category exactly when the draw's pool gives them that category.
 """
 
 from __future__ import annotations
@@ -14,22 +17,28 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from models import Invitation, Member, Project
-from panels.register.queries import answers_for, characteristic_condition, selectable
+from panels.register.queries import (
+    UNKNOWN,
+    AnswerCounts,
+    answers_for,
+    characteristic_condition,
+    count_answers,
+    selectable,
+)
 from panels.register.taxonomy import Taxonomy
 from representativeness import GapAnalysis, gap_analysis
 
-UNKNOWN = "prefer_not_to_say"
 NEW_VOICES_DIMENSION = "new_voice"
 NEW_VOICE, FAMILIAR = "yes", "no"
 FAMILIAR_PANELS = 3
 """Someone on this many panels in the last two years is a "familiar voice"."""
 
 
-def eligible_query(project: Project, taxonomy: Taxonomy, today: date):
+def eligible_query(project: Project, taxonomy: Taxonomy, today: date) -> Select:
     """The ``select(Member.id)`` of the project's eligible pool."""
     query = selectable(select(Member.id), today)
     for key, codes in (project.eligibility or {}).get("filters", {}).items():
@@ -119,6 +128,9 @@ def build_pool(
         else eligible_ids(session, project, taxonomy, today)
     )
     answers = answers_for(session, taxonomy, ids, purpose="selection", today=today)
+    declined = {
+        key: {c.code for c in taxonomy[key].categories if c.prefer_not_to_say} for key in dimensions
+    }
     rows = []
     for member_id in ids:
         mine = answers.get(member_id)
@@ -127,7 +139,7 @@ def build_pool(
         row = {"id": str(member_id)}
         for key in dimensions:
             codes = mine.get(key, ())
-            row[key] = codes[0] if len(codes) == 1 else UNKNOWN
+            row[key] = codes[0] if len(codes) == 1 and codes[0] not in declined[key] else UNKNOWN
         rows.append(row)
     columns = ["id", *dimensions]
     frame = pd.DataFrame(rows, columns=columns)
@@ -142,6 +154,25 @@ def build_pool(
     return Pool(frame, names)
 
 
+def pool_counts(
+    session: Session,
+    project: Project,
+    taxonomy: Taxonomy,
+    dimensions: Sequence[str],
+    today: date,
+) -> AnswerCounts:
+    """The eligible pool counted by category in the database, without loading anyone: the
+    same people and categories as :func:`build_pool` gives the draw."""
+    return count_answers(
+        session,
+        taxonomy,
+        eligible_query(project, taxonomy, today),
+        [key for key in dimensions if key != NEW_VOICES_DIMENSION],
+        purpose="selection",
+        today=today,
+    )
+
+
 @dataclass(frozen=True)
 class DimensionSummary:
     key: str
@@ -154,18 +185,18 @@ class DimensionSummary:
 
 
 def summarise(
-    pool: Pool,
+    counted: Mapping[str, Mapping[str, int]],
     taxonomy: Taxonomy,
     target: Mapping[str, Mapping[str, float]],
     quotas: Mapping[str, Mapping[str, Sequence[int]]] | None = None,
 ) -> tuple[DimensionSummary, ...]:
-    """The pool against the target, per chosen dimension, with fairness warnings."""
+    """The pool against the target, per counted dimension (people per category code, as
+    :func:`pool_counts` or :meth:`Pool.counts` give them), with fairness warnings."""
     summaries = []
-    for key in pool.dimensions:
+    for key, counts in counted.items():
         if key == NEW_VOICES_DIMENSION:
             continue
         dimension = taxonomy[key]
-        counts = pool.counts(key)
         shares = target.get(key, {})
         known = {c: counts.get(c, 0) for c in shares}
         unknown = sum(v for c, v in counts.items() if c not in shares)
@@ -183,9 +214,9 @@ def summarise(
             elif low and have <= 2 * low:
                 warnings.append(
                     f"{label}: only {have} eligible {'person' if have == 1 else 'people'} "
-                    f"for at least {low} seats, so each would be chosen with a chance of "
-                    f"{low / have:.0%} or more. The lottery cannot be fair to this group "
-                    "until more people from it join the register."
+                    f"for at least {low} {'seat' if low == 1 else 'seats'}, so each would be "
+                    f"chosen with a chance of {low / have:.0%} or more. The lottery cannot be "
+                    "fair to this group until more people from it join the register."
                 )
         summaries.append(
             DimensionSummary(

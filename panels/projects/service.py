@@ -35,8 +35,10 @@ from panels.projects.pool import (
     NEW_VOICE,
     NEW_VOICES_DIMENSION,
     UNKNOWN,
+    DimensionSummary,
     Pool,
     build_pool,
+    pool_counts,
     summarise,
 )
 from panels.projects.targets import manual_shares, map_target
@@ -372,7 +374,8 @@ def include_member(uow: UnitOfWork, project_id: int, member_id: int) -> None:
 
 
 def project_pool(uow: UnitOfWork, project: Project, today: date | None = None) -> Pool:
-    """The eligible pool with the project's chosen characteristics (and new voices)."""
+    """The eligible pool, one row a person, with the project's chosen characteristics (and
+    new voices): what the draw and the feasibility check take. Pages use :func:`pool_view`."""
     today = today or date.today()
     taxonomy = load_taxonomy(uow.session)
     months = int(project.new_voices.get("months", 0)) if project.new_voices else 0
@@ -380,27 +383,38 @@ def project_pool(uow: UnitOfWork, project: Project, today: date | None = None) -
         uow.session,
         project,
         taxonomy,
-        list(project.target.chosen if project.target else ()),
+        _chosen(project),
         today,
         new_voices_months=months or None,
     )
 
 
+def _chosen(project: Project) -> list[str]:
+    return list(project.target.chosen if project.target else ())
+
+
 @dataclass(frozen=True)
 class PoolView:
+    """The eligible pool as the eligibility page shows it: how many, and per chosen
+    characteristic the counts against the target with the fairness warnings."""
+
     size: int
-    summaries: tuple
+    summaries: tuple[DimensionSummary, ...]
     taxonomy: Taxonomy
 
 
 def pool_view(uow: UnitOfWork, project_id: int, today: date | None = None) -> PoolView:
-    """The pool's size and its gaps against the target; used by the eligibility page."""
+    """The pool's size and its gaps against the target, counted in the database (no one is
+    loaded); used by the eligibility page."""
+    today = today or date.today()
     with uow:
         project = get_project(uow, project_id)
         taxonomy = load_taxonomy(uow.session)
-        pool = project_pool(uow, project, today)
-        summaries = summarise(pool, taxonomy, target_shares(project), project.quotas or None)
-    return PoolView(pool.size, summaries, taxonomy)
+        counted = pool_counts(uow.session, project, taxonomy, _chosen(project), today)
+        summaries = summarise(
+            counted.counts, taxonomy, target_shares(project), project.quotas or None
+        )
+    return PoolView(counted.total, summaries, taxonomy)
 
 
 # --- panel size and quotas --------------------------------------------------------------------

@@ -12,14 +12,32 @@ select people, and every statistic goes through these functions:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session, aliased
 
 from models import Member, MemberCharacteristic
-from panels.register.taxonomy import Taxonomy
+from panels.register.taxonomy import CategoryInfo, DimensionInfo, Taxonomy
+
+UNKNOWN = "prefer_not_to_say"
+"""The code under which :func:`count_answers` counts people with no usable answer."""
 
 
 def add_years(day: date, years: int) -> date:
@@ -146,6 +164,160 @@ def answers_for(
                 if code:
                     mine.setdefault(derived_key, []).append(code)
     return {m: {k: tuple(sorted(v)) for k, v in answers.items()} for m, answers in rows.items()}
+
+
+@dataclass(frozen=True)
+class AnswerCounts:
+    """How many people give each answer, per dimension (see :func:`count_answers`)."""
+
+    total: int
+    """People counted: those in the query who consent to the purpose."""
+    counts: Mapping[str, Mapping[str, int]]
+    """Per dimension key: category code to people, :data:`UNKNOWN` for no usable answer.
+    Categories nobody gave are left out; the counts of a dimension add up to ``total``."""
+
+
+def count_answers(
+    session: Session,
+    taxonomy: Taxonomy,
+    member_query: Select,
+    dimension_keys: Sequence[str],
+    *,
+    purpose: str = "selection",
+    today: date | None = None,
+) -> AnswerCounts:
+    """Count by category in the database, for the members of ``member_query`` (a
+    ``select(Member.id)`` naming each member once) who consent to ``purpose``; the rest are
+    left out entirely. One statement, whatever the number of members or dimensions.
+
+    A person counts in a category when it is their one answer for the dimension, exactly as
+    :func:`answers_for` gives it and a selection pool takes it: age bands from the date of
+    birth, derived dimensions through each category's roll-up. No answer, "prefer not to
+    say" or an age outside every band counts as :data:`UNKNOWN`, never guessed; so do
+    several answers to a multi-answer dimension (the draw cannot place such a person in
+    one category either).
+
+    Dimensions that take one answer are counted per category without grouping by person,
+    which is what makes this fast: the register refuses a second answer to them on every
+    way in (:func:`panels.register.members.check_member`).
+    """
+    if purpose not in ("selection", "statistics"):
+        raise ValueError(f"purpose {purpose!r} is not one of: selection, statistics")
+    today = today or date.today()
+    consent = Member.consent_selection if purpose == "selection" else Member.consent_statistics
+    selected = list(member_query.selected_columns)
+    if len(selected) != 1 or not selected[0].compare(Member.__table__.c.id):
+        raise ValueError(
+            f"member_query selects {', '.join(str(c) for c in selected)}; it must select "
+            "Member.id alone (select(Member.id) with conditions)"
+        )
+    members = member_query.where(consent.is_(True))
+    people = members.subquery("people")
+    person = people.c.id
+    # Aliased, so that a characteristic filter inside member_query is never correlated to it.
+    answer = aliased(MemberCharacteristic, name="answer")
+    keys = list(dict.fromkeys(dimension_keys))
+    age_key: str | None = None
+    bands: list[CategoryInfo] = []
+    single: dict[str, Mapping[int, str]] = {}
+    several: dict[str, Mapping[int, str]] = {}
+    for key in keys:
+        dimension = taxonomy[key]
+        if dimension.derived_from == "date_of_birth":
+            age_key, bands = key, [c for c in dimension.categories if c.min_age is not None]
+            continue
+        source = taxonomy[dimension.derived_from] if dimension.derived_from else dimension
+        (several if source.multiple else single)[key] = _codes_by_category(taxonomy, dimension)
+
+    # Branch -1: everyone counted, by age band (NULL for no band or no age band asked for),
+    # read from the members the query finds rather than joined back to them.
+    banded = members.with_only_columns(_age_band(bands, today).label("band")).subquery("banded")
+    branches = [select(literal_column("-1"), banded.c.band, func.count()).group_by(banded.c.band)]
+    # Branch 0: answers to single-answer dimensions, per category.
+    single_ids = sorted({i for codes in single.values() for i in codes})
+    if single_ids:
+        branches.append(
+            select(literal_column("0"), answer.category_id, func.count())
+            .select_from(people)
+            .join(answer, answer.member_id == person)
+            .where(answer.category_id.in_(single_ids))
+            .group_by(answer.category_id)
+        )
+    # Branch i: a multi-answer dimension, per person first (one answer, or none usable).
+    several_keys = list(several)
+    for index, key in enumerate(several_keys, start=1):
+        ids = sorted(several[key])
+        per_person = (
+            select(
+                func.count().label("answers"),
+                func.min(answer.category_id).label("category_id"),
+            )
+            .select_from(people)
+            .join(answer, answer.member_id == person)
+            .where(answer.category_id.in_(ids or [-1]))
+            .group_by(answer.member_id)
+            .subquery(f"several_{index}")
+        )
+        branches.append(
+            select(literal_column(str(index)), per_person.c.category_id, func.count())
+            .where(per_person.c.answers == 1)
+            .group_by(per_person.c.category_id)
+        )
+
+    total = 0
+    counts: dict[str, dict[str, int]] = {key: {} for key in keys}
+
+    def add(key: str, code: str, n: int) -> None:
+        if code != UNKNOWN:
+            counts[key][code] = counts[key].get(code, 0) + n
+
+    for branch, code, n in session.execute(union_all(*branches)):
+        if branch < 0:
+            total += n
+            if code is not None and age_key:
+                add(age_key, bands[code].code, n)
+        elif branch == 0:
+            for key, codes in single.items():
+                if code in codes:
+                    add(key, codes[code], n)
+        else:
+            key = several_keys[branch - 1]
+            add(key, several[key][code], n)
+    for key in keys:
+        unknown = total - sum(counts[key].values())
+        if unknown:
+            counts[key][UNKNOWN] = unknown
+    return AnswerCounts(total, counts)
+
+
+def _age_band(bands: Sequence[CategoryInfo], today: date) -> ColumnElement[Any]:
+    """The index of the first band the age on ``today`` fits, as DimensionInfo.age_band picks
+    it; NULL for no date of birth or an age in no band."""
+    if not bands:
+        return cast(null(), Integer)  # typed, for PostgreSQL's UNION
+    whens: list[tuple[ColumnElement[bool], ColumnElement[Any]]] = []
+    for index, band in enumerate(bands):
+        # age >= min  <=>  born on or before today - min years (as characteristic_condition)
+        condition = Member.date_of_birth <= add_years(today, -(band.min_age or 0))
+        if band.max_age is not None:
+            condition = and_(
+                condition, Member.date_of_birth > add_years(today, -(band.max_age + 1))
+            )
+        whens.append((condition, literal_column(str(index))))
+    return case(*whens, else_=null())
+
+
+def _codes_by_category(taxonomy: Taxonomy, dimension: DimensionInfo) -> dict[int, str]:
+    """The answer categories that give a code in ``dimension``, and the code each gives
+    ("prefer not to say" as :data:`UNKNOWN`)."""
+    if not dimension.derived_from:
+        return {c.id: UNKNOWN if c.prefer_not_to_say else c.code for c in dimension.categories}
+    source = taxonomy[dimension.derived_from]
+    return {
+        c.id: UNKNOWN if c.prefer_not_to_say else str(c.rolls_up_to)
+        for c in source.categories
+        if c.prefer_not_to_say or c.rolls_up_to
+    }
 
 
 def count_by_category(session: Session, taxonomy: Taxonomy, dimension_key: str) -> dict[str, int]:

@@ -204,7 +204,13 @@ def test_a_thin_group_is_flagged_before_the_draw(app, uow, make_member):
     service.propose_quotas(uow, project.id, panel_size=4, tolerance=0)
     view = service.pool_view(uow, project.id)
     warnings = [w for s in view.summaries for w in s.warnings]
-    assert any(w.startswith("Male: only 2 eligible people for at least 1") for w in warnings)
+    assert (
+        "Male: only 2 eligible people for at least 1 seat, so each would be chosen with a "
+        "chance of 50% or more." in " ".join(warnings)
+    )
+    # the same counts as the pool the draw takes
+    pool = service.project_pool(uow, service.get_project(uow, project.id))
+    assert {s.key: s.counts for s in view.summaries} == {"sex": dict(pool.counts("sex"))}
 
 
 def test_new_voices_quota_counts_panels_served(app, uow, make_member, session):
