@@ -36,9 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import delete, func, select  # noqa: E402
 from sqlalchemy.exc import DatabaseError  # noqa: E402
 
-from benchmarks.register import BENCHMARK, build_register  # noqa: E402
+from benchmarks.register import BENCHMARK, benchmark_app, build_register  # noqa: E402
 from models import Member, Project  # noqa: E402
-from panels import create_app, db  # noqa: E402
+from panels import db  # noqa: E402
 from panels.projects import service, shortlist  # noqa: E402
 from panels.projects.pool import eligible_query  # noqa: E402
 from panels.register.taxonomy import load_taxonomy  # noqa: E402
@@ -139,19 +139,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
-        app = create_app(
-            {
-                "DATABASE_URL": url,
-                "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48),
-                "INSTANCE_PATH": folder,
-                "WTF_CSRF_ENABLED": False,
-                "SESSION_COOKIE_SECURE": False,
-                "PANELS_BASE_URL": "https://panels.benchmark.example",
-                "PANELS_TRUSTED_HOSTS": ("localhost",),  # the test client's host
-                "TWO_FACTOR_REQUIRED_ROLES": (),  # the lead signs in with a password alone
-            }
-        )
+        app = benchmark_app(folder)
         backend = db.database(app).engine.dialect.name
         if args.reuse_register and register_size(app) == args.members:
             imported = None

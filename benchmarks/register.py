@@ -31,6 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from flask import Flask  # noqa: E402
 from sqlalchemy import delete, text  # noqa: E402
 
 from panels import create_app, db, migrate  # noqa: E402
@@ -325,22 +326,31 @@ def time_list_page(app, requests: int = 120) -> tuple[float, float, float, int]:
     return float(np.median(times)), float(np.percentile(times, 95)), cpu / len(times), len(times)
 
 
+def benchmark_app(folder: str) -> Flask:
+    """The app on ``$DATABASE_URL`` (or a SQLite file in ``folder``), set up so the test
+    client can sign a lead in with a password alone."""
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
+    return create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48),
+            "INSTANCE_PATH": folder,
+            "WTF_CSRF_ENABLED": False,
+            "SESSION_COOKIE_SECURE": False,
+            "PANELS_BASE_URL": "https://panels.benchmark.example",
+            "PANELS_TRUSTED_HOSTS": ("localhost",),  # the test client's host
+            "TWO_FACTOR_REQUIRED_ROLES": (),  # the lead signs in with a password alone
+        }
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
-        app = create_app(
-            {
-                "DATABASE_URL": url,
-                "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48),
-                "INSTANCE_PATH": folder,
-                "WTF_CSRF_ENABLED": False,
-                "SESSION_COOKIE_SECURE": False,
-            }
-        )
+        app = benchmark_app(folder)
         backend = db.database(app).engine.dialect.name
         imported, import_cpu, server_cpu = build_register(app, args.members, args.seed)
         exported, export_cpu, size = time_export(app)
