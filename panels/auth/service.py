@@ -12,11 +12,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import ROLES, LoginAttempt, OutboxMessage, User, utcnow
+from models import ROLES, LoginAttempt, User, utcnow
 from models.user import new_session_token
 from panels.auth import throttle
 from panels.errors import InvalidInput
 from panels.links import external_url
+from panels.mail import queue_message
 from panels.security import hash_password, password_needs_rehash, verify_password
 from panels.uow import UnitOfWork
 
@@ -215,10 +216,8 @@ def request_password_reset(uow: UnitOfWork, email: str, address: str) -> None:
         if user is None:
             log.info("password reset asked for an address with no account")
             return
-        session.add(
-            OutboxMessage(
-                recipient=user.email, subject="Reset your password", body=body, user_id=user.id
-            )
+        queue_message(
+            uow, recipient=user.email, subject="Reset your password", body=body, user_id=user.id
         )
     if settings.get("MAIL_OUTBOX_ONLY"):
         log.info("password reset message for user %s written to the outbox:\n%s", user.id, body)

@@ -43,8 +43,7 @@ invitations_cli = AppGroup("invitations", help="Reminders and deadlines for invi
 @invitations_cli.command("tick")
 def tick_command() -> None:
     """Send the reminders that are due and record missed deadlines (run it daily)."""
-    from panels.projects.invitations import remind_and_expire
-    from panels.projects.views import answer_link
+    from panels.projects.invitations import answer_link, remind_and_expire
 
     with db.open_unit_of_work(Actor.command_line()) as uow:
         tick = remind_and_expire(uow, answer_link(uow.settings))

@@ -18,11 +18,6 @@ from panels.projects import invitations, service
 from panels.uow import UnitOfWork
 
 DEMO_LEAD = "lead@demo.example"
-LINK = "http://127.0.0.1:5000/invitation/{}"
-
-
-def _link(token: str) -> str:
-    return LINK.format(token)
 
 
 def _setup(
@@ -76,6 +71,7 @@ def seed_demo_projects(uow: UnitOfWork, seed: int) -> list[str]:
     if uow.session.scalar(select(Project.id).limit(1)) is not None:
         return []
     rng = np.random.default_rng(seed + 7)
+    link = invitations.answer_link(uow.settings)
     today = date.today()
     with uow:
         _setup(
@@ -99,7 +95,7 @@ def seed_demo_projects(uow: UnitOfWork, seed: int) -> list[str]:
             first_meeting=today + timedelta(days=21),
         )
         service.draw_panel(uow, service.DrawRequest(out.id), rng=rng)
-        invitations.send_invitations(uow, out.id, _link)
+        invitations.send_invitations(uow, out.id, link)
         ids = _seats(uow, out.id)
         for invitation_id in ids[:5]:
             invitations.answer(uow, invitation_id, "accept")
@@ -109,7 +105,7 @@ def seed_demo_projects(uow: UnitOfWork, seed: int) -> list[str]:
             service.DrawRequest(out.id, kind="replacement", replace_invitation_ids=(ids[5],)),
             rng=rng,
         )
-        invitations.send_invitations(uow, out.id, _link)
+        invitations.send_invitations(uow, out.id, link)
 
         confirmed = _setup(
             uow,
@@ -121,7 +117,7 @@ def seed_demo_projects(uow: UnitOfWork, seed: int) -> list[str]:
             first_meeting=today + timedelta(days=7),
         )
         service.draw_panel(uow, service.DrawRequest(confirmed.id), rng=rng)
-        invitations.send_invitations(uow, confirmed.id, _link)
+        invitations.send_invitations(uow, confirmed.id, link)
         _everyone_accepts(uow, confirmed.id)
         invitations.confirm_panel(uow, confirmed.id)
 
@@ -135,7 +131,7 @@ def seed_demo_projects(uow: UnitOfWork, seed: int) -> list[str]:
             first_meeting=today - timedelta(days=120),
         )
         service.draw_panel(uow, service.DrawRequest(closed.id), rng=rng)
-        invitations.send_invitations(uow, closed.id, _link)
+        invitations.send_invitations(uow, closed.id, link)
         _everyone_accepts(uow, closed.id)
         invitations.confirm_panel(uow, closed.id)
         members = list(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -34,6 +34,7 @@ from models import (
 )
 from panels import audit
 from panels.errors import InvalidInput, NotAllowed, NotFound
+from panels.links import external_url
 from panels.mail import queue_message
 from panels.projects.pool import build_pool
 from panels.projects.service import get_project, target_shares
@@ -48,6 +49,11 @@ REMIND_DAYS_BEFORE = 3
 OPEN = ("invited",)
 ANSWERS = ("accept", "decline", "question")
 LinkFor = Callable[[str], str]
+
+
+def answer_link(settings: Mapping[str, Any]) -> LinkFor:
+    """Links in messages start with the configured base URL, never the request's host."""
+    return lambda token: external_url(settings, "invitation.answer", token=token)
 
 
 def _serializer(uow: UnitOfWork) -> URLSafeTimedSerializer:

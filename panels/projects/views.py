@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -547,14 +547,6 @@ def draw_record(project_id: int, number: int) -> str:
     )
 
 
-def answer_link(settings: Mapping[str, Any]) -> invitations.LinkFor:
-    """Links in messages start with the configured base URL, never the request's host."""
-    from panels.projects.answer_views import bp as answers
-
-    base = str(settings.get("PANELS_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
-    return lambda token: f"{base}{answers.url_prefix}/{token}"
-
-
 def _int_field(name: str) -> int:
     try:
         return int(request.form.get(name, ""))
@@ -572,8 +564,11 @@ def panel(project_id: int) -> ResponseReturnValue:
     error = None
     if request.method == "POST" and form.validate_on_submit():
         try:
+            link = invitations.answer_link(uow.settings)
             if action == "invite":
-                result = invitations.send_invitations(uow, project_id, answer_link(uow.settings))
+                result = invitations.send_invitations(
+                    uow, project_id, invitations.answer_link(uow.settings)
+                )
                 flash(
                     f"Invitations sent: {result.emailed} by email"
                     + (f"; {result.tasks} letters or calls for you to do" if result.tasks else "")
@@ -591,7 +586,7 @@ def panel(project_id: int) -> ResponseReturnValue:
                 invitations.withdraw(uow, _int_field("invitation"), request.form.get("reason", ""))
                 flash("Recorded that they have withdrawn. You can draw a replacement.")
             elif action == "remind":
-                tick = invitations.remind_and_expire(uow, answer_link(uow.settings))
+                tick = invitations.remind_and_expire(uow, link)
                 flash(f"{tick.reminded} reminders sent; {tick.expired} passed their deadline.")
             elif action == "replace":
                 ids = tuple(int(i) for i in request.form.getlist("replace") if i.isdigit())
@@ -638,7 +633,7 @@ def letter(project_id: int, invitation_id: int) -> str:
     # The invitation's member_id is a foreign key that cascades on delete: the member exists.
     assert member is not None
     deadline = invitation.deadline or date.today()
-    link = answer_link(uow.settings)(invitations.token_for(uow, invitation))
+    link = invitations.answer_link(uow.settings)(invitations.token_for(uow, invitation))
     return render_template(
         "projects/letter.html",
         project=project,

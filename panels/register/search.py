@@ -21,6 +21,7 @@ from panels.register.queries import (
     invitable,
 )
 from panels.register.taxonomy import Taxonomy
+from panels.suppression import SUPPRESSED_TEXT, is_small
 from panels.uow import UnitOfWork
 
 PAGE_SIZE = 50
@@ -181,10 +182,6 @@ def search_register(
     return RegisterPage(tuple(members), total, window.page, window.pages)
 
 
-SMALL_COUNT = 5
-"""Counts from 1 to SMALL_COUNT - 1 are shown as "fewer than 5", so no one can be picked out."""
-
-
 @dataclass(frozen=True)
 class Count:
     """One line of a summary: what is counted, how many, and what may be shown of it."""
@@ -221,11 +218,11 @@ def protect_small_counts(items: list[tuple[str, int]]) -> tuple[Count, ...]:
     When exactly one count in a group is hidden, the next smallest is hidden too ("not
     shown"), so that the hidden one cannot be worked out by subtracting from the total.
     """
-    small = [i for i, (_, n) in enumerate(items) if 0 < n < SMALL_COUNT]
+    small = [i for i, (_, n) in enumerate(items) if is_small(n)]
     also = set()
     if len(small) == 1:
         others = sorted(
-            (n, i) for i, (_, n) in enumerate(items) if i not in small and n >= SMALL_COUNT
+            (n, i) for i, (_, n) in enumerate(items) if i not in small and not is_small(n) and n
         )
         if others:
             also.add(others[0][1])
@@ -233,7 +230,7 @@ def protect_small_counts(items: list[tuple[str, int]]) -> tuple[Count, ...]:
         Count(
             label,
             n,
-            "fewer than 5" if i in small else "not shown" if i in also else f"{n:,}",
+            SUPPRESSED_TEXT if i in small else "not shown" if i in also else f"{n:,}",
         )
         for i, (label, n) in enumerate(items)
     )
