@@ -122,3 +122,16 @@ def test_a_failed_send_is_kept_and_retried_by_the_command(
     assert [m["Subject"] for _to, m in inbox.messages] == ["Retry me"]
     database(down).dispose()
     database(up).dispose()
+
+
+def test_a_password_reset_email_is_sent_over_smtp(sending_app, smtp_server, make_user):
+    from panels.auth.service import request_password_reset
+
+    inbox, _port = smtp_server
+    user = make_user("lead")
+    with sending_app.app_context(), open_unit_of_work(Actor.anonymous(), sending_app) as uow:
+        request_password_reset(uow, user.email, "127.0.0.1")
+    assert [(to, m["Subject"]) for to, m in inbox.messages] == [
+        ([user.email], "Reset your password")
+    ]
+    assert "/auth/reset-password/" in inbox.messages[0][1].get_payload()
