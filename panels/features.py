@@ -49,6 +49,16 @@ class NavItem:
 
 
 @dataclass(frozen=True)
+class DataSection:
+    """One part of a member's own data, as a titled table (for "Download my data")."""
+
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Feature:
     """What one feature package adds to the application."""
 
@@ -63,6 +73,11 @@ class Feature:
     """The kinds of background job the feature runs (see :mod:`panels.jobs`)."""
     demo: Callable[[UnitOfWork, int], Sequence[str]] | None = None
     """Seeds the feature's demo data (``panels demo``); returns lines to print."""
+    personal_data: Callable[[UnitOfWork, int], Sequence[DataSection]] | None = None
+    """What the feature holds about one member (by member id), for "Download my data"."""
+    erase: Callable[[UnitOfWork, int], None] | None = None
+    """Anonymises what the feature holds about one member (by member id), keeping only
+    what the law and audit require (see the member space's erasure)."""
 
 
 def permission(name: str, description: str, *roles: str) -> Permission:
