@@ -1,6 +1,7 @@
 """SQLAlchemy models. The schema itself comes only from the Alembic migrations."""
 
 from .base import Base, UTCDateTime, utcnow
+from .erasure import ERASURE_STATUSES, ErasureRequest
 from .job import FINISHED_STATUSES, JOB_STATUSES, Job
 from .pages import Page
 from .project import (
@@ -35,10 +36,20 @@ from .register import (
     MemberAccessNeed,
     MemberCharacteristic,
 )
-from .user import ROLES, LoginAttempt, OutboxMessage, RecoveryCode, ThrottleCounter, User
+from .user import (
+    ROLES,
+    LoginAttempt,
+    OutboxMessage,
+    RecoveryCode,
+    ThrottleCounter,
+    User,
+    new_session_token,
+)
 
 __all__ = [
     "DRAW_KINDS",
+    "ERASURE_STATUSES",
+    "ErasureRequest",
     "INVITATION_CHANNELS",
     "INVITATION_FORMATS",
     "INVITATION_STATUSES",
@@ -78,5 +89,6 @@ __all__ = [
     "Page",
     "UTCDateTime",
     "User",
+    "new_session_token",
     "utcnow",
 ]

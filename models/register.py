@@ -165,6 +165,9 @@ class Member(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Set when the member's personal details were removed at their request (panels.erasure);
+    # the row stays, as "former member N", so that panels and payments still add up.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     characteristics: Mapped[list[MemberCharacteristic]] = relationship(
         back_populates="member", cascade="all, delete-orphan"
@@ -175,6 +178,8 @@ class Member(Base):
 
     @property
     def display_name(self) -> str:
+        if self.erased_at is not None:
+            return f"Former member {self.id}"
         return f"{self.preferred_name or self.first_name} {self.last_name}"
 
     def age_on(self, day: date) -> int | None:

@@ -10,6 +10,8 @@ if TYPE_CHECKING:
     import click
     from flask import Blueprint
 
+    from panels.uow import UnitOfWork
+
 
 def _blueprints() -> tuple[Blueprint, ...]:
     from panels.auth.views import bp
@@ -21,6 +23,12 @@ def _commands() -> tuple[click.Command, ...]:
     from panels.auth.commands import create_user_command
 
     return (create_user_command,)
+
+
+def _erase(uow: UnitOfWork, member_id: int) -> None:
+    from panels.auth.erasure import close_member_account
+
+    close_member_account(uow, member_id)
 
 
 feature = Feature(
@@ -38,4 +46,5 @@ feature = Feature(
         "recovery_codes_renewed": "Made new two-factor recovery codes",
     },
     commands=_commands,
+    erase=_erase,
 )

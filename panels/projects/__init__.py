@@ -42,6 +42,12 @@ def _demo(uow: UnitOfWork, seed: int) -> list[str]:
     return seed_demo_projects(uow, seed)
 
 
+def _erase(uow: UnitOfWork, member_id: int) -> None:
+    from panels.projects.invitations import erase_member_answers
+
+    erase_member_answers(uow, member_id)
+
+
 feature = Feature(
     name="projects",
     blueprints=_blueprints,
@@ -75,4 +81,5 @@ feature = Feature(
     commands=_commands,
     jobs=_jobs,
     demo=_demo,
+    erase=_erase,
 )

@@ -581,3 +581,15 @@ def close_project(uow: UnitOfWork, project_id: int) -> None:
 
 def snapshot_of(uow: UnitOfWork, project_id: int) -> PanelSnapshot | None:
     return uow.session.scalar(select(PanelSnapshot).where(PanelSnapshot.project_id == project_id))
+
+
+def erase_member_answers(uow: UnitOfWork, member_id: int) -> None:
+    """The projects' part of erasure: free text the member wrote in answers to invitations.
+
+    Invitations, draws (member ids and quota categories) and panel snapshots stay, so that
+    panels and draws still add up and can be replayed."""
+    for invitation in uow.session.scalars(
+        select(Invitation).where(Invitation.member_id == member_id)
+    ):
+        invitation.reason = ""
+        invitation.question = ""

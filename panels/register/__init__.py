@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from flask import Blueprint
 
     from panels.jobs.kinds import JobKind
+    from panels.uow import UnitOfWork
 
 
 def _blueprints() -> tuple[Blueprint, ...]:
@@ -30,6 +31,12 @@ def _jobs() -> dict[str, JobKind]:
     from panels.register.jobs import job_kinds
 
     return job_kinds()
+
+
+def _erase(uow: UnitOfWork, member_id: int) -> None:
+    from panels.register.erasure import erase_member_details
+
+    erase_member_details(uow, member_id)
 
 
 feature = Feature(
@@ -86,4 +93,5 @@ feature = Feature(
         "update_member": "Changed a member",
         "consent": "Recorded consent",
     },
+    erase=_erase,
 )
