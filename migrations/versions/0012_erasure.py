@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0012_erasure"
 down_revision = "0011_outreach"
 branch_labels = None

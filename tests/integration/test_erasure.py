@@ -102,8 +102,10 @@ def _where_found(session, needle: str) -> list[str]:
     """Every table.column whose text (JSON as text) contains ``needle``, any case."""
     found = []
     for table, column in _text_columns():
-        as_text = func.lower(func.cast(column, Text)) if isinstance(column.type, JSON) else (
-            func.lower(column)
+        as_text = (
+            func.lower(func.cast(column, Text))
+            if isinstance(column.type, JSON)
+            else (func.lower(column))
         )
         hits = session.scalar(
             select(func.count()).select_from(table).where(as_text.contains(needle.lower()))
@@ -126,7 +128,9 @@ def test_after_erasure_no_personal_detail_remains_in_any_text_column(
     assert "login_attempts.email" in before["zephyrine.q@example.org"]
     served_before = session.get(Member, member_id).panels_served
     token_before = session.get(User, session.get(Member, member_id).user_id).session_token
-    snapshot_before = session.scalar(select(PanelSnapshot).where(PanelSnapshot.project_id == project_id))
+    snapshot_before = session.scalar(
+        select(PanelSnapshot).where(PanelSnapshot.project_id == project_id)
+    )
     composition_before = snapshot_before.composition
 
     page = client.get("/my/delete-my-details")
@@ -153,9 +157,12 @@ def test_after_erasure_no_personal_detail_remains_in_any_text_column(
     assert member.display_name == f"Former member {member_id}"
     assert member.erased_at is not None and member.status == "left"
     assert member.panels_served == served_before
-    assert session.scalars(
-        select(MemberCharacteristic).where(MemberCharacteristic.member_id == member_id)
-    ).all() == []
+    assert (
+        session.scalars(
+            select(MemberCharacteristic).where(MemberCharacteristic.member_id == member_id)
+        ).all()
+        == []
+    )
     snapshot = session.scalar(select(PanelSnapshot).where(PanelSnapshot.project_id == project_id))
     assert snapshot.composition == composition_before
     assert session.scalar(select(ErasureRequest.status)) == "done"
@@ -166,9 +173,14 @@ def test_after_erasure_no_personal_detail_remains_in_any_text_column(
         "/auth/sign-in", data={"email": SECRETS["email"], "password": TEST_PASSWORD}
     )
     assert again.status_code != 302
-    assert session.scalar(
-        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "approve_erasure")
-    ) == 1
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "approve_erasure")
+        )
+        == 1
+    )
 
 
 def test_staff_record_a_request_for_a_member_and_another_person_decides(
@@ -189,10 +201,13 @@ def test_staff_record_a_request_for_a_member_and_another_person_decides(
     admin_client.post(f"/admin/erasure/{request.id}", data={"approve-submit": "Remove"})
     session.expire_all()
     assert session.get(ErasureRequest, request.id).status == "requested"
-    with app.app_context(), open_unit_of_work(Actor.for_user(admin), app) as unit:
-        with pytest.raises(NotAllowed, match="someone else must decide"):
-            erasure.approve_erasure(unit, request.id)
-    second, second_client = _admin_client(app, make_user, sign_in)
+    with (
+        app.app_context(),
+        open_unit_of_work(Actor.for_user(admin), app) as unit,
+        pytest.raises(NotAllowed, match="someone else must decide"),
+    ):
+        erasure.approve_erasure(unit, request.id)
+    _second, second_client = _admin_client(app, make_user, sign_in)
     refused = second_client.post(
         f"/admin/erasure/{request.id}", data={"refuse-reason": "", "refuse-submit": "Refuse"}
     )
@@ -214,7 +229,10 @@ def test_members_and_leads_cannot_approve_erasure(app, make_member, make_user, s
         other = app.test_client()
         sign_in(make_user(role=role), client=other)
         assert other.get("/admin/erasure").status_code == 403
-        assert other.post(f"/admin/erasure/{request.id}", data={"approve-submit": "x"}).status_code == 403
+        assert (
+            other.post(f"/admin/erasure/{request.id}", data={"approve-submit": "x"}).status_code
+            == 403
+        )
 
 
 def test_a_request_is_carried_out_once_when_two_administrators_approve_together(
@@ -243,9 +261,14 @@ def test_a_request_is_carried_out_once_when_two_administrators_approve_together(
     assert outcomes.count("approved") == 1
     assert any(isinstance(o, NotAllowed) for o in outcomes)
     session.expire_all()
-    assert session.scalar(
-        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "approve_erasure")
-    ) == 1
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "approve_erasure")
+        )
+        == 1
+    )
     assert session.get(Member, member.id).last_name == f"member {member.id}"
 
 
