@@ -63,6 +63,8 @@ def _summary(result: SelectionResult) -> dict[str, object]:
         "seed": result.seed,
         "k": result.k,
         "panels_in_distribution": len(result.distribution),
+        "complete": result.complete,
+        "leximin_levels_fixed": result.leximin_levels_fixed,
         "seconds": result.stats.seconds,
         "columns_generated": result.stats.columns,
     }
@@ -81,6 +83,12 @@ def _print_text(result: SelectionResult) -> None:
         f"Lottery over {len(result.distribution)} panels, found in "
         f"{result.stats.seconds:.2f} s ({result.stats.iterations} iterations)."
     )
+    if not result.complete:
+        click.echo(
+            f"The time limit stopped LEXIMIN after {result.leximin_levels_fixed} of its "
+            "levels: everyone's chance is at least the fairest possible minimum (MAXIMIN), "
+            "but the chances above it are not yet as even as LEXIMIN would make them."
+        )
 
 
 @click.command(name="select")
@@ -118,6 +126,13 @@ def _print_text(result: SelectionResult) -> None:
     help="Pool column naming households; at most one person per household.",
 )
 @click.option("--id-column", default="id", show_default=True, help="Pool id column.")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.0),
+    default=None,
+    help="Seconds LEXIMIN may take after its first round; then the draw is MAXIMIN-optimal "
+    "and marked as such.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def select_command(
     pool_path: str,
@@ -127,6 +142,7 @@ def select_command(
     seed: int | None,
     household_column: str | None,
     id_column: str,
+    time_limit: float | None,
     as_json: bool,
 ) -> None:
     """Select a panel of K people from POOL meeting QUOTAS, by a fair lottery.
@@ -152,6 +168,7 @@ def select_command(
             algorithm=algorithm,
             id_column=id_column,
             household_column=household_column,
+            time_limit=time_limit,
         )
     except InfeasibleQuotasError as error:
         report = error.report

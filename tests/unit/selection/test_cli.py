@@ -116,3 +116,23 @@ def test_command_does_not_import_flask() -> None:
     }
     assert "flask" not in names
     assert select_command.name == "select"
+
+
+def test_a_time_limit_gives_a_draw_marked_as_not_fully_leximin(tmp_path: Path) -> None:
+    from .pools import register_pool
+
+    pool, quotas, _ = register_pool(300, 20, 7)
+    pool_file, quotas_file = tmp_path / "pool.csv", tmp_path / "quotas.csv"
+    pool.drop(columns="household").to_csv(pool_file, index=False)
+    rows = [f"{d},{c},{lo},{hi}" for d, cats in quotas.items() for c, (lo, hi) in cats.items()]
+    quotas_file.write_text("dimension,category,min,max\n" + "\n".join(rows) + "\n")
+    args = ["--pool", str(pool_file), "--quotas", str(quotas_file), "--k", "20", "--seed", "2"]
+    stopped = CliRunner().invoke(select_command, [*args, "--time-limit", "0", "--json"])
+    assert stopped.exit_code == 0, stopped.output
+    data = json.loads(stopped.output)
+    assert data["complete"] is False and data["leximin_levels_fixed"] >= 1
+    text = CliRunner().invoke(select_command, [*args, "--time-limit", "0"])
+    assert "The time limit stopped LEXIMIN after" in text.output
+    full = json.loads(CliRunner().invoke(select_command, [*args, "--json"]).output)
+    assert full["complete"] is True and full["leximin_levels_fixed"] > data["leximin_levels_fixed"]
+    assert data["min_probability"] == pytest.approx(full["min_probability"], abs=1e-6)
