@@ -2,6 +2,19 @@
 
 from .base import Base, UTCDateTime, utcnow
 from .job import FINISHED_STATUSES, JOB_STATUSES, Job
+from .outreach import (
+    FEEDBACK_STATUSES,
+    JOIN_REQUEST_STATUSES,
+    LADDER,
+    OUTREACH_CHANNELS,
+    RATER_KINDS,
+    FeedbackItem,
+    JoinLink,
+    JoinRequest,
+    LadderRating,
+    OutreachAction,
+    Partner,
+)
 from .pages import Page
 from .project import (
     DRAW_KINDS,
@@ -38,6 +51,17 @@ from .register import (
 from .user import ROLES, LoginAttempt, OutboxMessage, RecoveryCode, ThrottleCounter, User
 
 __all__ = [
+    "FEEDBACK_STATUSES",
+    "JOIN_REQUEST_STATUSES",
+    "LADDER",
+    "OUTREACH_CHANNELS",
+    "RATER_KINDS",
+    "FeedbackItem",
+    "JoinLink",
+    "JoinRequest",
+    "LadderRating",
+    "OutreachAction",
+    "Partner",
     "DRAW_KINDS",
     "INVITATION_CHANNELS",
     "INVITATION_FORMATS",
