@@ -1,0 +1,410 @@
+"""Who the register does not reach yet, which partners reach them, and what outreach yielded.
+
+Two signs that a group is under-reached:
+
+- **Short of its share.** Among the people who can be chosen for panels, the group's share is
+  below its share of the target population (Census 2021 for England and Wales for the
+  register; each project's own target for its eligible pool), by
+  :func:`representativeness.gap_analysis`'s verdict (fewer than ``floor(n × p)`` people).
+  People needed: the smallest ``x`` with ``(O + x) / (n + x) ≥ p``, that is
+  ``x = ceil((n p − O) / (1 − p))``, because each new member from the group also adds one
+  to the people counted.
+- **A high chance in draws.** In a project's latest draw, the group's members had an average
+  chance of selection at least :data:`HIGH_CHANCE_RATIO` times the pool's typical (median)
+  chance: the quotas need more of them than the pool holds. The group fills about
+  ``S = Σ p`` seats on average; at the typical chance ``m`` each, that takes ``S / m``
+  people, so the register needs about ``ceil(S / m − g)`` more of the group's ``g``.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from models import Draw, JoinLink, JoinRequest, Member, OutreachAction, Partner, Project
+from panels.projects.pool import NEW_VOICES_DIMENSION
+from panels.projects.service import pool_view
+from panels.projects.targets import map_target
+from panels.register.queries import UNKNOWN, answers_for, count_answers, selectable
+from panels.register.taxonomy import Taxonomy, load_taxonomy
+from panels.suppression import ShownCount, shown_count
+from panels.uow import UnitOfWork
+from representativeness import builtin_target, gap_analysis
+
+REGISTER_TARGET = "england-and-wales"
+HIGH_CHANCE_RATIO = 1.5
+"""A group's average chance in a draw this many times the typical chance is flagged."""
+
+
+@dataclass(frozen=True)
+class UnderReached:
+    """One group the register falls short on, where, why, and how many more people it needs."""
+
+    scope: str
+    """"the register" or the project's title."""
+    project_id: int | None
+    dimension: str
+    dimension_label: str
+    category: str
+    category_label: str
+    kind: str
+    """"share" (short of the target share) or "chance" (a high chance in draws)."""
+    observed: ShownCount
+    needed: int
+    reason: str
+    """The sentence saying what was found and how ``needed`` was worked out."""
+
+
+def people_to_reach_share(observed: int, n: int, target_share: float) -> int:
+    """The fewest people from a group to add so that its share of ``n + x`` reaches the target."""
+    if not 0 <= target_share < 1:
+        raise ValueError(f"a target share must be in [0, 1); it is {target_share!r}")
+    return max(0, math.ceil((n * target_share - observed) / (1 - target_share) - 1e-9))
+
+
+def people_to_typical_chance(chances: Sequence[float], typical: float) -> int:
+    """More people a group needs so that its members' chance falls to ``typical``."""
+    if typical <= 0:
+        raise ValueError(f"the typical chance must be above 0; it is {typical!r}")
+    return max(0, math.ceil(math.fsum(chances) / typical - len(chances) - 1e-9))
+
+
+def _share_gaps(
+    scope: str,
+    project_id: int | None,
+    taxonomy: Taxonomy,
+    counts: Mapping[str, Mapping[str, int]],
+    shares: Mapping[str, Mapping[str, float]],
+    suppress: bool,
+) -> list[UnderReached]:
+    found = []
+    for key, target in shares.items():
+        dimension = taxonomy[key]
+        mine = counts.get(key, {})
+        known = {code: mine.get(code, 0) for code in target}
+        unknown = sum(v for code, v in mine.items() if code not in target)
+        if not sum(known.values()):
+            continue
+        gap = gap_analysis(known, target, unknown=unknown)
+        for category in gap.categories:
+            if category.status != "under" or category.target_share >= 1:
+                continue
+            needed = people_to_reach_share(category.observed, gap.n, category.target_share)
+            label = dimension.find(category.category).label
+            observed = shown_count(
+                category.observed, suppress=suppress and dimension.special_category
+            )
+            found.append(
+                UnderReached(
+                    scope=scope,
+                    project_id=project_id,
+                    dimension=key,
+                    dimension_label=dimension.label,
+                    category=category.category,
+                    category_label=label,
+                    kind="share",
+                    observed=observed,
+                    needed=needed,
+                    reason=(
+                        f"{label} is {category.share:.0%} of the {gap.n} people with an answer "
+                        f"to “{dimension.label}” ({observed} people), against "
+                        f"{category.target_share:.0%} of the population. About {needed} more "
+                        f"{'person' if needed == 1 else 'people'} from this group would bring "
+                        "the share up to the target (each new member counts in the total too)."
+                    ),
+                )
+            )
+    return found
+
+
+def register_under_reached(
+    uow: UnitOfWork, *, suppress: bool, today: date | None = None
+) -> list[UnderReached]:
+    """Groups where the people who can be chosen for panels fall short of Census 2021
+    (England and Wales), for every characteristic the census and the register share."""
+    today = today or date.today()
+    with uow:
+        taxonomy = load_taxonomy(uow.session)
+        mapped = map_target(builtin_target(REGISTER_TARGET), taxonomy)
+        shares = {d.key: dict(d.shares) for d in mapped.dimensions}
+        counted = count_answers(
+            uow.session,
+            taxonomy,
+            selectable(select(Member.id), today),
+            list(shares),
+            purpose="selection",
+            today=today,
+        )
+        return _share_gaps("the register", None, taxonomy, counted.counts, shares, suppress)
+
+
+def latest_draw(uow: UnitOfWork, project_id: int) -> Draw | None:
+    return uow.session.scalars(
+        select(Draw)
+        .where(Draw.project_id == project_id, Draw.status == "done")
+        .order_by(Draw.number.desc())
+    ).first()
+
+
+def draw_chance_gaps(
+    project: Project, draw: Draw, taxonomy: Taxonomy, suppress: bool
+) -> list[UnderReached]:
+    """Groups whose members had a high chance of selection in ``draw``."""
+    chances = {str(k): float(v) for k, v in (draw.probabilities or {}).items()}
+    if not chances or not draw.pool:
+        return []
+    typical = draw.median_probability or statistics.median(chances.values())
+    if typical <= 0:
+        return []
+    groups: dict[tuple[str, str], list[float]] = {}
+    for row in draw.pool:
+        p = chances.get(str(row.get("id")))
+        if p is None:
+            continue
+        for key, code in row.items():
+            if key in ("id", NEW_VOICES_DIMENSION) or code == UNKNOWN:
+                continue
+            groups.setdefault((key, str(code)), []).append(p)
+    found = []
+    for (key, code), ps in sorted(groups.items()):
+        mean = math.fsum(ps) / len(ps)
+        if mean < HIGH_CHANCE_RATIO * typical:
+            continue
+        try:
+            dimension = taxonomy[key]
+            label = dimension.find(code).label
+        except Exception:  # a category removed since the draw: nothing to say about it
+            continue
+        needed = people_to_typical_chance(ps, typical)
+        observed = shown_count(len(ps), suppress=suppress and dimension.special_category)
+        found.append(
+            UnderReached(
+                scope=project.title,
+                project_id=project.id,
+                dimension=key,
+                dimension_label=dimension.label,
+                category=code,
+                category_label=label,
+                kind="chance",
+                observed=observed,
+                needed=needed,
+                reason=(
+                    f"In draw {draw.number}, the {observed} people in the pool who are "
+                    f"{label} had on average a {mean:.0%} chance of being chosen, against a "
+                    f"typical chance of {typical:.0%}: the quotas need more of them than the "
+                    f"register holds. About {needed} more "
+                    f"{'person' if needed == 1 else 'people'} from this group would bring "
+                    "their chance down to the typical one."
+                ),
+            )
+        )
+    return found
+
+
+def projects_under_reached(
+    uow: UnitOfWork, *, suppress: bool, today: date | None = None
+) -> list[UnderReached]:
+    """For each open project: groups short of its target in its eligible pool, and groups
+    with a high chance in its latest draw."""
+    today = today or date.today()
+    found: list[UnderReached] = []
+    with uow:
+        taxonomy = load_taxonomy(uow.session)
+        projects = uow.session.scalars(
+            select(Project).where(Project.status != "closed").order_by(Project.title)
+        ).all()
+        for project in projects:
+            if project.target is not None and project.target.chosen and project.eligibility_set:
+                view = pool_view(uow, project.id, today)
+                counts = {s.key: s.counts for s in view.summaries}
+                shares = {s.key: s.target for s in view.summaries if s.target}
+                found.extend(
+                    _share_gaps(project.title, project.id, taxonomy, counts, shares, suppress)
+                )
+            draw = latest_draw(uow, project.id)
+            if draw is not None:
+                found.extend(draw_chance_gaps(project, draw, taxonomy, suppress))
+    return found
+
+
+# --- yield ------------------------------------------------------------------------------------
+
+
+def partner_members(uow: UnitOfWork) -> dict[int, set[int]]:
+    """Members who joined through each partner: accepted requests through its link, and
+    members recorded as referred by it (``joined_via='partner'``, ``referred_by`` its name)."""
+    session = uow.session
+    found: dict[int, set[int]] = {}
+    for partner_id, member_id in session.execute(
+        select(JoinLink.partner_id, JoinRequest.member_id)
+        .join(JoinLink, JoinLink.id == JoinRequest.link_id)
+        .where(
+            JoinRequest.status == "accepted",
+            JoinRequest.member_id.is_not(None),
+            JoinLink.partner_id.is_not(None),
+        )
+    ):
+        if partner_id is not None and member_id is not None:
+            found.setdefault(partner_id, set()).add(member_id)
+    for partner_id, member_id in session.execute(
+        select(Partner.id, Member.id).join(
+            Member,
+            (Member.joined_via == "partner")
+            & (func.lower(Member.referred_by) == func.lower(Partner.name)),
+        )
+    ):
+        found.setdefault(partner_id, set()).add(member_id)
+    return found
+
+
+@dataclass(frozen=True)
+class GroupYield:
+    dimension: str
+    dimension_label: str
+    category: str
+    category_label: str
+    joined: ShownCount
+
+
+@dataclass(frozen=True)
+class PartnerYield:
+    partner_id: int
+    joined: int
+    """Everyone who joined through the partner."""
+    groups: tuple[GroupYield, ...]
+    """Of those who allow their answers in anonymous statistics, per group the partner
+    reaches or outreach through it aimed at."""
+
+
+def _group_counts(
+    uow: UnitOfWork, taxonomy: Taxonomy, member_ids: set[int], today: date
+) -> Counter[tuple[str, str]]:
+    answers = answers_for(uow.session, taxonomy, member_ids, purpose="statistics", today=today)
+    counts: Counter[tuple[str, str]] = Counter()
+    for mine in answers.values():
+        for key, codes in mine.items():
+            for code in codes:
+                counts[(key, code)] += 1
+    return counts
+
+
+def partner_yield(
+    uow: UnitOfWork, partner_id: int, *, suppress: bool, today: date | None = None
+) -> PartnerYield:
+    """What a partnership yielded: people who joined, per group it reaches or was aimed at."""
+    today = today or date.today()
+    with uow:
+        taxonomy = load_taxonomy(uow.session)
+        partner = uow.session.get(Partner, partner_id)
+        ids = partner_members(uow).get(partner_id, set())
+        counts = _group_counts(uow, taxonomy, ids, today)
+        wanted = {
+            (key, code)
+            for key, codes in (partner.reaches if partner else {}).items()
+            for code in codes
+        }
+        wanted |= {
+            (key, code)
+            for key, code in uow.session.execute(
+                select(OutreachAction.dimension, OutreachAction.category).where(
+                    OutreachAction.partner_id == partner_id, OutreachAction.dimension != ""
+                )
+            )
+        }
+        wanted |= set(counts)
+        groups = []
+        for key, code in sorted(wanted):
+            try:
+                dimension = taxonomy[key]
+                category = dimension.find(code)
+            except Exception:  # a category removed since: nothing to count it by
+                continue
+            if category.prefer_not_to_say:
+                continue
+            groups.append(
+                GroupYield(
+                    key,
+                    dimension.label,
+                    code,
+                    category.label,
+                    shown_count(
+                        counts[(key, code)], suppress=suppress and dimension.special_category
+                    ),
+                )
+            )
+    return PartnerYield(partner_id, len(ids), tuple(groups))
+
+
+# --- suggestions ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    partner: Partner
+    reaches_group: bool
+    group_yield: ShownCount
+    total_yield: int
+    actions_for_group: int
+    why: str
+
+
+def suggest_partners(
+    uow: UnitOfWork, dimension: str, category: str, *, suppress: bool, today: date | None = None
+) -> list[Suggestion]:
+    """Partners who agreed to be contacted, ranked: first those who reach the group, then by
+    how many people from the group joined through them, then by everyone who joined."""
+    today = today or date.today()
+    with uow:
+        taxonomy = load_taxonomy(uow.session)
+        found_dimension = taxonomy[dimension]
+        code = found_dimension.find(category).code
+        members = partner_members(uow)
+        partners = uow.session.scalars(
+            select(Partner).where(Partner.consent_to_contact.is_(True)).order_by(Partner.name)
+        ).all()
+        aimed = Counter(
+            uow.session.scalars(
+                select(OutreachAction.partner_id).where(
+                    OutreachAction.dimension == dimension, OutreachAction.category == code
+                )
+            )
+        )
+        ranked = []
+        for partner in partners:
+            ids = members.get(partner.id, set())
+            in_group = _group_counts(uow, taxonomy, ids, today)[(dimension, code)] if ids else 0
+            reaches = code in (partner.reaches or {}).get(dimension, [])
+            if not reaches and not in_group:
+                continue
+            shown = shown_count(in_group, suppress=suppress and found_dimension.special_category)
+            parts = []
+            if reaches:
+                parts.append("reaches this group")
+            parts.append(f"{shown} from this group joined through them")
+            parts.append(f"{len(ids)} joined in all")
+            if aimed[partner.id]:
+                parts.append(
+                    f"{aimed[partner.id]} outreach "
+                    f"{'action' if aimed[partner.id] == 1 else 'actions'} aimed at this group"
+                )
+            why = "; ".join(parts)
+            ranked.append(
+                (
+                    (not reaches, -in_group, -len(ids), partner.name.casefold()),
+                    Suggestion(
+                        partner,
+                        reaches,
+                        shown,
+                        len(ids),
+                        aimed[partner.id],
+                        why[0].upper() + why[1:] + ".",
+                    ),
+                )
+            )
+    return [suggestion for _key, suggestion in sorted(ranked, key=lambda pair: pair[0])]
