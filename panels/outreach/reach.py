@@ -4,7 +4,7 @@ Two signs that a group is under-reached:
 
 - **Short of its share.** Among the people who can be chosen for panels, the group's share is
   below its share of the target population (Census 2021 for England and Wales for the
-  register; each project's own target for its eligible pool), by
+  register, unpaid care from England's; each project's own target for its eligible pool), by
   :func:`representativeness.gap_analysis`'s verdict (fewer than ``floor(n × p)`` people).
   People needed: the smallest ``x`` with ``(O + x) / (n + x) ≥ p``, that is
   ``x = ceil((n p − O) / (1 − p))``, because each new member from the group also adds one
@@ -37,7 +37,9 @@ from panels.suppression import ShownCount, shown_count
 from panels.uow import UnitOfWork
 from representativeness import builtin_target, gap_analysis
 
-REGISTER_TARGET = "england-and-wales"
+REGISTER_TARGETS = ("england-and-wales", "england")
+"""Built-in Census 2021 figures the register is compared with; a characteristic takes the
+first that has it (unpaid care is published for England only)."""
 HIGH_CHANCE_RATIO = 1.5
 """A group's average chance in a draw this many times the typical chance is flagged."""
 
@@ -127,12 +129,14 @@ def register_under_reached(
     uow: UnitOfWork, *, suppress: bool, today: date | None = None
 ) -> list[UnderReached]:
     """Groups where the people who can be chosen for panels fall short of Census 2021
-    (England and Wales), for every characteristic the census and the register share."""
+    (:data:`REGISTER_TARGETS`), for every characteristic the census and the register share."""
     today = today or date.today()
     with uow:
         taxonomy = load_taxonomy(uow.session)
-        mapped = map_target(builtin_target(REGISTER_TARGET), taxonomy)
-        shares = {d.key: dict(d.shares) for d in mapped.dimensions}
+        shares: dict[str, dict[str, float]] = {}
+        for name in REGISTER_TARGETS:
+            for dimension in map_target(builtin_target(name), taxonomy).dimensions:
+                shares.setdefault(dimension.key, dict(dimension.shares))
         counted = count_answers(
             uow.session,
             taxonomy,
