@@ -22,8 +22,6 @@ from panels.projects.composition import FamiliarVoices, histories, panel_member_
 from panels.projects.pool import FAMILIAR_PANELS
 from panels.uow import UnitOfWork
 
-DEFAULT_FEEDBACK_DAYS = 28
-"""Days after closing by which members should hear what changed (``IMPACT_FEEDBACK_DAYS``)."""
 LOW_RUNG = "consultation"
 """Ratings whose middle sits at this rung or below are flagged."""
 
@@ -155,9 +153,10 @@ def project_flags(
     today: date | None = None,
     checks: Sequence[Check] = CHECKS,
 ) -> list[ProjectFlags]:
-    """Every project with the flags its checks raise (projects without flags included)."""
+    """Every project with the flags its checks raise (projects without flags included);
+    feedback is due within the setting ``IMPACT_FEEDBACK_DAYS`` of closing."""
     today = today or date.today()
-    days = int(uow.settings.get("IMPACT_FEEDBACK_DAYS", DEFAULT_FEEDBACK_DAYS))
+    days = int(uow.settings["IMPACT_FEEDBACK_DAYS"])
     with uow:
         session = uow.session
         projects = session.scalars(select(Project).order_by(Project.title)).all()

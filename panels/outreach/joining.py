@@ -41,8 +41,6 @@ from panels.register.taxonomy import load_taxonomy
 from panels.text import MULTI_LINE, reject_control_characters
 from panels.uow import UnitOfWork
 
-DEFAULT_REQUESTS_PER_HOUR = 5
-"""Joining requests one address may send in an hour (setting ``JOIN_REQUESTS_PER_HOUR``)."""
 REQUIRED_CONSENT = "contact"
 
 
@@ -96,9 +94,9 @@ def submit_join_request(
     uow: UnitOfWork, data: JoinInput, token: str | None, address: str
 ) -> JoinRequest | None:
     """Store a request to join (or, if the honeypot is filled, nothing); rate limited per
-    address. Returns the request, or None when nothing was stored; callers answer the same
-    way in both cases."""
-    limit = int(uow.settings.get("JOIN_REQUESTS_PER_HOUR", DEFAULT_REQUESTS_PER_HOUR))
+    address (setting ``JOIN_REQUESTS_PER_HOUR``). Returns the request, or None when nothing
+    was stored; callers answer the same way in both cases."""
+    limit = int(uow.settings["JOIN_REQUESTS_PER_HOUR"])
     key = f"join:address:{address}"
     with uow:
         if not throttle.take(uow, key, limit, timedelta(hours=1)):
