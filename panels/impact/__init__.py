@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from panels.features import Feature, NavItem, permission
+from panels.features import DataSection, Feature, NavItem, permission
 
 if TYPE_CHECKING:
     from flask import Blueprint, Flask
@@ -31,6 +31,18 @@ def _demo(uow: UnitOfWork, seed: int) -> list[str]:
     from panels.impact.demo import seed_demo_impact
 
     return seed_demo_impact(uow, seed)
+
+
+def _personal_data(uow: UnitOfWork, member_id: int) -> list[DataSection]:
+    from panels.impact.personal import personal_data
+
+    return personal_data(uow, member_id)
+
+
+def _erase(uow: UnitOfWork, member_id: int) -> None:
+    from panels.impact.personal import erase
+
+    erase(uow, member_id)
 
 
 feature = Feature(
@@ -61,5 +73,7 @@ feature = Feature(
         "publish_feedback": "Published a “you said, we did” item to the panel",
     },
     demo=_demo,
+    personal_data=_personal_data,
+    erase=_erase,
     init_app=_init_app,
 )

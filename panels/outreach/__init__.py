@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from panels.features import Feature, NavItem, permission
+from panels.features import DataSection, Feature, NavItem, permission
 
 if TYPE_CHECKING:
     from flask import Blueprint
@@ -23,6 +23,18 @@ def _demo(uow: UnitOfWork, seed: int) -> list[str]:
     from panels.outreach.demo import seed_demo_outreach
 
     return seed_demo_outreach(uow, seed)
+
+
+def _personal_data(uow: UnitOfWork, member_id: int) -> list[DataSection]:
+    from panels.outreach.personal import personal_data
+
+    return personal_data(uow, member_id)
+
+
+def _erase(uow: UnitOfWork, member_id: int) -> None:
+    from panels.outreach.personal import erase
+
+    erase(uow, member_id)
 
 
 feature = Feature(
@@ -53,4 +65,6 @@ feature = Feature(
         "reject_join_request": "Turned down a request to join",
     },
     demo=_demo,
+    personal_data=_personal_data,
+    erase=_erase,
 )

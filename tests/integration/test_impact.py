@@ -199,3 +199,22 @@ def test_box_ticking_flags_are_raised_with_their_reasons(
     assert "Most seats went to familiar voices." in page.text
     assert "Panel confirmed after the decision." in page.text
     assert "Rated as consultation or below." in page.text
+
+
+def test_a_members_ratings_are_in_their_data_and_erased_to_an_anonymous_count(app, make_member):
+    from panels.db import open_unit_of_work
+    from panels.impact.personal import erase, personal_data
+    from panels.impact.service import ladder_summary, rate_as_member
+    from panels.uow import Actor
+
+    member_id = make_member().id
+    project_id = _project(app, "Short breaks", [member_id])
+    with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
+        rate_as_member(uow, member_id, project_id, "co_design", "We shaped the booking line")
+        [section] = personal_data(uow, member_id)
+        assert section.rows == (("Short breaks", "Co-design", "We shaped the booking line"),)
+        erase(uow, member_id)
+    with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
+        assert personal_data(uow, member_id) == []
+        summary = ladder_summary(uow, project_id)
+        assert summary.members["co_design"] == 1 and summary.member_comments == ()

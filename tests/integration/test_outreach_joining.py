@@ -156,3 +156,33 @@ def test_a_request_from_someone_on_the_register_cannot_be_added_twice(
     )
     assert rejected.status_code == 302
     assert session.get(JoinRequest, request_id).status == "rejected"
+
+
+def test_a_members_joining_request_is_in_their_data_and_erased_with_them(
+    app, client, make_user, sign_in, partner, session
+):
+    from panels.db import open_unit_of_work
+    from panels.outreach import joining
+    from panels.outreach.personal import erase, personal_data
+    from panels.outreach.reach import partner_members
+    from panels.uow import Actor
+
+    partner_id, token = partner
+    client.post(f"/join/{token}", data=_form())
+    request_id = session.scalar(select(JoinRequest.id))
+    session.close()
+    with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
+        member_id = joining.accept_join_request(uow, request_id).id
+        [section] = personal_data(uow, member_id)
+        assert section.rows[0][1:5] == (
+            "Ada Okafor",
+            "ada@people.example",
+            "",
+            "Leeds Carers Network",
+        )
+        erase(uow, member_id)
+    with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
+        request = uow.session.get(JoinRequest, request_id)
+        assert (request.first_name, request.email, request.postcode) == ("", None, None)
+        # The partner's yield still counts them.
+        assert partner_members(uow)[partner_id] == {member_id}
