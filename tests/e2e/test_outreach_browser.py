@@ -89,3 +89,98 @@ def test_a_manager_follows_a_suggestion_and_logs_an_outreach_action(page, live_s
     page.goto(f"{base_url}/join/")
     assert page.get_by_role("heading", name="Join our people register").is_visible()
     assert_accessible(page)
+
+
+@pytest.fixture
+def impact_data(demo_server, live_server):
+    """A partner with a waiting joining request, and a closed project whose panel includes
+    the demo member's own member record."""
+    from sqlalchemy import select
+
+    from models import Invitation, Member, Project, User
+    from panels.db import open_unit_of_work
+    from panels.outreach import joining
+    from panels.outreach.partners import PartnerInput, create_partner
+    from panels.projects.invitations import close_project
+    from panels.register.members import MemberInput, create_member
+    from panels.uow import Actor
+
+    _base_url, app = live_server
+    with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
+        partner = create_partner(uow, PartnerInput(name="Carers Together", consent_to_contact=True))
+        joining.submit_join_request(
+            uow,
+            joining.JoinInput(
+                first_name="Ada",
+                last_name="Okafor",
+                email="ada@people.example",
+                preferred_contact="email",
+                consents={"contact": True},
+            ),
+            partner.links[0].token,
+            "browser-test",
+        )
+        with uow:
+            member = create_member(
+                uow, MemberInput(first_name="Mo", last_name="Member", consents={"contact": True})
+            )
+            user = uow.session.scalar(select(User).where(User.email == "member@demo.example"))
+            uow.session.get(Member, member.id).user_id = user.id
+            project = Project(
+                title="Carers' short breaks",
+                purpose="Design short breaks with carers",
+                level="operational",
+                status="running",
+                eligibility={"filters": {}},
+            )
+            uow.session.add(project)
+            uow.session.flush()
+            uow.session.add(
+                Invitation(project_id=project.id, member_id=member.id, status="accepted")
+            )
+        close_project(uow, project.id)
+        return project.id
+
+
+def test_the_joining_review_and_impact_pages_are_accessible(page, demo_server, impact_data):
+    base_url = demo_server
+    project_id = impact_data
+    sign_in(page, base_url, "lead@demo.example")
+    for path in (
+        "/outreach/partners",
+        "/outreach/partners/new",
+        "/outreach/requests",
+        f"/impact/projects/{project_id}",
+        "/impact/",
+    ):
+        page.goto(base_url + path)
+        assert_accessible(page)
+    page.goto(f"{base_url}/outreach/requests")
+    page.get_by_role("link", name="Ada Okafor").click()
+    assert "Partner: Carers Together" in page.content()
+    assert_accessible(page)
+    page.get_by_role("button", name="Add them to the register").click()
+    assert "Ada Okafor has been added to the register." in page.content()
+
+    page.goto(f"{base_url}/impact/projects/{project_id}")
+    page.get_by_label("You said: what the panel said").fill("Book breaks at short notice")
+    page.get_by_label("We did: what changed because of it").fill("A same-week booking line")
+    page.get_by_role("button", name="Save as a draft").click()
+    page.get_by_role("link", name="Publish item 1").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Publish to the panel").click()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, base_url, "member@demo.example")
+    page.goto(f"{base_url}/impact/member/")
+    assert "Book breaks at short notice" in page.content()
+    assert_accessible(page)
+    page.get_by_role(
+        "link", name="Tell us how it felt to take part in Carers' short breaks"
+    ).click()
+    assert_accessible(page)
+    page.get_by_label(
+        "We worked with staff as equals from start to finish and shared decisions."
+    ).check()
+    page.get_by_role("button", name="Send").click()
+    assert "Thank you. We have your answer." in page.content()
