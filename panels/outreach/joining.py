@@ -181,6 +181,16 @@ def get_request(uow: UnitOfWork, request_id: int, *, waiting: bool = False) -> W
         return WaitingRequest(request, _source(request), _email_taken(uow.session, request.email))
 
 
+def open_request(uow: UnitOfWork, request_id: int) -> WaitingRequest:
+    """A request as staff check it; showing the help the person asked for (their access
+    needs) is written to the audit log."""
+    with uow:
+        found = get_request(uow, request_id)
+        if found.request.help_needed:
+            audit.record(uow, "view_access_needs", "join_request", found.request.id)
+        return found
+
+
 def wordings_of(uow: UnitOfWork, request: JoinRequest) -> dict[str, ConsentWording]:
     """The wordings a request's consents were given under."""
     with uow:

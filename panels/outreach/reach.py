@@ -28,12 +28,13 @@ from datetime import date
 from sqlalchemy import func, select
 
 from models import Draw, JoinLink, JoinRequest, Member, OutreachAction, Partner, Project
+from panels.errors import InvalidInput
 from panels.projects.pool import NEW_VOICES_DIMENSION
 from panels.projects.service import pool_view
 from panels.projects.targets import map_target
 from panels.register.queries import UNKNOWN, answers_for, count_answers, selectable
 from panels.register.taxonomy import Taxonomy, load_taxonomy
-from panels.suppression import ShownCount, shown_count
+from panels.suppression import THRESHOLD, ShownCount, shown_count
 from panels.uow import UnitOfWork
 from representativeness import builtin_target, gap_analysis
 
@@ -58,9 +59,29 @@ class UnderReached:
     kind: str
     """"share" (short of the target share) or "chance" (a high chance in draws)."""
     observed: ShownCount
-    needed: int
+    needed: tuple[int, int]
+    """More people needed, as ``(low, high)``: one number when the count is shown; when it
+    is suppressed, the range over every count it could be (1 to 4), so that the number
+    needed cannot give the hidden count away."""
     reason: str
-    """The sentence saying what was found and how ``needed`` was worked out."""
+    """The sentence saying what was found and how many more people are needed."""
+
+    @property
+    def needed_text(self) -> str:
+        low, high = self.needed
+        return str(low) if low == high else f"{low} to {high}"
+
+
+def _more(needed: tuple[int, int]) -> str:
+    low, high = needed
+    if low == high:
+        return f"About {low} more {'person' if low == 1 else 'people'}"
+    return f"Between {low} and {high} more people"
+
+
+def _hidden_range() -> range:
+    """The counts a suppressed count may stand for."""
+    return range(1, THRESHOLD)
 
 
 def people_to_reach_share(observed: int, n: int, target_share: float) -> int:
@@ -97,11 +118,29 @@ def _share_gaps(
         for category in gap.categories:
             if category.status != "under" or category.target_share >= 1:
                 continue
-            needed = people_to_reach_share(category.observed, gap.n, category.target_share)
             label = dimension.find(category.category).label
             observed = shown_count(
                 category.observed, suppress=suppress and dimension.special_category
             )
+            if observed.suppressed:
+                # Any of 1 to 4 among the others: the share and the number needed say no more.
+                others = gap.n - category.observed
+                options = [
+                    people_to_reach_share(o, others + o, category.target_share)
+                    for o in _hidden_range()
+                ]
+                needed = (min(options), max(options))
+                found_text = (
+                    f"{observed} of the people with an answer to “{dimension.label}” are {label}"
+                )
+            else:
+                exact = people_to_reach_share(category.observed, gap.n, category.target_share)
+                needed = (exact, exact)
+                found_text = (
+                    f"{label} is {category.share:.0%} of the {gap.n} people with an answer "
+                    f"to “{dimension.label}” ({observed} "
+                    f"{'person' if category.observed == 1 else 'people'})"
+                )
             found.append(
                 UnderReached(
                     scope=scope,
@@ -114,11 +153,9 @@ def _share_gaps(
                     observed=observed,
                     needed=needed,
                     reason=(
-                        f"{label} is {category.share:.0%} of the {gap.n} people with an answer "
-                        f"to “{dimension.label}” ({observed} people), against "
-                        f"{category.target_share:.0%} of the population. About {needed} more "
-                        f"{'person' if needed == 1 else 'people'} from this group would bring "
-                        "the share up to the target (each new member counts in the total too)."
+                        f"{found_text}, against {category.target_share:.0%} of the population. "
+                        f"{_more(needed)} from this group would bring the share up to the "
+                        "target (each new member counts in the total too)."
                     ),
                 )
             )
@@ -183,10 +220,25 @@ def draw_chance_gaps(
         try:
             dimension = taxonomy[key]
             label = dimension.find(code).label
-        except Exception:  # a category removed since the draw: nothing to say about it
+        except InvalidInput:  # a category removed since the draw: nothing to say about it
             continue
-        needed = people_to_typical_chance(ps, typical)
         observed = shown_count(len(ps), suppress=suppress and dimension.special_category)
+        if observed.suppressed:
+            # The group's size and its average chance together would give the count away.
+            ratio = math.fsum(ps) / len(ps) / typical
+            options = [max(0, math.ceil(g * ratio - g - 1e-9)) for g in _hidden_range()]
+            needed = (min(options), max(options))
+            chance_text = (
+                f"{observed} people in the pool are {label}, and they had a chance of being "
+                f"chosen at least {HIGH_CHANCE_RATIO:g} times the typical chance of {typical:.0%}"
+            )
+        else:
+            exact = people_to_typical_chance(ps, typical)
+            needed = (exact, exact)
+            chance_text = (
+                f"the {observed} people in the pool who are {label} had on average a "
+                f"{mean:.0%} chance of being chosen, against a typical chance of {typical:.0%}"
+            )
         found.append(
             UnderReached(
                 scope=project.title,
@@ -199,12 +251,9 @@ def draw_chance_gaps(
                 observed=observed,
                 needed=needed,
                 reason=(
-                    f"In draw {draw.number}, the {observed} people in the pool who are "
-                    f"{label} had on average a {mean:.0%} chance of being chosen, against a "
-                    f"typical chance of {typical:.0%}: the quotas need more of them than the "
-                    f"register holds. About {needed} more "
-                    f"{'person' if needed == 1 else 'people'} from this group would bring "
-                    "their chance down to the typical one."
+                    f"In draw {draw.number}, {chance_text}: the quotas need more of them than "
+                    f"the register holds. {_more(needed)} from this group would bring their "
+                    "chance down to the typical one."
                 ),
             )
         )
@@ -327,7 +376,7 @@ def partner_yield(
             try:
                 dimension = taxonomy[key]
                 category = dimension.find(code)
-            except Exception:  # a category removed since: nothing to count it by
+            except InvalidInput:  # a category removed since: nothing to count it by
                 continue
             if category.prefer_not_to_say:
                 continue

@@ -211,8 +211,8 @@ def requests() -> str:
 @requires("review_join_requests")
 def join_request(request_id: int) -> ResponseReturnValue:
     uow = unit_of_work()
-    found = joining.get_request(uow, request_id)
     form = DecisionForm()
+    found = joining.get_request(uow, request_id)
     if found.request.status == "waiting" and form.validate_on_submit():
         if form.accept.data:
             try:
@@ -225,6 +225,7 @@ def join_request(request_id: int) -> ResponseReturnValue:
             joining.reject_join_request(uow, request_id, form.reason.data or "")
             flash("The request has been turned down. Nothing was added to the register.")
         return redirect(url_for("outreach.requests"))
+    found = joining.open_request(uow, request_id)
     return render_template(
         "outreach/request.html",
         found=found,

@@ -186,3 +186,18 @@ def test_a_members_joining_request_is_in_their_data_and_erased_with_them(
         assert (request.first_name, request.email, request.postcode) == ("", None, None)
         # The partner's yield still counts them.
         assert partner_members(uow)[partner_id] == {member_id}
+
+
+def test_reading_the_help_someone_asked_for_is_audited(client, make_user, sign_in, session):
+    from models import AuditEvent
+
+    client.post("/join/", data=_form(consent_access_needs="y", help_needed="A BSL interpreter"))
+    request_id = session.scalar(select(JoinRequest.id))
+    session.close()
+    sign_in(make_user("lead"))
+    page = client.get(f"/outreach/requests/{request_id}")
+    assert "A BSL interpreter" in page.text
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "view_access_needs")
+    ).all()
+    assert [(e.subject_type, e.subject_id) for e in events] == [("join_request", request_id)]

@@ -160,3 +160,25 @@ def test_a_manager_sees_small_yields_of_special_category_groups_protected(
     assert "1 person has joined the register through Mosque Women" in page.text
     assert "Ethnic group (5 categories): Asian" in page.text or "Asian" in page.text
     assert "fewer than 5" in page.text
+
+
+def test_a_small_special_category_group_is_protected_for_a_manager(
+    app, client, make_user, sign_in, make_member
+):
+    for n in range(30):
+        make_member(ethnicity="Indian" if n == 0 else "British")
+    sign_in(make_user("manager"))
+    page = client.get("/outreach/").text
+    assert "fewer than 5 of the people with an answer to “Ethnic group (5 groups)” are Asian" in (
+        page
+    )
+    # The number needed is a range over every count "fewer than 5" could be.
+    row = page.split("are Asian")[1].split("</tr>")[0]
+    assert "Between " in row and " more people from this group" in row
+    assert "Asian Welsh is 3%" not in page
+
+    lead = app.test_client()
+    sign_in(make_user("lead"), client=lead)
+    text = lead.get("/outreach/").text
+    assert "Asian Welsh is 3% of the 30 people with an answer" in text
+    assert "(1 person)" in text
