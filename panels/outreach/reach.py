@@ -328,8 +328,9 @@ class GroupYield:
 @dataclass(frozen=True)
 class PartnerYield:
     partner_id: int
-    joined: int
-    """Everyone who joined through the partner."""
+    joined: ShownCount
+    """Everyone who joined through the partner; protected like a special-category count
+    when the partner reaches a special-category group (its yield would say who they are)."""
     groups: tuple[GroupYield, ...]
     """Of those who allow their answers in anonymous statistics, per group the partner
     reaches or outreach through it aimed at."""
@@ -370,6 +371,7 @@ def partner_yield(
                 )
             )
         }
+        aimed_at = set(wanted)
         wanted |= set(counts)
         groups = []
         for key, code in sorted(wanted):
@@ -391,7 +393,14 @@ def partner_yield(
                     ),
                 )
             )
-    return PartnerYield(partner_id, len(ids), tuple(groups))
+        special = any(
+            taxonomy[key].special_category
+            for key, _code in aimed_at
+            if key in {d.key for d in taxonomy.dimensions}
+        )
+    return PartnerYield(
+        partner_id, shown_count(len(ids), suppress=suppress and special), tuple(groups)
+    )
 
 
 # --- suggestions ------------------------------------------------------------------------------
@@ -402,7 +411,7 @@ class Suggestion:
     partner: Partner
     reaches_group: bool
     group_yield: ShownCount
-    total_yield: int
+    total_yield: ShownCount
     actions_for_group: int
     why: str
 
@@ -436,11 +445,15 @@ def suggest_partners(
             if not reaches and not in_group:
                 continue
             shown = shown_count(in_group, suppress=suppress and found_dimension.special_category)
+            special = found_dimension.special_category or any(
+                d.special_category for d in taxonomy.dimensions if d.key in (partner.reaches or {})
+            )
+            total = shown_count(len(ids), suppress=suppress and special)
             parts = []
             if reaches:
                 parts.append("reaches this group")
             parts.append(f"{shown} from this group joined through them")
-            parts.append(f"{len(ids)} joined in all")
+            parts.append(f"{total} joined in all")
             if aimed[partner.id]:
                 parts.append(
                     f"{aimed[partner.id]} outreach "
@@ -454,7 +467,7 @@ def suggest_partners(
                         partner,
                         reaches,
                         shown,
-                        len(ids),
+                        total,
                         aimed[partner.id],
                         why[0].upper() + why[1:] + ".",
                     ),
