@@ -474,3 +474,42 @@ def suggest_partners(
                 )
             )
     return [suggestion for _key, suggestion in sorted(ranked, key=lambda pair: pair[0])]
+
+
+@dataclass(frozen=True)
+class PartnerSummary:
+    partner: Partner
+    joined: ShownCount
+    actions: int
+    last_action: date | None
+
+
+def partner_summaries(uow: UnitOfWork, *, suppress: bool) -> list[PartnerSummary]:
+    """Every partner with how many people joined through it and the outreach done through it,
+    so that a manager can see which partnerships work."""
+    with uow:
+        taxonomy = load_taxonomy(uow.session)
+        special_keys = {d.key for d in taxonomy.dimensions if d.special_category}
+        members = partner_members(uow)
+        actions: dict[int, tuple[int, date | None]] = {}
+        aimed_special: set[int] = set()
+        for partner_id, done_on, dimension in uow.session.execute(
+            select(OutreachAction.partner_id, OutreachAction.done_on, OutreachAction.dimension)
+        ):
+            count, last = actions.get(partner_id, (0, None))
+            actions[partner_id] = (count + 1, max(done_on, last) if last else done_on)
+            if dimension in special_keys:
+                aimed_special.add(partner_id)
+        found = []
+        for partner in uow.session.scalars(select(Partner).order_by(Partner.name)):
+            special = partner.id in aimed_special or bool(special_keys & set(partner.reaches or {}))
+            count, last = actions.get(partner.id, (0, None))
+            found.append(
+                PartnerSummary(
+                    partner,
+                    shown_count(len(members.get(partner.id, ())), suppress=suppress and special),
+                    count,
+                    last,
+                )
+            )
+    return found

@@ -59,7 +59,7 @@ def partner_list() -> ResponseReturnValue:
         return redirect(url_for("outreach.partner_list"))
     return render_template(
         "outreach/partners.html",
-        partners=partners.list_partners(uow),
+        summaries=reach.partner_summaries(uow, suppress=_suppress()),
         campaigns=partners.campaign_links(uow),
         form=form,
         link_for=lambda token: external_url(uow.settings, "join.form", token=token),

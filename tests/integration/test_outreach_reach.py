@@ -183,3 +183,27 @@ def test_a_small_special_category_group_is_protected_for_a_manager(
     text = lead.get("/outreach/").text
     assert "Asian Welsh is 3% of the 30 people with an answer" in text
     assert "(1 person)" in text
+
+
+def test_the_partner_list_shows_which_partnerships_work(
+    app, client, make_user, sign_in, make_member
+):
+    from panels.db import open_unit_of_work
+    from panels.outreach.partners import ActionInput, log_action
+    from panels.uow import Actor
+
+    carers = _partner(app, name="Carers Together", consent_to_contact=True)
+    _partner(app, name="Quiet Club", consent_to_contact=True)
+    for _ in range(6):
+        make_member(joined_via="partner", referred_by="carers together")
+    with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
+        log_action(
+            uow,
+            ActionInput(carers, date(2026, 3, 2), "newsletter", "A piece in the newsletter"),
+        )
+    sign_in(make_user("manager"))
+    page = client.get("/outreach/partners").text
+    carers_row = page.split(">Carers Together</a>")[1].split("</tr>")[0]
+    quiet_row = page.split(">Quiet Club</a>")[1].split("</tr>")[0]
+    assert ">6</td>" in carers_row and ">1</td>" in carers_row and "2 March 2026" in carers_row
+    assert ">0</td>" in quiet_row and "None yet" in quiet_row
