@@ -128,6 +128,7 @@ class JoinRequest(Base):
     last_name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    address: Mapped[str | None] = mapped_column(Text, nullable=True)
     postcode: Mapped[str | None] = mapped_column(String(10), nullable=True)
     preferred_contact: Mapped[str | None] = mapped_column(String(10), nullable=True)
     help_needed: Mapped[str] = mapped_column(Text, default="")

@@ -122,6 +122,7 @@ def upgrade() -> None:
         sa.Column("last_name", sa.String(length=100), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=True),
         sa.Column("phone", sa.String(length=40), nullable=True),
+        sa.Column("address", sa.Text(), nullable=True),
         sa.Column("postcode", sa.String(length=10), nullable=True),
         sa.Column("preferred_contact", sa.String(length=10), nullable=True),
         sa.Column("help_needed", sa.Text(), nullable=False),

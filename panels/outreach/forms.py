@@ -197,16 +197,22 @@ class JoinForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Length(max=40), NoControlCharacters()],
     )
+    address = TextAreaField(
+        "Postal address (if you would like letters)",
+        widget=GovTextArea(),
+        validators=[Length(max=500), NoControlCharacters()],
+    )
     postcode = StringField(
-        "Postcode (optional)",
+        "Postcode",
         widget=GovTextInput(),
-        description="It helps us ask people from every area.",
+        description="It helps us ask people from every area. You do not have to give it, "
+        "unless you would like letters.",
         validators=[Length(max=10), NoControlCharacters()],
     )
     preferred_contact = RadioField(
         "How should we contact you?",
         widget=GovRadioInput(),
-        choices=options({k: v for k, v in CONTACT_METHODS.items() if k != "post"}),
+        choices=options(CONTACT_METHODS),
         validators=[InputRequired(message="Choose how we should contact you")],
     )
     help_needed = TextAreaField(
@@ -237,7 +243,13 @@ class JoinForm(FlaskForm):
         if self.preferred_contact.data in ("phone", "text") and not field.data:
             raise ValidationError("Enter your phone number, so that we can call or text you")
 
+    def validate_address(self, field: Field) -> None:
+        if self.preferred_contact.data == "post" and not (field.data or "").strip():
+            raise ValidationError("Enter your postal address, so that we can write to you")
+
     def validate_postcode(self, field: Field) -> None:
+        if self.preferred_contact.data == "post" and not field.data:
+            raise ValidationError("Enter your postcode, so that we can write to you")
         if field.data and normalise_postcode(field.data) is None:
             raise ValidationError("Enter a real UK postcode, like SW1A 1AA")
 

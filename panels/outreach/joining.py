@@ -56,6 +56,7 @@ class JoinInput:
     last_name: str = ""
     email: str = ""
     phone: str = ""
+    address: str = ""
     postcode: str = ""
     preferred_contact: str = ""
     help_needed: str = ""
@@ -110,6 +111,7 @@ def submit_join_request(
     for name in ("first_name", "last_name", "email", "phone", "postcode", "preferred_contact"):
         reject_control_characters(name.replace("_", " "), getattr(data, name))
     reject_control_characters("help needed", data.help_needed, MULTI_LINE)
+    reject_control_characters("address", data.address, MULTI_LINE)
     if not data.consents.get(REQUIRED_CONSENT):
         raise InvalidInput("We can only add you if you agree that we may contact you")
     with uow:
@@ -127,6 +129,7 @@ def submit_join_request(
             last_name=data.last_name.strip(),
             email=data.email.strip().lower() or None,
             phone=data.phone.strip() or None,
+            address=data.address.strip() or None,
             postcode=data.postcode.strip().upper() or None,
             preferred_contact=data.preferred_contact or None,
             help_needed=data.help_needed.strip() if consents["access_needs"]["given"] else "",
@@ -218,6 +221,7 @@ def accept_join_request(uow: UnitOfWork, request_id: int) -> Member:
             last_name=request.last_name,
             email=request.email,
             phone=request.phone,
+            address=request.address,
             postcode=request.postcode,
             preferred_contact=request.preferred_contact,
             joined_via="partner" if partner else "self",

@@ -54,6 +54,7 @@ def erase(uow: UnitOfWork, member_id: int) -> None:
             select(JoinRequest).where(JoinRequest.member_id == member_id)
         ):
             request.first_name = request.last_name = ""
-            request.email = request.phone = request.postcode = request.preferred_contact = None
+            request.email = request.phone = request.address = request.postcode = None
+            request.preferred_contact = None
             request.help_needed = ""
             request.reason = ""

@@ -253,6 +253,7 @@ def _join(token: str | None) -> ResponseReturnValue:
             last_name=form.last_name.data or "",
             email=form.email.data or "",
             phone=form.phone.data or "",
+            address=form.address.data or "",
             postcode=form.postcode.data or "",
             preferred_contact=form.preferred_contact.data or "",
             help_needed=form.help_needed.data or "",

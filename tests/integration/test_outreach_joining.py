@@ -201,3 +201,27 @@ def test_reading_the_help_someone_asked_for_is_audited(client, make_user, sign_i
         select(AuditEvent).where(AuditEvent.action == "view_access_needs")
     ).all()
     assert [(e.subject_type, e.subject_id) for e in events] == [("join_request", request_id)]
+
+
+def test_someone_who_wants_letters_gives_an_address_and_is_added_with_it(app, client, session):
+    from panels.db import open_unit_of_work
+    from panels.outreach.joining import accept_join_request
+    from panels.uow import Actor
+
+    missing = client.post("/join/", data=_form(preferred_contact="post", email="", postcode=""))
+    assert "Enter your postal address, so that we can write to you" in missing.text
+    assert "Enter your postcode, so that we can write to you" in missing.text
+    sent = client.post(
+        "/join/",
+        data=_form(preferred_contact="post", email="", address="1 Park Row\nLeeds"),
+    )
+    assert sent.status_code == 302
+    request_id = session.scalar(select(JoinRequest.id))
+    session.close()
+    with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
+        member = accept_join_request(uow, request_id)
+        assert (member.address, member.postcode, member.preferred_contact) == (
+            "1 Park Row\nLeeds",
+            "LS1 4AP",
+            "post",
+        )
