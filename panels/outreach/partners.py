@@ -128,15 +128,6 @@ def get_partner(uow: UnitOfWork, partner_id: int) -> Partner:
         return partner
 
 
-def list_partners(uow: UnitOfWork) -> list[Partner]:
-    with uow:
-        return list(
-            uow.session.scalars(
-                select(Partner).options(selectinload(Partner.links)).order_by(Partner.name)
-            )
-        )
-
-
 def create_campaign_link(uow: UnitOfWork, campaign: str) -> JoinLink:
     """A joining link for a campaign run without a partner (a stall, a poster, a newsletter)."""
     campaign = campaign.strip()
