@@ -17,6 +17,7 @@ from sqlalchemy import select
 from models import LADDER, FeedbackItem, Invitation, LadderRating, Member, Project, utcnow
 from panels import audit
 from panels.errors import InvalidInput, NotAllowed, NotFound
+from panels.mail import queue_message
 from panels.text import MULTI_LINE, reject_control_characters
 from panels.uow import UnitOfWork
 
@@ -218,15 +219,53 @@ def get_feedback(uow: UnitOfWork, project_id: int, item_id: int) -> FeedbackItem
         return item
 
 
+def feedback_message(project: Project, item: FeedbackItem, name: str) -> str:
+    """The email telling a panel member what changed, in plain words."""
+    parts = [
+        f"Dear {name},",
+        f"Thank you for being on the panel for “{project.title}”. Here is what happened "
+        "because of what the panel said.",
+        f"You said: {item.you_said}",
+    ]
+    if item.we_did:
+        parts.append(f"We did: {item.we_did}")
+    if item.not_done:
+        parts.append(f"What we did not change, and why: {item.not_done}")
+    parts.append("If you have a question, reply to this email or phone us.")
+    return "\n\n".join(parts)
+
+
 def publish_feedback(uow: UnitOfWork, project_id: int, item_id: int) -> FeedbackItem:
-    """Show the item to the panel's members (it cannot be taken back, only added to)."""
+    """Show the item to the panel's members (it cannot be taken back, only added to), and
+    email it to those who agreed to be contacted and have an email address."""
     with uow:
+        project = _project(uow, project_id)
         item = get_feedback(uow, project_id, item_id)
         if item.status == "published":
             raise InvalidInput("This item has been published already.")
         item.status = "published"
         item.published_at = utcnow()
-        audit.record(uow, "publish_feedback", "project", project_id, item=item.id)
+        panel = uow.session.scalars(
+            select(Member)
+            .join(Invitation, Invitation.member_id == Member.id)
+            .where(
+                Invitation.project_id == project_id,
+                Invitation.status == "accepted",
+                Member.consent_contact.is_(True),
+                Member.email.is_not(None),
+            )
+            .order_by(Member.id)
+        ).all()
+        for member in panel:
+            assert member.email is not None
+            queue_message(
+                uow,
+                recipient=member.email,
+                subject=f"What changed: {project.title}",
+                body=feedback_message(project, item, member.preferred_name or member.first_name),
+                member_id=member.id,
+            )
+        audit.record(uow, "publish_feedback", "project", project_id, len(panel), item=item.id)
     return item
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from models import FeedbackItem, Invitation, LadderRating, Member, Project
+from models import FeedbackItem, Invitation, LadderRating, Member, OutboxMessage, Project
 
 
 def _project(app, title, member_ids, *, closed=True, confirmed_at=None, decision_date=None):
@@ -141,6 +141,10 @@ def test_you_said_we_did_is_published_to_the_panel(
     with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
         [published] = published_for_member(uow, member_id)
         assert published.we_did == "A same-week booking line opens in May"
+    messages = session.scalars(select(OutboxMessage)).all()
+    assert [m.recipient for m in messages] == [session.get(Member, member_id).email]
+    assert "You said: Breaks must be bookable at short notice" in messages[0].body
+    assert "What we did not change, and why: Weekend breaks" in messages[0].body
     sign_in(user)
     mine = client.get("/impact/member/")
     assert "Breaks must be bookable at short notice" in mine.text
