@@ -3,6 +3,19 @@
 from .base import Base, UTCDateTime, utcnow
 from .erasure import ERASURE_STATUSES, ErasureRequest
 from .job import FINISHED_STATUSES, JOB_STATUSES, Job
+from .outreach import (
+    FEEDBACK_STATUSES,
+    JOIN_REQUEST_STATUSES,
+    LADDER,
+    OUTREACH_CHANNELS,
+    RATER_KINDS,
+    FeedbackItem,
+    JoinLink,
+    JoinRequest,
+    LadderRating,
+    OutreachAction,
+    Partner,
+)
 from .pages import Page
 from .project import (
     DRAW_KINDS,
@@ -47,6 +60,17 @@ from .user import (
 )
 
 __all__ = [
+    "FEEDBACK_STATUSES",
+    "JOIN_REQUEST_STATUSES",
+    "LADDER",
+    "OUTREACH_CHANNELS",
+    "RATER_KINDS",
+    "FeedbackItem",
+    "JoinLink",
+    "JoinRequest",
+    "LadderRating",
+    "OutreachAction",
+    "Partner",
     "DRAW_KINDS",
     "ERASURE_STATUSES",
     "ErasureRequest",

@@ -38,6 +38,8 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PASSWORD_RESET_MAX_PER_EMAIL": int,
     "PASSWORD_RESET_MAX_PER_ADDRESS": int,
     "TWO_FACTOR_REQUIRED_ROLES": tuple,
+    "JOIN_REQUESTS_PER_HOUR": int,
+    "IMPACT_FEEDBACK_DAYS": int,
 }
 """Settings that may come from environment variables, with their types."""
 
@@ -94,6 +96,11 @@ def defaults(instance_path: str, debug: bool) -> dict[str, Any]:
         # Background jobs: "" is the embedded queue, <instance>/jobs.sqlite3 (panels.jobs.queue).
         "JOBS_URL": "",
         "JOBS_STALE_SECONDS": 60,
+        # Requests to join the register one address may send in an hour (panels.outreach).
+        "JOIN_REQUESTS_PER_HOUR": 5,
+        # Days after a project closes by which its members should hear what changed; later
+        # is flagged as box-ticking (panels.impact.flags).
+        "IMPACT_FEEDBACK_DAYS": 28,
     }
 
 
@@ -169,6 +176,8 @@ def validate(config: Mapping[str, Any]) -> None:
         "SESSION_MAX_HOURS",
         "PASSWORD_RESET_MAX_PER_EMAIL",
         "PASSWORD_RESET_MAX_PER_ADDRESS",
+        "JOIN_REQUESTS_PER_HOUR",
+        "IMPACT_FEEDBACK_DAYS",
     ):
         if int(config[name]) < 1:
             raise ConfigurationError(f"{name}={config[name]!r} must be at least 1")

@@ -30,6 +30,8 @@ FEATURES: tuple[str, ...] = (
     "auth",
     "register",
     "projects",
+    "outreach",
+    "impact",
     "admin",
     "erasure",
     "jobs",

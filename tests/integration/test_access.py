@@ -29,6 +29,11 @@ ALLOWED_PUBLIC = {
     # The accessibility statement, privacy notice and contact page: a public service must
     # let anyone read them, signed in or not.
     "pages.show",
+    # The joining form (with or without a partner's or campaign's link) and its thank-you:
+    # people ask to join before they have an account; staff check every request.
+    "join.form",
+    "join.form_without_link",
+    "join.thanks",
 }
 
 
