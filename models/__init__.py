@@ -3,6 +3,20 @@
 from .base import Base, UTCDateTime, utcnow
 from .job import FINISHED_STATUSES, JOB_STATUSES, Job
 from .pages import Page
+from .payments import (
+    CLAIM_KINDS,
+    CLAIM_STATUSES,
+    EXPENSE_TYPES,
+    MAX_CLAIM_PENCE,
+    PAYMENT_CHOICES,
+    LedgerEntry,
+    PaymentBatch,
+    PaymentClaim,
+    PaymentPreference,
+    PaymentRate,
+    PaymentReceipt,
+    ProjectPayments,
+)
 from .project import (
     DRAW_KINDS,
     INVITATION_CHANNELS,
@@ -38,6 +52,18 @@ from .register import (
 from .user import ROLES, LoginAttempt, OutboxMessage, RecoveryCode, ThrottleCounter, User
 
 __all__ = [
+    "CLAIM_KINDS",
+    "CLAIM_STATUSES",
+    "EXPENSE_TYPES",
+    "MAX_CLAIM_PENCE",
+    "PAYMENT_CHOICES",
+    "LedgerEntry",
+    "PaymentBatch",
+    "PaymentClaim",
+    "PaymentPreference",
+    "PaymentRate",
+    "PaymentReceipt",
+    "ProjectPayments",
     "DRAW_KINDS",
     "INVITATION_CHANNELS",
     "INVITATION_FORMATS",
