@@ -522,9 +522,23 @@ def record_meeting(
     held_on: date,
     title: str,
     attendance: dict[int, int | None],
+    *,
+    activity: str = "panel_meeting",
+    preparation_minutes: int = 0,
 ) -> Meeting:
-    """A meeting of a confirmed panel: who came (minutes given) and who did not (None)."""
+    """A meeting of a confirmed panel: who came (minutes given) and who did not (None).
+
+    Everyone who came gets a payment due for their time and the preparation time, at the
+    rate for the kind of activity (see :mod:`panels.payments`).
+    """
+    from panels.payments.service import create_payments_due
+
     reject_control_characters("title", title)
+    if not 0 <= preparation_minutes <= 1440:
+        raise InvalidInput(
+            f"{preparation_minutes} minutes of preparation is not a time within one day "
+            "(0 to 1440)"
+        )
     with uow:
         project = get_project(uow, project_id, for_update=True)
         if project.confirmed_at is None:
@@ -543,7 +557,11 @@ def record_meeting(
             if minutes is not None and not 0 <= minutes <= 1440:
                 raise InvalidInput(f"{minutes} minutes is not a time within one day (0 to 1440)")
         meeting = Meeting(
-            project_id=project.id, held_on=held_on, title=title.strip() or "Panel meeting"
+            project_id=project.id,
+            held_on=held_on,
+            title=title.strip() or "Panel meeting",
+            activity=activity,
+            preparation_minutes=preparation_minutes,
         )
         uow.session.add(meeting)
         uow.session.flush()
@@ -565,6 +583,7 @@ def record_meeting(
             meeting=meeting.id,
             attended=sum(1 for m in attendance.values() if m is not None),
         )
+        create_payments_due(uow, meeting.id)
     return meeting
 
 

@@ -1,0 +1,1064 @@
+"""Involvement payments and expenses: payments due from attendance, the member's choice,
+expenses with receipts, approval with dual control, the ledger and finance batches.
+
+Every change of money is a :class:`~models.LedgerEntry` (approval: owed +; payment: owed -,
+paid +; a correction reverses). Claims and batches are changed under a row lock, and an
+approver acts only on the version of a claim they saw, so that two people acting at once
+get one outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from models import (
+    CLAIM_STATUSES,
+    EXPENSE_TYPES,
+    MAX_CLAIM_PENCE,
+    PAYMENT_CHOICES,
+    Attendance,
+    Invitation,
+    LedgerEntry,
+    Meeting,
+    Member,
+    PaymentBatch,
+    PaymentClaim,
+    PaymentPreference,
+    PaymentRate,
+    PaymentReceipt,
+    Project,
+    ProjectPayments,
+    utcnow,
+)
+from panels import audit
+from panels.errors import InvalidInput, NotAllowed, NotFound
+from panels.features import registry
+from panels.payments import receipts as receipt_files
+from panels.payments.money import format_pence, tax_year_of
+from panels.text import reject_control_characters
+from panels.uow import UnitOfWork
+
+SETTINGS: dict[str, int | str] = {
+    "PAYMENTS_SECOND_APPROVAL_ABOVE_PENCE": 10_000,
+    "PAYMENTS_PENCE_PER_MILE": 45,
+    "PAYMENTS_RECEIPT_MAX_BYTES": 5 * 1024 * 1024,
+    "PAYMENTS_RECEIPTS_FOLDER": "",
+}
+"""Payment settings and their defaults: a second approver above £100; mileage at HMRC's
+approved rate for cars, 45p a mile; receipts up to 5 MB; receipts in <instance>/receipts."""
+
+SOURCE = (
+    "NIHR Payment guidance for researchers and professionals, version 1.6 (August 2024): "
+    "£25 an hour for involvement, raised by 10% from 16 December 2025 to £27.50. The half "
+    "day (3 hours) and day (6 hours) figures are that hourly rate times the hours. "
+    "Check the current figures with NIHR before use."
+)
+DEFAULT_RATES = (
+    ("panel_meeting", "Panel or committee meeting", 60),
+    ("workshop", "Workshop or event", 30),
+    ("reading", "Reading and commenting on documents", 0),
+    ("interview_panel", "Sitting on an interview panel", 30),
+)
+"""The seeded rate card: activity key, label, usual preparation minutes."""
+DEFAULT_HOURLY_PENCE = 2750
+SOURCE_DATE = date(2025, 12, 16)
+OPEN_STATUSES = ("due", "submitted", "declined")
+"""A member may change how they are paid while the claim is in one of these."""
+RECEIPT_NEEDED = ("taxi", "care", "other")
+
+
+def setting(uow: UnitOfWork, name: str) -> Any:
+    return uow.settings.get(name, SETTINGS[name])
+
+
+def receipts_folder(uow: UnitOfWork) -> Path:
+    return receipt_files.folder(
+        str(setting(uow, "PAYMENTS_RECEIPTS_FOLDER")), str(uow.settings.get("INSTANCE_PATH", "."))
+    )
+
+
+def _on_sqlite(uow: UnitOfWork) -> bool:
+    return uow.session.get_bind().dialect.name == "sqlite"
+
+
+# --- rates ----------------------------------------------------------------------------------
+
+
+def ensure_rate_card(uow: UnitOfWork) -> None:
+    """Seed the organisation's rate card from the NIHR figures if it has no lines yet."""
+    with uow:
+        has_card = uow.session.scalar(
+            select(func.count()).select_from(PaymentRate).where(PaymentRate.project_id.is_(None))
+        )
+        if has_card:
+            return
+        for activity, label, preparation in DEFAULT_RATES:
+            uow.session.add(
+                PaymentRate(
+                    project_id=None,
+                    activity=activity,
+                    label=label,
+                    hourly_pence=DEFAULT_HOURLY_PENCE,
+                    half_day_pence=DEFAULT_HOURLY_PENCE * 3,
+                    day_pence=DEFAULT_HOURLY_PENCE * 6,
+                    preparation_minutes=preparation,
+                    source=SOURCE,
+                    source_date=SOURCE_DATE,
+                )
+            )
+
+
+def rate_card(uow: UnitOfWork, project_id: int | None = None) -> list[PaymentRate]:
+    ensure_rate_card(uow)
+    condition = (
+        PaymentRate.project_id.is_(None)
+        if project_id is None
+        else PaymentRate.project_id == project_id
+    )
+    return list(uow.session.scalars(select(PaymentRate).where(condition).order_by(PaymentRate.id)))
+
+
+def activities(uow: UnitOfWork) -> dict[str, str]:
+    """The kinds of activity on the organisation's card, by key."""
+    return {rate.activity: rate.label for rate in rate_card(uow)}
+
+
+def project_payments(uow: UnitOfWork, project_id: int) -> ProjectPayments:
+    settings = uow.session.get(ProjectPayments, project_id)
+    if settings is None:
+        if uow.session.get(Project, project_id) is None:
+            raise NotFound(f"There is no project with id {project_id}.")
+        settings = ProjectPayments(project_id=project_id, cost_code="", own_rates=False)
+        uow.session.add(settings)
+    return settings
+
+
+def rate_for(uow: UnitOfWork, project_id: int, activity: str) -> PaymentRate:
+    """The project's own rate for the activity if it uses its own rates, else the card's."""
+    card = {rate.activity: rate for rate in rate_card(uow)}
+    settings = uow.session.get(ProjectPayments, project_id)
+    if settings is not None and settings.own_rates:
+        own = {rate.activity: rate for rate in rate_card(uow, project_id)}
+        if activity in own:
+            return own[activity]
+    if activity in card:
+        return card[activity]
+    raise InvalidInput(
+        f"activity {activity!r} is not on the rate card; the activities are: "
+        f"{', '.join(sorted(card))}"
+    )
+
+
+def fee_pence(rate: PaymentRate, minutes: int) -> int:
+    """What ``minutes`` of time pay at ``rate``.
+
+    By the hour (to the nearest penny), or the half-day rate from 3 hours and the day rate
+    from 5 hours when those are more, and never more than the day rate for one day's work.
+    """
+    if minutes <= 0:
+        return 0
+    pence = (rate.hourly_pence * minutes + 30) // 60
+    if minutes >= 180:
+        pence = max(pence, rate.half_day_pence)
+    if minutes >= 300:
+        pence = max(pence, rate.day_pence)
+    if rate.day_pence:
+        pence = min(pence, rate.day_pence)
+    return pence
+
+
+@dataclass(frozen=True)
+class RateInput:
+    activity: str
+    label: str
+    hourly_pence: int
+    half_day_pence: int
+    day_pence: int
+    preparation_minutes: int
+    source: str
+    source_date: date | None
+
+
+def set_rate(uow: UnitOfWork, data: RateInput, project_id: int | None = None) -> PaymentRate:
+    """Add or change one line of the card (or of a project's own rates)."""
+    for name in ("activity", "label", "source"):
+        reject_control_characters(name, getattr(data, name))
+    for name in ("hourly_pence", "half_day_pence", "day_pence"):
+        value = getattr(data, name)
+        if not 0 <= value <= MAX_CLAIM_PENCE:
+            raise InvalidInput(
+                f"{name.replace('_pence', '').replace('_', ' ')} rate {format_pence(value)} is "
+                f"not between £0.00 and {format_pence(MAX_CLAIM_PENCE)}"
+            )
+    if not 0 <= data.preparation_minutes <= 1440:
+        raise InvalidInput(
+            f"{data.preparation_minutes} minutes of preparation is not within one day (0 to 1440)"
+        )
+    with uow:
+        ensure_rate_card(uow)
+        condition = (
+            PaymentRate.project_id.is_(None)
+            if project_id is None
+            else PaymentRate.project_id == project_id
+        )
+        rate = uow.session.scalar(
+            select(PaymentRate).where(condition, PaymentRate.activity == data.activity)
+        )
+        if rate is None:
+            rate = PaymentRate(project_id=project_id, activity=data.activity)
+            uow.session.add(rate)
+        before = (rate.hourly_pence, rate.half_day_pence, rate.day_pence)
+        rate.label = data.label.strip() or data.activity
+        rate.hourly_pence, rate.half_day_pence = data.hourly_pence, data.half_day_pence
+        rate.day_pence, rate.preparation_minutes = data.day_pence, data.preparation_minutes
+        rate.source, rate.source_date = data.source.strip(), data.source_date
+        uow.session.flush()
+        audit.record(
+            uow,
+            "set_rate",
+            "project" if project_id else "rate_card",
+            project_id or rate.id,
+            activity=data.activity,
+            before=list(before),
+            after=[data.hourly_pence, data.half_day_pence, data.day_pence],
+        )
+    return rate
+
+
+def set_project_payments(
+    uow: UnitOfWork, project_id: int, budget_pence: int | None, cost_code: str, own_rates: bool
+) -> ProjectPayments:
+    reject_control_characters("cost code", cost_code)
+    if budget_pence is not None and not 0 <= budget_pence <= MAX_CLAIM_PENCE * 100:
+        raise InvalidInput(f"a budget of {format_pence(budget_pence)} is out of range")
+    with uow:
+        settings = project_payments(uow, project_id)
+        settings.budget_pence, settings.cost_code = budget_pence, cost_code.strip()[:40]
+        settings.own_rates = own_rates
+        if own_rates and not rate_card(uow, project_id):
+            for rate in rate_card(uow):
+                uow.session.add(
+                    PaymentRate(
+                        project_id=project_id,
+                        activity=rate.activity,
+                        label=rate.label,
+                        hourly_pence=rate.hourly_pence,
+                        half_day_pence=rate.half_day_pence,
+                        day_pence=rate.day_pence,
+                        preparation_minutes=rate.preparation_minutes,
+                        source=f"Copied from the organisation's rate card. {rate.source}",
+                        source_date=rate.source_date,
+                    )
+                )
+        audit.record(
+            uow,
+            "set_project_payments",
+            "project",
+            project_id,
+            budget_pence=budget_pence,
+            own_rates=own_rates,
+        )
+    return settings
+
+
+# --- payments due ---------------------------------------------------------------------------
+
+
+def create_payments_due(uow: UnitOfWork, meeting_id: int) -> list[PaymentClaim]:
+    """A payment due for each person who came to the meeting (once per attendance record)."""
+    created: list[PaymentClaim] = []
+    with uow:
+        meeting = uow.session.get(Meeting, meeting_id)
+        if meeting is None:
+            raise NotFound(f"There is no meeting with id {meeting_id}.")
+        rate = rate_for(uow, meeting.project_id, meeting.activity)
+        already = set(
+            uow.session.scalars(
+                select(PaymentClaim.attendance_id)
+                .join(Attendance, Attendance.id == PaymentClaim.attendance_id)
+                .where(Attendance.meeting_id == meeting.id)
+            )
+        )
+        for attendance in uow.session.scalars(
+            select(Attendance)
+            .where(Attendance.meeting_id == meeting.id, Attendance.attended.is_(True))
+            .order_by(Attendance.member_id)
+        ):
+            if attendance.id in already:
+                continue
+            minutes = attendance.minutes + meeting.preparation_minutes
+            full = fee_pence(rate, minutes)
+            if full == 0:
+                continue
+            claim = PaymentClaim(
+                member_id=attendance.member_id,
+                project_id=meeting.project_id,
+                kind="fee",
+                meeting_id=meeting.id,
+                attendance_id=attendance.id,
+                occurred_on=meeting.held_on,
+                activity=meeting.activity,
+                minutes=minutes,
+                full_pence=full,
+                amount_pence=full,
+                status="due",
+                recorded_by_id=uow.actor.user_id,
+                charity="",
+                description="",
+                rejection_reason="",
+            )
+            uow.session.add(claim)
+            created.append(claim)
+        uow.session.flush()
+        if created:
+            audit.record(
+                uow,
+                "payments_due",
+                "project",
+                meeting.project_id,
+                record_count=len(created),
+                meeting=meeting.id,
+                total_pence=sum(c.full_pence for c in created),
+            )
+    return created
+
+
+# --- locks ----------------------------------------------------------------------------------
+
+
+def _lock_claim(uow: UnitOfWork, claim_id: int) -> PaymentClaim:
+    """The claim as it is now, held until the unit of work ends (see lock_project_row)."""
+    if _on_sqlite(uow):
+        uow.session.execute(
+            update(PaymentClaim).where(PaymentClaim.id == claim_id).values(id=PaymentClaim.id)
+        )
+    claim = uow.session.scalar(
+        select(PaymentClaim)
+        .where(PaymentClaim.id == claim_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if claim is None:
+        raise NotFound(f"There is no payment or claim with id {claim_id}.")
+    return claim
+
+
+def _lock_batch(uow: UnitOfWork, batch_id: int) -> PaymentBatch:
+    if _on_sqlite(uow):
+        uow.session.execute(
+            update(PaymentBatch).where(PaymentBatch.id == batch_id).values(id=PaymentBatch.id)
+        )
+    batch = uow.session.scalar(
+        select(PaymentBatch)
+        .where(PaymentBatch.id == batch_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if batch is None:
+        raise NotFound(f"There is no finance batch with id {batch_id}.")
+    return batch
+
+
+def _post(
+    uow: UnitOfWork, claim: PaymentClaim, account: str, kind: str, pence: int, day: date
+) -> None:
+    uow.session.add(
+        LedgerEntry(
+            claim_id=claim.id,
+            member_id=claim.member_id,
+            project_id=claim.project_id,
+            batch_id=claim.batch_id,
+            account=account,
+            kind=kind,
+            category=claim.kind,
+            amount_pence=pence,
+            tax_year=tax_year_of(day),
+            entry_date=day,
+            actor=uow.actor.name,
+        )
+    )
+
+
+def _changed(claim: PaymentClaim) -> None:
+    claim.version += 1
+
+
+# --- the member's side ----------------------------------------------------------------------
+
+
+def member_for_user(uow: UnitOfWork, user_id: int | None) -> Member:
+    member = (
+        uow.session.scalar(select(Member).where(Member.user_id == user_id)) if user_id else None
+    )
+    if member is None:
+        raise NotFound(
+            "Your account is not linked to a member of the register yet. Contact us and we "
+            "will link it."
+        )
+    return member
+
+
+def _own_claim(uow: UnitOfWork, member_id: int, claim_id: int) -> PaymentClaim:
+    claim = _lock_claim(uow, claim_id)
+    if claim.member_id != member_id:
+        raise NotFound(f"There is no payment or claim with id {claim_id}.")
+    return claim
+
+
+def choose(
+    uow: UnitOfWork,
+    member_id: int,
+    claim_id: int,
+    choice: str,
+    *,
+    lower_pence: int | None = None,
+    charity: str = "",
+) -> PaymentClaim:
+    """The member says how they want a payment for their time: it can change until approval."""
+    if choice not in PAYMENT_CHOICES:
+        raise InvalidInput(f"choice {choice!r} is not one of: {', '.join(PAYMENT_CHOICES)}")
+    reject_control_characters("charity", charity)
+    with uow:
+        claim = _own_claim(uow, member_id, claim_id)
+        if claim.kind != "fee":
+            raise InvalidInput("Expenses are always repaid in full, by bank transfer.")
+        if claim.status not in OPEN_STATUSES:
+            raise NotAllowed(
+                f"This payment is {CLAIM_STATUSES[claim.status].lower()}, so how you receive "
+                "it can no longer change. Contact us if something is wrong."
+            )
+        amount = claim.full_pence
+        charity = charity.strip()
+        if choice == "donation" and not charity:
+            raise InvalidInput("Write the name of the charity you would like us to pay")
+        if choice == "lower":
+            if lower_pence is None or not 0 < lower_pence < claim.full_pence:
+                shown = "nothing" if lower_pence is None else format_pence(lower_pence)
+                raise InvalidInput(
+                    f"A lower amount must be more than £0.00 and less than "
+                    f"{format_pence(claim.full_pence)}; you entered {shown}. To be paid "
+                    "nothing, choose not to be paid."
+                )
+            amount = lower_pence
+        if choice == "decline":
+            amount = 0
+        claim.choice, claim.amount_pence = choice, amount
+        claim.charity = charity[:200] if choice == "donation" else ""
+        claim.status = "declined" if choice == "decline" else "submitted"
+        claim.submitted_by_id = uow.actor.user_id
+        # A change starts approval again, and the benefits check with it.
+        claim.first_approver_id = None
+        claim.benefits_confirmed_at = None
+        _changed(claim)
+        audit.record(
+            uow, "choose_payment", "payment_claim", claim.id, choice=choice, amount_pence=amount
+        )
+    return claim
+
+
+def preference(uow: UnitOfWork, member_id: int) -> PaymentPreference:
+    found = uow.session.get(PaymentPreference, member_id)
+    return found or PaymentPreference(
+        member_id=member_id, receives_benefits=False, tell_before_paying=False
+    )
+
+
+def set_preference(
+    uow: UnitOfWork, member_id: int, receives_benefits: bool, tell_before_paying: bool
+) -> PaymentPreference:
+    with uow:
+        found = uow.session.get(PaymentPreference, member_id)
+        if found is None:
+            found = PaymentPreference(member_id=member_id)
+            uow.session.add(found)
+        found.receives_benefits = receives_benefits
+        found.tell_before_paying = tell_before_paying and receives_benefits
+        audit.record(uow, "set_payment_preference", "member", member_id)
+    return found
+
+
+def needs_benefits_check(uow: UnitOfWork, claim: PaymentClaim) -> bool:
+    """Whether the member asked to be told before this is paid and has not yet confirmed."""
+    if claim.kind != "fee" or claim.benefits_confirmed_at is not None:
+        return False
+    return preference(uow, claim.member_id).tell_before_paying
+
+
+def confirm_benefits(uow: UnitOfWork, member_id: int, claim_id: int) -> PaymentClaim:
+    """The member has read the benefits guidance and still wants this payment."""
+    with uow:
+        claim = _own_claim(uow, member_id, claim_id)
+        if claim.status != "submitted":
+            raise InvalidInput("Choose how you would like to be paid first.")
+        claim.benefits_confirmed_at = utcnow()
+        _changed(claim)
+        audit.record(uow, "confirm_benefits", "payment_claim", claim.id)
+    return claim
+
+
+def projects_of(uow: UnitOfWork, member_id: int) -> list[Project]:
+    """The projects whose panels the member is on (an expense belongs to one of them)."""
+    return list(
+        uow.session.scalars(
+            select(Project)
+            .join(Invitation, Invitation.project_id == Project.id)
+            .where(Invitation.member_id == member_id, Invitation.status == "accepted")
+            .order_by(Project.title)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ExpenseInput:
+    project_id: int
+    expense_type: str
+    occurred_on: date
+    description: str
+    miles: int | None = None
+    amount_pence: int | None = None
+
+
+def expense_pence(uow: UnitOfWork, data: ExpenseInput) -> int:
+    if data.expense_type == "mileage":
+        if data.miles is None or not 0 < data.miles <= 2000:
+            raise InvalidInput(
+                f"{data.miles} miles is not a distance we can pay; enter whole miles from 1 "
+                "to 2,000"
+            )
+        return data.miles * int(setting(uow, "PAYMENTS_PENCE_PER_MILE"))
+    if data.amount_pence is None or not 0 < data.amount_pence <= MAX_CLAIM_PENCE:
+        shown = "nothing" if data.amount_pence is None else format_pence(data.amount_pence)
+        raise InvalidInput(
+            f"The amount must be more than £0.00 and at most {format_pence(MAX_CLAIM_PENCE)}; "
+            f"you entered {shown}"
+        )
+    return data.amount_pence
+
+
+def submit_expense(
+    uow: UnitOfWork,
+    member_id: int,
+    data: ExpenseInput,
+    uploads: Sequence[receipt_files.Upload] = (),
+) -> PaymentClaim:
+    """An expenses claim with its receipts; files written are removed if anything fails."""
+    if data.expense_type not in EXPENSE_TYPES:
+        raise InvalidInput(
+            f"expense type {data.expense_type!r} is not one of: {', '.join(EXPENSE_TYPES)}"
+        )
+    reject_control_characters("description", data.description)
+    if data.expense_type in RECEIPT_NEEDED and not uploads:
+        raise InvalidInput(
+            f"Add a receipt for {EXPENSE_TYPES[data.expense_type].lower()} (a photo or a PDF)"
+        )
+    if data.occurred_on > date.today():
+        raise InvalidInput(
+            f"{data.occurred_on.strftime('%-d %B %Y')} is in the future; claim after the journey"
+        )
+    where = receipts_folder(uow)
+    written: list[str] = []
+    try:
+        with uow:
+            if data.project_id not in {p.id for p in projects_of(uow, member_id)}:
+                raise InvalidInput(
+                    f"project {data.project_id} is not one whose panel you are on, so expenses "
+                    "cannot be claimed for it"
+                )
+            pence = expense_pence(uow, data)
+            claim = PaymentClaim(
+                member_id=member_id,
+                project_id=data.project_id,
+                kind="expense",
+                occurred_on=data.occurred_on,
+                expense_type=data.expense_type,
+                miles=data.miles if data.expense_type == "mileage" else None,
+                description=data.description.strip()[:2000],
+                full_pence=pence,
+                amount_pence=pence,
+                choice="bank",
+                charity="",
+                status="submitted",
+                rejection_reason="",
+                submitted_by_id=uow.actor.user_id,
+                activity="",
+                minutes=0,
+            )
+            uow.session.add(claim)
+            uow.session.flush()
+            for upload in uploads:
+                stored = receipt_files.store(where, upload)
+                written.append(stored)
+                uow.session.add(
+                    PaymentReceipt(
+                        claim_id=claim.id,
+                        stored_name=stored,
+                        content_type=upload.content_type,
+                        size_bytes=len(upload.data),
+                        original_name=upload.name,
+                    )
+                )
+            audit.record(
+                uow,
+                "submit_expense",
+                "payment_claim",
+                claim.id,
+                expense_type=data.expense_type,
+                amount_pence=pence,
+                receipts=len(uploads),
+            )
+    except BaseException:
+        receipt_files.remove(where, written)
+        raise
+    return claim
+
+
+# --- approval -------------------------------------------------------------------------------
+
+
+def _approver(uow: UnitOfWork) -> int:
+    actor = uow.actor
+    if actor.user_id is None or not registry().allows(actor.role, "approve_payments"):
+        raise NotAllowed("Only a signed-in approver can approve or reject payments.")
+    return actor.user_id
+
+
+def _check_version(claim: PaymentClaim, seen_version: int) -> None:
+    if claim.version != seen_version:
+        raise NotAllowed(
+            f"This claim changed after you opened it (it is now: "
+            f"{CLAIM_STATUSES[claim.status].lower()}). Nothing was changed; look at it again."
+        )
+
+
+def _check_separation(claim: PaymentClaim, user_id: int) -> None:
+    if user_id in (claim.submitted_by_id, claim.recorded_by_id):
+        raise NotAllowed(
+            "You recorded or submitted this claim, so someone else must approve or reject it."
+        )
+
+
+def second_approval_needed(uow: UnitOfWork, claim: PaymentClaim) -> bool:
+    return claim.amount_pence > int(setting(uow, "PAYMENTS_SECOND_APPROVAL_ABOVE_PENCE"))
+
+
+def approve(uow: UnitOfWork, claim_id: int, seen_version: int) -> str:
+    """Approve a claim; above the limit the first approval waits for a second, different
+    approver. Returns "approved" or "first approval"."""
+    user_id = _approver(uow)
+    with uow:
+        claim = _lock_claim(uow, claim_id)
+        _check_version(claim, seen_version)
+        if claim.status != "submitted":
+            raise InvalidInput(
+                f"Only claims waiting for approval can be approved; this one is: "
+                f"{CLAIM_STATUSES[claim.status].lower()}"
+            )
+        _check_separation(claim, user_id)
+        if claim.first_approver_id == user_id:
+            raise NotAllowed(
+                "You have already approved this claim; a second, different approver must "
+                "approve it too."
+            )
+        if needs_benefits_check(uow, claim):
+            raise NotAllowed(
+                "The member asked to be told before anything is paid (they receive benefits) "
+                "and has not confirmed yet."
+            )
+        _changed(claim)
+        if second_approval_needed(uow, claim) and claim.first_approver_id is None:
+            claim.first_approver_id = user_id
+            audit.record(
+                uow, "approve_payment", "payment_claim", claim.id, stage="first", member=claim.member_id
+            )
+            return "first approval"
+        if claim.first_approver_id is None:
+            claim.first_approver_id = user_id
+        else:
+            claim.second_approver_id = user_id
+        claim.status = "approved"
+        claim.approved_at = utcnow()
+        _post(uow, claim, "owed", "approval", claim.amount_pence, date.today())
+        audit.record(
+            uow,
+            "approve_payment",
+            "payment_claim",
+            claim.id,
+            stage="final",
+            member=claim.member_id,
+            amount_pence=claim.amount_pence,
+        )
+    return "approved"
+
+
+def reject(uow: UnitOfWork, claim_id: int, seen_version: int, reason: str) -> PaymentClaim:
+    """Refuse a claim with a reason the member sees; an approved one is reversed in the ledger."""
+    user_id = _approver(uow)
+    reject_control_characters("reason", reason)
+    if not reason.strip():
+        raise InvalidInput("Give the reason, so that the member knows why")
+    with uow:
+        claim = _lock_claim(uow, claim_id)
+        _check_version(claim, seen_version)
+        if claim.status not in ("submitted", "approved"):
+            raise InvalidInput(
+                f"This claim is {CLAIM_STATUSES[claim.status].lower()}, so it cannot be rejected"
+            )
+        if claim.batch_id is not None:
+            raise NotAllowed(
+                f"This claim is in finance batch {claim.batch_id}, so it can no longer be "
+                "rejected here; correct it with the finance team."
+            )
+        _check_separation(claim, user_id)
+        if claim.status == "approved":
+            _post(uow, claim, "owed", "reversal", -claim.amount_pence, date.today())
+        claim.status = "rejected"
+        claim.rejection_reason = reason.strip()[:2000]
+        _changed(claim)
+        audit.record(uow, "reject_payment", "payment_claim", claim.id, member=claim.member_id)
+    return claim
+
+
+# --- finance batches ------------------------------------------------------------------------
+
+
+def create_batch(uow: UnitOfWork) -> PaymentBatch:
+    """Put every approved item not yet in a batch into a new finance batch."""
+    with uow:
+        if _on_sqlite(uow):
+            # Become the writer first, so two batches at once cannot take the same items.
+            uow.session.execute(
+                update(PaymentClaim)
+                .where(PaymentClaim.status == "approved", PaymentClaim.batch_id.is_(None))
+                .values(id=PaymentClaim.id)
+            )
+        claims = list(
+            uow.session.scalars(
+                select(PaymentClaim)
+                .where(PaymentClaim.status == "approved", PaymentClaim.batch_id.is_(None))
+                .order_by(PaymentClaim.id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        )
+        claims = [c for c in claims if c.status == "approved" and c.batch_id is None]
+        if not claims:
+            raise InvalidInput("There are no approved payments waiting for a finance batch.")
+        batch = PaymentBatch(
+            status="open",
+            item_count=len(claims),
+            total_pence=sum(c.amount_pence for c in claims),
+            created_by=uow.actor.name,
+            created_by_id=uow.actor.user_id,
+            paid_by="",
+        )
+        uow.session.add(batch)
+        uow.session.flush()
+        for claim in claims:
+            claim.batch_id = batch.id
+            _changed(claim)
+        audit.record(
+            uow,
+            "create_batch",
+            "payment_batch",
+            batch.id,
+            record_count=len(claims),
+            total_pence=batch.total_pence,
+        )
+    return batch
+
+
+def batch_claims(uow: UnitOfWork, batch_id: int) -> list[PaymentClaim]:
+    return list(
+        uow.session.scalars(
+            select(PaymentClaim).where(PaymentClaim.batch_id == batch_id).order_by(PaymentClaim.id)
+        )
+    )
+
+
+def payee_reference(member_id: int) -> str:
+    """How the finance system knows the payee (it holds their bank details, we do not)."""
+    return f"CPM{member_id:06d}"
+
+
+CSV_HEADERS = (
+    "payee_reference",
+    "amount",
+    "amount_pence",
+    "method",
+    "charity",
+    "cost_code",
+    "date",
+    "item",
+    "kind",
+    "batch",
+)
+
+
+def batch_rows(uow: UnitOfWork, batch_id: int) -> list[tuple[str, ...]]:
+    """The batch as rows for the finance system (CSV_HEADERS), audited as an export."""
+    with uow:
+        batch = uow.session.get(PaymentBatch, batch_id)
+        if batch is None:
+            raise NotFound(f"There is no finance batch with id {batch_id}.")
+        codes = dict(
+            uow.session.execute(select(ProjectPayments.project_id, ProjectPayments.cost_code)).all()
+        )
+        rows = [
+            (
+                payee_reference(c.member_id),
+                f"{c.amount_pence // 100}.{c.amount_pence % 100:02d}",
+                str(c.amount_pence),
+                c.choice or "bank",
+                c.charity,
+                codes.get(c.project_id, "") or f"PROJECT-{c.project_id}",
+                c.occurred_on.isoformat(),
+                str(c.id),
+                c.kind if c.kind == "fee" else f"expense:{c.expense_type}",
+                str(batch.id),
+            )
+            for c in batch_claims(uow, batch_id)
+        ]
+        audit.record(uow, "export_batch", "payment_batch", batch.id, record_count=len(rows))
+    return rows
+
+
+def confirm_batch_paid(uow: UnitOfWork, batch_id: int) -> PaymentBatch:
+    """The finance system has paid the batch: mark its items paid (once, and only once)."""
+    with uow:
+        batch = _lock_batch(uow, batch_id)
+        if batch.status == "paid":
+            when = batch.paid_at.strftime("%-d %B %Y") if batch.paid_at else "earlier"
+            raise NotAllowed(
+                f"Finance batch {batch.id} was already marked paid ({when}, by {batch.paid_by}); "
+                "nothing was paid twice."
+            )
+        today = date.today()
+        now = utcnow()
+        for claim in batch_claims(uow, batch.id):
+            if claim.status != "approved":
+                raise InvalidInput(
+                    f"Item {claim.id} in batch {batch.id} is {CLAIM_STATUSES[claim.status]}, "
+                    "not approved; nothing was marked paid"
+                )
+            claim.status, claim.paid_at = "paid", now
+            _changed(claim)
+            _post(uow, claim, "owed", "payment", -claim.amount_pence, today)
+            _post(uow, claim, "paid", "payment", claim.amount_pence, today)
+        batch.status, batch.paid_at = "paid", now
+        batch.paid_by, batch.paid_by_id = uow.actor.name, uow.actor.user_id
+        audit.record(
+            uow,
+            "pay_batch",
+            "payment_batch",
+            batch.id,
+            record_count=batch.item_count,
+            total_pence=batch.total_pence,
+        )
+    return batch
+
+
+# --- totals ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberTotals:
+    tax_year: int
+    paid_fees_pence: int
+    """Payments for time paid this tax year (vouchers and donations included): income."""
+    owed_fees_pence: int
+    """Payments for time approved and not yet paid."""
+    expenses_repaid_pence: int
+    """Expenses repaid this tax year (not income)."""
+
+
+def member_totals(uow: UnitOfWork, member_id: int, today: date | None = None) -> MemberTotals:
+    year = tax_year_of(today or date.today())
+
+    def total(*conditions: Any) -> int:
+        return int(
+            uow.session.scalar(
+                select(func.coalesce(func.sum(LedgerEntry.amount_pence), 0)).where(
+                    LedgerEntry.member_id == member_id, *conditions
+                )
+            )
+            or 0
+        )
+
+    return MemberTotals(
+        year,
+        total(
+            LedgerEntry.account == "paid",
+            LedgerEntry.category == "fee",
+            LedgerEntry.tax_year == year,
+        ),
+        total(LedgerEntry.account == "owed", LedgerEntry.category == "fee"),
+        total(
+            LedgerEntry.account == "paid",
+            LedgerEntry.category == "expense",
+            LedgerEntry.tax_year == year,
+        ),
+    )
+
+
+def ledger_totals(uow: UnitOfWork, by: str) -> dict[tuple[Any, str], int]:
+    """Sums of the ledger per member, project or tax year, and account."""
+    column = {
+        "member": LedgerEntry.member_id,
+        "project": LedgerEntry.project_id,
+        "tax_year": LedgerEntry.tax_year,
+    }[by]
+    return {
+        (key, account): int(total)
+        for key, account, total in uow.session.execute(
+            select(column, LedgerEntry.account, func.sum(LedgerEntry.amount_pence)).group_by(
+                column, LedgerEntry.account
+            )
+        )
+    }
+
+
+def project_spend(uow: UnitOfWork, project_id: int) -> Mapping[str, int]:
+    """A project's payments: due (waiting for choices or approval), approved, paid (pence)."""
+    rows = uow.session.execute(
+        select(PaymentClaim.status, func.sum(PaymentClaim.amount_pence))
+        .where(PaymentClaim.project_id == project_id)
+        .group_by(PaymentClaim.status)
+    ).all()
+    found = {status: int(total or 0) for status, total in rows}
+    return {
+        "waiting": found.get("due", 0) + found.get("submitted", 0),
+        "approved": found.get("approved", 0),
+        "paid": found.get("paid", 0),
+    }
+
+
+# --- staff views and the member's own data --------------------------------------------------
+
+
+def record_staff_view(
+    uow: UnitOfWork, what: str, subject_type: str, subject_id: int | None, count: int = 1
+) -> None:
+    """Every staff view of a member's payments or receipts goes in the audit log."""
+    with uow:
+        audit.record(uow, "view_payments", subject_type, subject_id, record_count=count, what=what)
+
+
+def receipt_for(
+    uow: UnitOfWork, receipt_id: int, *, member_id: int | None, staff: bool
+) -> tuple[PaymentReceipt, Path]:
+    """A receipt and its file, for the member it belongs to or an approver (audited)."""
+    with uow:
+        receipt = uow.session.get(PaymentReceipt, receipt_id)
+        claim = uow.session.get(PaymentClaim, receipt.claim_id) if receipt else None
+        if receipt is None or claim is None or not (staff or claim.member_id == member_id):
+            raise NotFound(f"There is no receipt with id {receipt_id}.")
+        if staff and claim.member_id != member_id:
+            audit.record(
+                uow, "view_receipt", "payment_claim", claim.id, receipt=receipt.id,
+                member=claim.member_id,
+            )
+        path = receipts_folder(uow) / receipt.stored_name
+    return receipt, path
+
+
+def personal_data(uow: UnitOfWork, member_id: int) -> list[Any]:
+    from panels.features import DataSection
+
+    claims = list(
+        uow.session.scalars(
+            select(PaymentClaim)
+            .where(PaymentClaim.member_id == member_id)
+            .order_by(PaymentClaim.occurred_on, PaymentClaim.id)
+        )
+    )
+    rows = tuple(
+        (
+            c.occurred_on.isoformat(),
+            "Payment for time" if c.kind == "fee" else EXPENSE_TYPES.get(c.expense_type or "", ""),
+            format_pence(c.amount_pence),
+            PAYMENT_CHOICES.get(c.choice or "", "Not chosen yet"),
+            c.charity,
+            CLAIM_STATUSES[c.status],
+            c.rejection_reason,
+            c.description,
+        )
+        for c in claims
+    )
+    receipts = tuple(
+        (str(r.claim_id), r.original_name, r.content_type, str(r.size_bytes))
+        for r in uow.session.scalars(
+            select(PaymentReceipt)
+            .join(PaymentClaim, PaymentClaim.id == PaymentReceipt.claim_id)
+            .where(PaymentClaim.member_id == member_id)
+        )
+    )
+    pref = preference(uow, member_id)
+    return [
+        DataSection(
+            "Payments and expenses",
+            ("Date", "What", "Amount", "How paid", "Charity", "Status", "Reason", "Details"),
+            rows,
+            "Amounts stay in the payments ledger for as long as the law needs them kept.",
+        ),
+        DataSection(
+            "Receipts", ("Claim", "File name", "Type", "Size in bytes"), receipts
+        ),
+        DataSection(
+            "Benefits",
+            ("I receive benefits", "Tell me before anything is paid"),
+            (
+                (
+                    "Yes" if pref.receives_benefits else "No",
+                    "Yes" if pref.tell_before_paying else "No",
+                ),
+            ),
+        ),
+    ]
+
+
+def erase(uow: UnitOfWork, member_id: int) -> None:
+    """Remove what identifies the member in their claims; the ledger's amounts stay."""
+    with uow:
+        claims = list(
+            uow.session.scalars(select(PaymentClaim).where(PaymentClaim.member_id == member_id))
+        )
+        stored: list[str] = []
+        for claim in claims:
+            claim.description = ""
+            claim.charity = ""
+            if claim.rejection_reason:
+                claim.rejection_reason = "Removed when the member's data was erased."
+            for receipt in uow.session.scalars(
+                select(PaymentReceipt).where(PaymentReceipt.claim_id == claim.id)
+            ):
+                stored.append(receipt.stored_name)
+                uow.session.delete(receipt)
+        found = uow.session.get(PaymentPreference, member_id)
+        if found is not None:
+            uow.session.delete(found)
+        where = receipts_folder(uow)
+        uow.after_commit(lambda: receipt_files.remove(where, stored))
+        audit.record(
+            uow, "erase_payments", "member", member_id, record_count=len(claims),
+            receipts=len(stored),
+        )
+
+
+def claim_with_people(uow: UnitOfWork, claim_id: int) -> tuple[PaymentClaim, Member, Project]:
+    claim = uow.session.get(PaymentClaim, claim_id)
+    if claim is None:
+        raise NotFound(f"There is no payment or claim with id {claim_id}.")
+    member = uow.session.get(Member, claim.member_id)
+    project = uow.session.get(Project, claim.project_id)
+    assert member is not None and project is not None
+    return claim, member, project
+
+
+def when(moment: datetime | None) -> str:
+    return moment.strftime("%-d %B %Y") if moment else ""
