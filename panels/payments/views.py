@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -235,11 +235,12 @@ def receipt(receipt_id: int) -> ResponseReturnValue:
         raise NotFound(f"There is no receipt with id {receipt_id}.")
     found, path = service.receipt_for(uow, receipt_id, member_id=member_id, staff=staff)
     extension = service.receipt_files.ALLOWED_TYPES.get(found.content_type, "bin")
-    return send_file(
-        path,
+    if not path.is_file():
+        raise NotFound(f"The file of receipt {receipt_id} is missing; ask the member for it again.")
+    return Response(
+        path.read_bytes(),
         mimetype=found.content_type,
-        as_attachment=True,
-        download_name=f"receipt-{found.id}.{extension}",
+        headers={"Content-Disposition": f"attachment; filename=receipt-{found.id}.{extension}"},
     )
 
 
