@@ -97,7 +97,8 @@ class ProjectPayments(Base):
     __tablename__ = "project_payments"
     __table_args__ = (
         CheckConstraint(
-            f"budget_pence IS NULL OR (budget_pence >= 0 AND budget_pence <= {MAX_CLAIM_PENCE * 100})",
+            "budget_pence IS NULL OR "
+            f"(budget_pence >= 0 AND budget_pence <= {MAX_CLAIM_PENCE * 100})",
             name="budget_in_range",
         ),
     )
@@ -129,9 +130,7 @@ class PaymentBatch(Base):
     __tablename__ = "payment_batches"
     __table_args__ = (
         CheckConstraint(_check_in("status", BATCH_STATUSES), name="status_valid"),
-        CheckConstraint(
-            "(status = 'paid') = (paid_at IS NOT NULL)", name="paid_when_confirmed"
-        ),
+        CheckConstraint("(status = 'paid') = (paid_at IS NOT NULL)", name="paid_when_confirmed"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -221,9 +220,7 @@ class PaymentClaim(Base):
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    batch_id: Mapped[int | None] = mapped_column(
-        ForeignKey("payment_batches.id"), nullable=True
-    )
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("payment_batches.id"), nullable=True)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -179,9 +179,7 @@ def upgrade() -> None:
         sa.CheckConstraint(
             f"full_pence >= 0 AND full_pence <= {MAX}", name=op.f("ck_payment_claims_full_in_range")
         ),
-        sa.CheckConstraint(
-            "kind IN ('fee', 'expense')", name=op.f("ck_payment_claims_kind_valid")
-        ),
+        sa.CheckConstraint("kind IN ('fee', 'expense')", name=op.f("ck_payment_claims_kind_valid")),
         sa.CheckConstraint(
             "status <> 'rejected' OR length(rejection_reason) > 0",
             name=op.f("ck_payment_claims_reason"),

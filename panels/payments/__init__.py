@@ -70,15 +70,19 @@ feature = Feature(
             "claim_payments", "Choose how to be paid and claim expenses (their own)", "member"
         ),
         permission(
-            "view_project_payments", "See the payments due for a project", "lead", "manager",
+            "view_project_payments",
+            "See the payments due for a project",
+            "lead",
+            "manager",
             "admin",
         ),
         permission(
             "approve_payments", "Approve or reject payments and expenses", "manager", "admin"
         ),
         permission("manage_rates", "Change the payment rate card", "admin"),
-        permission("export_payments", "Send approved payments to finance and mark them paid",
-                   "admin"),
+        permission(
+            "export_payments", "Send approved payments to finance and mark them paid", "admin"
+        ),
     ),
     audit_actions={
         "payments_due": "Recorded payments due for a meeting",

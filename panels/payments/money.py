@@ -27,8 +27,7 @@ def parse_pounds(raw: str, what: str, most_pence: int) -> int:
     found = _POUNDS.fullmatch(text)
     if found is None:
         raise ValueError(
-            f"The {what} must be an amount in pounds and pence, like 12.50: "
-            f"{raw.strip()!r} is not"
+            f"The {what} must be an amount in pounds and pence, like 12.50: {raw.strip()!r} is not"
         )
     pence_text = found.group("pence") or ""
     if len(pence_text) > 2:

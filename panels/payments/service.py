@@ -674,7 +674,12 @@ def approve(uow: UnitOfWork, claim_id: int, seen_version: int) -> str:
         if second_approval_needed(uow, claim) and claim.first_approver_id is None:
             claim.first_approver_id = user_id
             audit.record(
-                uow, "approve_payment", "payment_claim", claim.id, stage="first", member=claim.member_id
+                uow,
+                "approve_payment",
+                "payment_claim",
+                claim.id,
+                stage="first",
+                member=claim.member_id,
             )
             return "first approval"
         if claim.first_approver_id is None:
@@ -809,7 +814,7 @@ def batch_rows(uow: UnitOfWork, batch_id: int) -> list[tuple[str, ...]]:
         codes = dict(
             uow.session.execute(select(ProjectPayments.project_id, ProjectPayments.cost_code)).all()
         )
-        rows = [
+        rows: list[tuple[str, ...]] = [
             (
                 payee_reference(c.member_id),
                 f"{c.amount_pence // 100}.{c.amount_pence % 100:02d}",
@@ -960,7 +965,11 @@ def receipt_for(
             raise NotFound(f"There is no receipt with id {receipt_id}.")
         if staff and claim.member_id != member_id:
             audit.record(
-                uow, "view_receipt", "payment_claim", claim.id, receipt=receipt.id,
+                uow,
+                "view_receipt",
+                "payment_claim",
+                claim.id,
+                receipt=receipt.id,
                 member=claim.member_id,
             )
         path = receipts_folder(uow) / receipt.stored_name
@@ -1006,9 +1015,7 @@ def personal_data(uow: UnitOfWork, member_id: int) -> list[Any]:
             rows,
             "Amounts stay in the payments ledger for as long as the law needs them kept.",
         ),
-        DataSection(
-            "Receipts", ("Claim", "File name", "Type", "Size in bytes"), receipts
-        ),
+        DataSection("Receipts", ("Claim", "File name", "Type", "Size in bytes"), receipts),
         DataSection(
             "Benefits",
             ("I receive benefits", "Tell me before anything is paid"),
@@ -1045,7 +1052,11 @@ def erase(uow: UnitOfWork, member_id: int) -> None:
         where = receipts_folder(uow)
         uow.after_commit(lambda: receipt_files.remove(where, stored))
         audit.record(
-            uow, "erase_payments", "member", member_id, record_count=len(claims),
+            uow,
+            "erase_payments",
+            "member",
+            member_id,
+            record_count=len(claims),
             receipts=len(stored),
         )
 

@@ -16,8 +16,8 @@ from models import (
     CLAIM_STATUSES,
     EXPENSE_TYPES,
     PAYMENT_CHOICES,
-    Member,
     Meeting,
+    Member,
     PaymentBatch,
     PaymentClaim,
     PaymentReceipt,
@@ -198,7 +198,7 @@ def new_expense() -> ResponseReturnValue:
     projects = service.projects_of(uow, member.id)
     form = ExpenseForm()
     form.project.choices = [(p.id, p.title) for p in projects]
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.occurred_on.data is not None:
         data = service.ExpenseInput(
             project_id=form.project.data,
             expense_type=form.expense_type.data,

@@ -536,8 +536,7 @@ def record_meeting(
     reject_control_characters("title", title)
     if not 0 <= preparation_minutes <= 1440:
         raise InvalidInput(
-            f"{preparation_minutes} minutes of preparation is not a time within one day "
-            "(0 to 1440)"
+            f"{preparation_minutes} minutes of preparation is not a time within one day (0 to 1440)"
         )
     with uow:
         project = get_project(uow, project_id, for_update=True)

@@ -27,7 +27,7 @@ from models import (
 from panels.db import open_unit_of_work
 from panels.errors import InvalidInput, NotAllowed
 from panels.payments import service
-from panels.payments.money import format_pence, parse_pounds, tax_year_of
+from panels.payments.money import parse_pounds, tax_year_of
 from panels.projects import invitations
 from panels.projects import service as projects
 from panels.uow import Actor
@@ -53,11 +53,14 @@ def confirmed_project(app, make_member, make_user, people: int = 3, title: str =
         members.append((member, account))
     with acting_as(app, lead) as uow:
         project = projects.create_project(
-            uow, projects.ProjectInput(title=title, purpose="Better day services", level="operational")
+            uow,
+            projects.ProjectInput(title=title, purpose="Better day services", level="operational"),
         )
         for member, account in members:
             uow.session.get(Member, member.id).user_id = account.id
-            uow.session.add(Invitation(project_id=project.id, member_id=member.id, status="accepted"))
+            uow.session.add(
+                Invitation(project_id=project.id, member_id=member.id, status="accepted")
+            )
         uow.session.get(Project, project.id).confirmed_at = utcnow()
         uow.session.commit()
     return project, lead, members
@@ -132,8 +135,16 @@ def test_the_uk_tax_year_starts_on_6_april(day, year):
 
 @pytest.mark.parametrize(
     ("minutes", "pence"),
-    [(0, 0), (60, 2750), (90, 4125), (150, 6875), (180, 8250), (240, 11000), (300, 16500),
-     (600, 16500)],
+    [
+        (0, 0),
+        (60, 2750),
+        (90, 4125),
+        (150, 6875),
+        (180, 8250),
+        (240, 11000),
+        (300, 16500),
+        (600, 16500),
+    ],
 )
 def test_time_is_paid_by_the_hour_with_half_day_and_day_rates(minutes, pence):
     rate = PaymentRate(hourly_pence=2750, half_day_pence=8250, day_pence=16500)
@@ -171,9 +182,7 @@ def test_a_project_with_its_own_rates_pays_them(app, panel, session):
 # --- payments due ---------------------------------------------------------------------------
 
 
-def test_recording_attendance_makes_one_payment_due_for_each_person_who_came(
-    app, panel, session
-):
+def test_recording_attendance_makes_one_payment_due_for_each_person_who_came(app, panel, session):
     project, lead, members = panel
     (a, _), (b, _), (c, _) = members
     meeting = record(app, lead, project, {a.id: 120, b.id: 90, c.id: None}, prep=60)
@@ -296,8 +305,9 @@ def test_an_approver_acts_only_on_the_version_they_saw(app, panel, session, make
     member, account = panel[2][0]
     with acting_as(app, account) as uow:
         service.choose(uow, member.id, claim_id, "voucher")
-    with acting_as(app, make_user(role="manager")) as uow, pytest.raises(
-        NotAllowed, match="changed after you opened it"
+    with (
+        acting_as(app, make_user(role="manager")) as uow,
+        pytest.raises(NotAllowed, match="changed after you opened it"),
     ):
         service.approve(uow, claim_id, seen)
 
@@ -371,7 +381,9 @@ def test_a_finance_batch_is_exported_and_paid_once(app, panel, session, make_use
     assert_ledger_reconciles(session)
 
 
-def test_the_csv_download_has_a_header_and_is_audited(app, panel, session, make_user, client, sign_in):
+def test_the_csv_download_has_a_header_and_is_audited(
+    app, panel, session, make_user, client, sign_in
+):
     manager, admin = make_user(role="manager"), make_user(role="admin")
     _approved(app, panel, session, manager)
     with acting_as(app, admin) as uow:
@@ -426,7 +438,9 @@ def assert_ledger_reconciles(session):
         if claim.status == "paid":
             k = (tax_year_of(claim.paid_at.date()), "paid")
             by_year[k] = by_year.get(k, 0) + claim.amount_pence
-    assert {k: v for k, v in _ledger_totals(session, "tax_year").items() if k[1] == "paid"} == by_year
+    assert {
+        k: v for k, v in _ledger_totals(session, "tax_year").items() if k[1] == "paid"
+    } == by_year
 
 
 def _ledger_totals(session, by):
@@ -492,7 +506,10 @@ def test_a_member_claims_mileage_with_a_receipt(app, panel, session, client, sig
     assert response.status_code == 302, response.get_data(as_text=True)
     (claim,) = claims_of(session)
     assert (claim.kind, claim.expense_type, claim.miles, claim.amount_pence) == (
-        "expense", "mileage", 12, 12 * 45,
+        "expense",
+        "mileage",
+        12,
+        12 * 45,
     )
     assert claim.status == "submitted" and claim.submitted_by_id == account.id
     (receipt,) = session.scalars(select(PaymentReceipt)).all()
@@ -519,8 +536,10 @@ def test_a_receipt_is_checked_by_its_content_not_its_name(
     sign_in(members[0][1])
     response = client.post(
         "/my/payments/expenses/new",
-        data={**_expense_form(project.id, expense_type="taxi", amount="14.20"),
-              "receipts": [(io.BytesIO(upload), name)]},
+        data={
+            **_expense_form(project.id, expense_type="taxi", amount="14.20"),
+            "receipts": [(io.BytesIO(upload), name)],
+        },
         content_type="multipart/form-data",
     )
     page = response.get_data(as_text=True)
@@ -528,15 +547,19 @@ def test_a_receipt_is_checked_by_its_content_not_its_name(
     assert claims_of(session) == [] and _receipt_files(app) == []
 
 
-def test_an_oversized_receipt_is_refused_and_nothing_is_written(app, panel, session, client, sign_in):
+def test_an_oversized_receipt_is_refused_and_nothing_is_written(
+    app, panel, session, client, sign_in
+):
     app.config["PAYMENTS_RECEIPT_MAX_BYTES"] = 200 * 1024
     project, _lead, members = panel
     sign_in(members[0][1])
     big = PDF + b"0" * (300 * 1024)
     response = client.post(
         "/my/payments/expenses/new",
-        data={**_expense_form(project.id, expense_type="care", amount="30"),
-              "receipts": [(io.BytesIO(big), "big.pdf")]},
+        data={
+            **_expense_form(project.id, expense_type="care", amount="30"),
+            "receipts": [(io.BytesIO(big), "big.pdf")],
+        },
         content_type="multipart/form-data",
     )
     page = response.get_data(as_text=True)
@@ -560,9 +583,7 @@ def test_bad_expense_input_is_refused_with_a_clear_error(
 ):
     project, _lead, members = panel
     sign_in(members[0][1])
-    response = client.post(
-        "/my/payments/expenses/new", data=_expense_form(project.id, **overrides)
-    )
+    response = client.post("/my/payments/expenses/new", data=_expense_form(project.id, **overrides))
     assert response.status_code == 200 and message in response.get_data(as_text=True)
     assert claims_of(session) == []
 
@@ -586,7 +607,9 @@ def test_receipts_are_served_only_to_their_member_and_approvers_and_staff_views_
         claim = service.submit_expense(
             uow,
             member.id,
-            service.ExpenseInput(project.id, "care", date.today(), "Support worker", amount_pence=3000),
+            service.ExpenseInput(
+                project.id, "care", date.today(), "Support worker", amount_pence=3000
+            ),
             [service.receipt_files.Upload("r.pdf", "application/pdf", PDF)],
         )
     receipt_id = session.scalar(select(PaymentReceipt.id))
@@ -682,12 +705,16 @@ def test_personal_data_lists_payments_and_erasure_keeps_the_amounts(app, panel, 
         service.submit_expense(
             uow,
             member.id,
-            service.ExpenseInput(project.id, "other", date.today(), "Childcare for my son", amount_pence=900),
+            service.ExpenseInput(
+                project.id, "other", date.today(), "Childcare for my son", amount_pence=900
+            ),
             [service.receipt_files.Upload("r.png", "image/png", PNG)],
         )
         sections = service.personal_data(uow, member.id)
     rows = sections[0].rows
-    assert any("Age UK" in row for row in rows) and any("Childcare for my son" in row for row in rows)
+    assert any("Age UK" in row for row in rows) and any(
+        "Childcare for my son" in row for row in rows
+    )
     assert len(sections[1].rows) == 1
     with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
         service.erase(uow, member.id)
