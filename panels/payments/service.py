@@ -38,7 +38,7 @@ from models import (
 )
 from panels import audit
 from panels.errors import InvalidInput, NotAllowed, NotFound
-from panels.features import registry
+from panels.features import DataSection, registry
 from panels.payments import receipts as receipt_files
 from panels.payments.money import format_pence, tax_year_of
 from panels.text import reject_control_characters
@@ -129,13 +129,15 @@ def activities(uow: UnitOfWork) -> dict[str, str]:
     return {rate.activity: rate.label for rate in rate_card(uow)}
 
 
-def project_payments(uow: UnitOfWork, project_id: int) -> ProjectPayments:
+def project_payments(uow: UnitOfWork, project_id: int, *, create: bool = False) -> ProjectPayments:
+    """A project's payment settings (unsaved defaults if it has none, unless ``create``)."""
     settings = uow.session.get(ProjectPayments, project_id)
     if settings is None:
         if uow.session.get(Project, project_id) is None:
             raise NotFound(f"There is no project with id {project_id}.")
         settings = ProjectPayments(project_id=project_id, cost_code="", own_rates=False)
-        uow.session.add(settings)
+        if create:
+            uow.session.add(settings)
     return settings
 
 
@@ -238,7 +240,7 @@ def set_project_payments(
     if budget_pence is not None and not 0 <= budget_pence <= MAX_CLAIM_PENCE * 100:
         raise InvalidInput(f"a budget of {format_pence(budget_pence)} is out of range")
     with uow:
-        settings = project_payments(uow, project_id)
+        settings = project_payments(uow, project_id, create=True)
         settings.budget_pence, settings.cost_code = budget_pence, cost_code.strip()[:40]
         settings.own_rates = own_rates
         if own_rates and not rate_card(uow, project_id):
@@ -710,7 +712,7 @@ def reject(uow: UnitOfWork, claim_id: int, seen_version: int, reason: str) -> Pa
     with uow:
         claim = _lock_claim(uow, claim_id)
         _check_version(claim, seen_version)
-        if claim.status not in ("submitted", "approved"):
+        if claim.status not in ("due", "submitted", "approved"):
             raise InvalidInput(
                 f"This claim is {CLAIM_STATUSES[claim.status].lower()}, so it cannot be rejected"
             )
@@ -805,6 +807,11 @@ CSV_HEADERS = (
 )
 
 
+def _cell(text: str) -> str:
+    """Text a spreadsheet will not run as a formula (a member typed the charity's name)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def batch_rows(uow: UnitOfWork, batch_id: int) -> list[tuple[str, ...]]:
     """The batch as rows for the finance system (CSV_HEADERS), audited as an export."""
     with uow:
@@ -820,8 +827,8 @@ def batch_rows(uow: UnitOfWork, batch_id: int) -> list[tuple[str, ...]]:
                 f"{c.amount_pence // 100}.{c.amount_pence % 100:02d}",
                 str(c.amount_pence),
                 c.choice or "bank",
-                c.charity,
-                codes.get(c.project_id, "") or f"PROJECT-{c.project_id}",
+                _cell(c.charity),
+                _cell(codes.get(c.project_id, "") or f"PROJECT-{c.project_id}"),
                 c.occurred_on.isoformat(),
                 str(c.id),
                 c.kind if c.kind == "fee" else f"expense:{c.expense_type}",
@@ -976,9 +983,8 @@ def receipt_for(
     return receipt, path
 
 
-def personal_data(uow: UnitOfWork, member_id: int) -> list[Any]:
-    from panels.features import DataSection
-
+def personal_data(uow: UnitOfWork, member_id: int) -> list[DataSection]:
+    """The member's payments, claims, receipts and benefits answer, for "Download my data"."""
     claims = list(
         uow.session.scalars(
             select(PaymentClaim)

@@ -90,13 +90,14 @@ def index() -> str:
     uow = unit_of_work()
     member = _member()
     claims = _claims_of(member.id)
+    totals = service.member_totals(uow, member.id)
     return render_template(
         "payments/my_index.html",
         member=member,
         claims=claims,
         titles=_titles({c.project_id for c in claims}),
-        totals=service.member_totals(uow, member.id),
-        year_label=tax_year_label(service.member_totals(uow, member.id).tax_year),
+        totals=totals,
+        year_label=tax_year_label(totals.tax_year),
         preference=service.preference(uow, member.id),
         can_claim=bool(service.projects_of(uow, member.id)),
         labels=LABELS,

@@ -724,3 +724,78 @@ def test_personal_data_lists_payments_and_erasure_keeps_the_amounts(app, panel, 
     assert session.scalar(select(func.count()).select_from(PaymentReceipt)) == 0
     assert _receipt_files(app) == []
     assert [e.amount_pence for e in session.scalars(select(LedgerEntry))] == [5500]
+
+
+def test_an_admin_changes_the_rate_card_and_bad_figures_are_refused(
+    app, make_user, client, sign_in, session
+):
+    sign_in(make_user(role="admin"))
+    page = client.get("/payments/rates").get_data(as_text=True)
+    assert "Check the current figures" in page and "NIHR" in page and "£27.50" in page
+    form = {
+        "label": "Panel or committee meeting",
+        "hourly": "30.00",
+        "half_day": "90",
+        "day": "180",
+        "preparation": "60",
+        "source": "Our own board, 2026",
+        "source_date": ["1", "4", "2026"],
+    }
+    bad = client.post("/payments/rates/panel_meeting", data={**form, "hourly": "30.001"})
+    assert "has more than two decimal places" in bad.get_data(as_text=True)
+    assert client.post("/payments/rates/panel_meeting", data=form).status_code == 302
+    session.expire_all()
+    rate = session.scalar(select(PaymentRate).where(PaymentRate.activity == "panel_meeting"))
+    assert (rate.hourly_pence, rate.day_pence, rate.source) == (3000, 18000, "Our own board, 2026")
+
+
+def test_a_lead_sets_the_project_budget_and_cost_code(app, panel, session, client, sign_in):
+    project, lead, members = panel
+    sign_in(lead)
+    response = client.post(
+        f"/payments/projects/{project.id}",
+        data={"budget": "100", "cost_code": "CC-7", "own_rates": "y"},
+    )
+    assert response.status_code == 302
+    record(app, lead, project, {m.id: 180 for m, _ in members})
+    page = client.get(f"/payments/projects/{project.id}").get_data(as_text=True)
+    assert "CC-7" in page and "£100.00" in page and "more than the budget" in page
+    assert "-£147.50" in page
+
+
+def test_a_charity_name_cannot_become_a_spreadsheet_formula(app, panel, session, make_user):
+    project, lead, members = panel
+    member, account = members[0]
+    record(app, lead, project, {member.id: 60})
+    (claim,) = claims_of(session)
+    with acting_as(app, account) as uow:
+        service.choose(uow, member.id, claim.id, "donation", charity="=HYPERLINK(1)")
+    with acting_as(app, make_user(role="manager")) as uow:
+        service.approve(uow, claim.id, version(session, claim.id))
+    with acting_as(app, make_user(role="admin")) as uow:
+        batch = service.create_batch(uow)
+        (row,) = service.batch_rows(uow, batch.id)
+    assert row[4] == "'=HYPERLINK(1)"
+
+
+def test_a_payment_due_recorded_by_mistake_can_be_rejected_by_someone_else(
+    app, panel, session, make_user
+):
+    project, lead, members = panel
+    record(app, lead, project, {members[0][0].id: 60})
+    (claim,) = claims_of(session)
+    with acting_as(app, make_user(role="manager")) as uow:
+        service.reject(uow, claim.id, claim.version, "Recorded for the wrong meeting")
+    assert claims_of(session)[0].status == "rejected"
+    assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 0
+
+
+def test_members_see_my_payments_in_the_header_and_staff_see_payments(
+    app, panel, client, sign_in, make_user
+):
+    sign_in(panel[2][0][1])
+    assert "My payments" in client.get("/my/payments/").get_data(as_text=True)
+    other = app.test_client()
+    sign_in(make_user(role="manager"), client=other)
+    page = other.get("/payments/").get_data(as_text=True)
+    assert ">Payments<" in page and "My payments" not in page
