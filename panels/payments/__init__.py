@@ -70,11 +70,7 @@ feature = Feature(
             "claim_payments", "Choose how to be paid and claim expenses (their own)", "member"
         ),
         permission(
-            "view_project_payments",
-            "See the payments due for a project",
-            "lead",
-            "manager",
-            "admin",
+            "view_project_payments", "See the payments due for a project", "lead", "manager"
         ),
         permission(
             "approve_payments", "Approve or reject payments and expenses", "manager", "admin"

@@ -39,6 +39,8 @@ from models import (
 from panels import audit
 from panels.errors import InvalidInput, NotAllowed, NotFound
 from panels.features import DataSection, registry
+from panels.links import external_url
+from panels.mail import queue_message
 from panels.payments import receipts as receipt_files
 from panels.payments.money import format_pence, tax_year_of
 from panels.text import reject_control_characters
@@ -318,6 +320,8 @@ def create_payments_due(uow: UnitOfWork, meeting_id: int) -> list[PaymentClaim]:
             uow.session.add(claim)
             created.append(claim)
         uow.session.flush()
+        for claim in created:
+            _tell_member_payment_due(uow, claim, meeting)
         if created:
             audit.record(
                 uow,
@@ -329,6 +333,35 @@ def create_payments_due(uow: UnitOfWork, meeting_id: int) -> list[PaymentClaim]:
                 total_pence=sum(c.full_pence for c in created),
             )
     return created
+
+
+def _tell_member_payment_due(uow: UnitOfWork, claim: PaymentClaim, meeting: Meeting) -> None:
+    """Email a member who has an account: a payment is due, and where to choose how."""
+    member = uow.session.get(Member, claim.member_id)
+    if member is None or member.user_id is None or not member.email:
+        return
+    link = external_url(uow.settings, "my_payments.claim", claim_id=claim.id)
+    queue_message(
+        uow,
+        recipient=member.email,
+        subject="You have a payment for your time",
+        body="\n".join(
+            [
+                f"Hello {member.display_name},",
+                "",
+                f"Thank you for coming to {meeting.title} on "
+                f"{meeting.held_on.strftime('%-d %B %Y')}.",
+                f"We will pay you {format_pence(claim.full_pence)} for your time.",
+                "",
+                "Please tell us how you would like to be paid:",
+                link,
+                "",
+                "You can choose a bank transfer, a voucher, a donation to a charity, a lower "
+                "amount, or no payment. Vouchers count as income, like money.",
+            ]
+        ),
+        member_id=member.id,
+    )
 
 
 # --- locks ----------------------------------------------------------------------------------

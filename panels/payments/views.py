@@ -348,7 +348,7 @@ def project(project_id: int) -> ResponseReturnValue:
     found = get_project(uow, project_id)
     form = ProjectPaymentsForm()
     settings = service.project_payments(uow, project_id)
-    may_change = can(current_user, "manage_projects") or can(current_user, "manage_rates")
+    may_change = can(current_user, "manage_projects")
     if request.method == "GET":
         form.budget.data = (
             f"{settings.budget_pence / 100:.2f}" if settings.budget_pence is not None else ""

@@ -799,3 +799,16 @@ def test_members_see_my_payments_in_the_header_and_staff_see_payments(
     sign_in(make_user(role="manager"), client=other)
     page = other.get("/payments/").get_data(as_text=True)
     assert ">Payments<" in page and "My payments" not in page
+
+
+def test_a_member_with_an_account_is_emailed_when_a_payment_is_due(app, panel, session):
+    from models import OutboxMessage
+
+    project, lead, members = panel
+    member = members[0][0]
+    record(app, lead, project, {member.id: 60})
+    (claim,) = claims_of(session)
+    (message,) = session.scalars(select(OutboxMessage)).all()
+    assert message.recipient == member.email and message.member_id == member.id
+    assert f"http://localhost/my/payments/{claim.id}" in message.body
+    assert "£27.50" in message.body and "Vouchers count as income" in message.body
