@@ -29,7 +29,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from models import EXPENSE_TYPES, MAX_CLAIM_PENCE, PAYMENT_CHOICES
-from panels.payments import receipts
+from panels.payments import receipts as receipt_files
 from panels.payments.money import parse_pounds
 from panels.projects.forms import NoControlCharacters, options
 from panels.widgets import GovDateField
@@ -131,7 +131,7 @@ class ExpenseForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.uploads: list[receipts.Upload] = []
+        self.uploads: list[receipt_files.Upload] = []
 
     def validate_occurred_on(self, field: Field) -> None:
         if field.data is None and not field.errors:
@@ -160,7 +160,7 @@ class ExpenseForm(FlaskForm):
             if not getattr(item, "filename", ""):
                 continue
             try:
-                self.uploads.append(receipts.read_upload(item.stream, item.filename, most))
+                self.uploads.append(receipt_files.read_upload(item.stream, item.filename, most))
             except ValueError as error:
                 raise ValidationError(str(error)) from None
 

@@ -513,7 +513,7 @@ def set_preference(
             found = PaymentPreference(member_id=member_id)
             uow.session.add(found)
         found.receives_benefits = receives_benefits
-        found.tell_before_paying = tell_before_paying and receives_benefits
+        found.tell_before_paying = tell_before_paying
         audit.record(uow, "set_payment_preference", "member", member_id)
     return found
 

@@ -88,7 +88,10 @@ def _titles(project_ids: set[int]) -> dict[int, str]:
 @requires("claim_payments")
 def index() -> str:
     uow = unit_of_work()
-    member = _member()
+    try:
+        member = _member()
+    except NotFound as error:
+        return render_template("payments/my_unlinked.html", message=str(error))
     claims = _claims_of(member.id)
     totals = service.member_totals(uow, member.id)
     return render_template(

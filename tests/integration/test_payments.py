@@ -669,7 +669,8 @@ def test_the_member_chooses_a_voucher_on_their_page_and_sees_their_tax_year_tota
 def test_a_member_without_a_linked_record_is_told_so(app, client, sign_in, make_user):
     sign_in(make_user(role="member"))
     response = client.get("/my/payments/")
-    assert response.status_code == 404 and "not linked" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "not linked" in response.get_data(as_text=True)
+    assert client.get("/my/payments/easy-read").status_code == 404
 
 
 def test_staff_record_a_meeting_through_the_page_and_see_payments_due(
