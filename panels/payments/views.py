@@ -155,9 +155,13 @@ def claim(claim_id: int) -> ResponseReturnValue:
             flash("Your choice is saved. You can change it until the payment is approved.")
             return redirect(url_for(".claim", claim_id=claim_id))
     if action == "confirm" and confirm.validate_on_submit():
-        service.confirm_benefits(uow, member.id, claim_id)
-        flash("Thank you. The payment can now be approved.")
-        return redirect(url_for(".claim", claim_id=claim_id))
+        try:
+            service.confirm_benefits(uow, member.id, claim_id)
+        except DomainError as error:
+            form.choice.errors = [str(error)]
+        else:
+            flash("Thank you. The payment can now be approved.")
+            return redirect(url_for(".claim", claim_id=claim_id))
     receipts = list(
         uow.session.scalars(select(PaymentReceipt).where(PaymentReceipt.claim_id == claim_id))
     )

@@ -813,3 +813,30 @@ def test_a_member_with_an_account_is_emailed_when_a_payment_is_due(app, panel, s
     assert message.recipient == member.email and message.member_id == member.id
     assert f"http://localhost/my/payments/{claim.id}" in message.body
     assert "£27.50" in message.body and "Vouchers count as income" in message.body
+
+
+def test_the_benefits_guidance_is_shown_before_the_member_confirms_on_their_page(
+    app, panel, session, client, sign_in
+):
+    from panels.payments import feature
+
+    project, lead, members = panel
+    member, account = members[0]
+    sign_in(account)
+    response = client.post(
+        "/my/payments/benefits", data={"receives_benefits": "y", "tell_before_paying": "y"}
+    )
+    assert response.status_code == 302
+    record(app, lead, project, {member.id: 60})
+    (claim,) = claims_of(session)
+    page = client.get(f"/my/payments/{claim.id}").get_data(as_text=True)
+    assert "Before we pay you" not in page
+    client.post(f"/my/payments/{claim.id}", data={"action": "choose", "choice-choice": "bank"})
+    page = client.get(f"/my/payments/{claim.id}").get_data(as_text=True)
+    assert "Before we pay you" in page and "Citizens Advice" in page
+    assert "Vouchers count as income too" in page
+    client.post(f"/my/payments/{claim.id}", data={"action": "confirm"})
+    assert claims_of(session)[0].benefits_confirmed_at is not None
+    with acting_as(app, account) as uow:
+        titles = [section.title for section in feature.personal_data(uow, member.id)]
+    assert titles == ["Payments and expenses", "Receipts", "Benefits"]
