@@ -555,10 +555,23 @@ def record_meeting(
         for minutes in attendance.values():
             if minutes is not None and not 0 <= minutes <= 1440:
                 raise InvalidInput(f"{minutes} minutes is not a time within one day (0 to 1440)")
+        title = title.strip() or "Panel meeting"
+        if uow.session.scalar(
+            select(Meeting.id).where(
+                Meeting.project_id == project.id,
+                Meeting.held_on == held_on,
+                Meeting.title == title,
+            )
+        ):
+            # Recording the same meeting again (a second click) must not pay anyone twice.
+            raise InvalidInput(
+                f"The meeting “{title}” on {_when(held_on)} is already recorded; give a "
+                "different title if it was another meeting that day"
+            )
         meeting = Meeting(
             project_id=project.id,
             held_on=held_on,
-            title=title.strip() or "Panel meeting",
+            title=title,
             activity=activity,
             preparation_minutes=preparation_minutes,
         )

@@ -840,3 +840,15 @@ def test_the_benefits_guidance_is_shown_before_the_member_confirms_on_their_page
     with acting_as(app, account) as uow:
         titles = [section.title for section in feature.personal_data(uow, member.id)]
     assert titles == ["Payments and expenses", "Receipts", "Benefits"]
+
+
+def test_recording_the_same_meeting_again_pays_no_one_twice(app, panel, session):
+    project, lead, members = panel
+    attendance = {members[0][0].id: 60, members[1][0].id: 60}
+    record(app, lead, project, attendance)
+    with pytest.raises(InvalidInput, match="is already recorded"):
+        record(app, lead, project, attendance)
+    assert len(claims_of(session)) == 2
+    with acting_as(app, lead) as uow:
+        invitations.record_meeting(uow, project.id, date.today(), "Afternoon session", attendance)
+    assert len(claims_of(session)) == 4
