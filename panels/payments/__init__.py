@@ -52,7 +52,7 @@ def _erase(uow: UnitOfWork, member_id: int) -> None:
 
 
 def _demo(uow: UnitOfWork, seed: int) -> list[str]:
-    from panels.payments.service import ensure_rate_card
+    from panels.payments.rates import ensure_rate_card
 
     ensure_rate_card(uow)
     return ["Payments: rate card seeded from the NIHR figures (check the current figures)."]

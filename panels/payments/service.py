@@ -1,21 +1,23 @@
 """Involvement payments and expenses: payments due from attendance, the member's choice,
-expenses with receipts, approval with dual control, the ledger and finance batches.
+expenses with receipts, approval with dual control, and what the feature holds about a
+member (their data, its erasure).
 
-Every change of money is a :class:`~models.LedgerEntry` (approval: owed +; payment: owed -,
-paid +; a correction reverses). Claims and batches are changed under a row lock, and an
-approver acts only on the version of a claim they saw, so that two people acting at once
-get one outcome.
+The rate card is in :mod:`panels.payments.rates`, the ledger and row locks in
+:mod:`panels.payments.ledger`, finance batches in :mod:`panels.payments.batches`. Every
+change of money is a :class:`~models.LedgerEntry` (approval: owed +; payment: owed -,
+paid +; a correction reverses). Claims are changed under a row lock, and an approver acts
+only on the version of a claim they saw, so that two people acting at once get one outcome.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 
 from models import (
     CLAIM_STATUSES,
@@ -24,16 +26,12 @@ from models import (
     PAYMENT_CHOICES,
     Attendance,
     Invitation,
-    LedgerEntry,
     Meeting,
     Member,
-    PaymentBatch,
     PaymentClaim,
     PaymentPreference,
-    PaymentRate,
     PaymentReceipt,
     Project,
-    ProjectPayments,
     utcnow,
 )
 from panels import audit
@@ -41,8 +39,9 @@ from panels.errors import InvalidInput, NotAllowed, NotFound
 from panels.features import DataSection, registry
 from panels.links import external_url
 from panels.mail import queue_message
+from panels.payments import ledger, rates
 from panels.payments import receipts as receipt_files
-from panels.payments.money import format_pence, tax_year_of
+from panels.payments.money import format_pence
 from panels.text import reject_control_characters
 from panels.uow import UnitOfWork
 
@@ -55,21 +54,6 @@ SETTINGS: dict[str, int | str] = {
 """Payment settings and their defaults: a second approver above £100; mileage at HMRC's
 approved rate for cars, 45p a mile; receipts up to 5 MB; receipts in <instance>/receipts."""
 
-SOURCE = (
-    "NIHR Payment guidance for researchers and professionals, version 1.6 (August 2024): "
-    "£25 an hour for involvement, raised by 10% from 16 December 2025 to £27.50. The half "
-    "day (3 hours) and day (6 hours) figures are that hourly rate times the hours. "
-    "Check the current figures with NIHR before use."
-)
-DEFAULT_RATES = (
-    ("panel_meeting", "Panel or committee meeting", 60),
-    ("workshop", "Workshop or event", 30),
-    ("reading", "Reading and commenting on documents", 0),
-    ("interview_panel", "Sitting on an interview panel", 30),
-)
-"""The seeded rate card: activity key, label, usual preparation minutes."""
-DEFAULT_HOURLY_PENCE = 2750
-SOURCE_DATE = date(2025, 12, 16)
 OPEN_STATUSES = ("due", "submitted", "declined")
 """A member may change how they are paid while the claim is in one of these."""
 RECEIPT_NEEDED = ("taxi", "care", "other")
@@ -85,192 +69,6 @@ def receipts_folder(uow: UnitOfWork) -> Path:
     )
 
 
-def _on_sqlite(uow: UnitOfWork) -> bool:
-    return uow.session.get_bind().dialect.name == "sqlite"
-
-
-# --- rates ----------------------------------------------------------------------------------
-
-
-def ensure_rate_card(uow: UnitOfWork) -> None:
-    """Seed the organisation's rate card from the NIHR figures if it has no lines yet."""
-    with uow:
-        has_card = uow.session.scalar(
-            select(func.count()).select_from(PaymentRate).where(PaymentRate.project_id.is_(None))
-        )
-        if has_card:
-            return
-        for activity, label, preparation in DEFAULT_RATES:
-            uow.session.add(
-                PaymentRate(
-                    project_id=None,
-                    activity=activity,
-                    label=label,
-                    hourly_pence=DEFAULT_HOURLY_PENCE,
-                    half_day_pence=DEFAULT_HOURLY_PENCE * 3,
-                    day_pence=DEFAULT_HOURLY_PENCE * 6,
-                    preparation_minutes=preparation,
-                    source=SOURCE,
-                    source_date=SOURCE_DATE,
-                )
-            )
-
-
-def rate_card(uow: UnitOfWork, project_id: int | None = None) -> list[PaymentRate]:
-    ensure_rate_card(uow)
-    condition = (
-        PaymentRate.project_id.is_(None)
-        if project_id is None
-        else PaymentRate.project_id == project_id
-    )
-    return list(uow.session.scalars(select(PaymentRate).where(condition).order_by(PaymentRate.id)))
-
-
-def activities(uow: UnitOfWork) -> dict[str, str]:
-    """The kinds of activity on the organisation's card, by key."""
-    return {rate.activity: rate.label for rate in rate_card(uow)}
-
-
-def project_payments(uow: UnitOfWork, project_id: int, *, create: bool = False) -> ProjectPayments:
-    """A project's payment settings (unsaved defaults if it has none, unless ``create``)."""
-    settings = uow.session.get(ProjectPayments, project_id)
-    if settings is None:
-        if uow.session.get(Project, project_id) is None:
-            raise NotFound(f"There is no project with id {project_id}.")
-        settings = ProjectPayments(project_id=project_id, cost_code="", own_rates=False)
-        if create:
-            uow.session.add(settings)
-    return settings
-
-
-def rate_for(uow: UnitOfWork, project_id: int, activity: str) -> PaymentRate:
-    """The project's own rate for the activity if it uses its own rates, else the card's."""
-    card = {rate.activity: rate for rate in rate_card(uow)}
-    settings = uow.session.get(ProjectPayments, project_id)
-    if settings is not None and settings.own_rates:
-        own = {rate.activity: rate for rate in rate_card(uow, project_id)}
-        if activity in own:
-            return own[activity]
-    if activity in card:
-        return card[activity]
-    raise InvalidInput(
-        f"activity {activity!r} is not on the rate card; the activities are: "
-        f"{', '.join(sorted(card))}"
-    )
-
-
-def fee_pence(rate: PaymentRate, minutes: int) -> int:
-    """What ``minutes`` of time pay at ``rate``.
-
-    By the hour (to the nearest penny), or the half-day rate from 3 hours and the day rate
-    from 5 hours when those are more, and never more than the day rate for one day's work.
-    """
-    if minutes <= 0:
-        return 0
-    pence = (rate.hourly_pence * minutes + 30) // 60
-    if minutes >= 180:
-        pence = max(pence, rate.half_day_pence)
-    if minutes >= 300:
-        pence = max(pence, rate.day_pence)
-    if rate.day_pence:
-        pence = min(pence, rate.day_pence)
-    return pence
-
-
-@dataclass(frozen=True)
-class RateInput:
-    activity: str
-    label: str
-    hourly_pence: int
-    half_day_pence: int
-    day_pence: int
-    preparation_minutes: int
-    source: str
-    source_date: date | None
-
-
-def set_rate(uow: UnitOfWork, data: RateInput, project_id: int | None = None) -> PaymentRate:
-    """Add or change one line of the card (or of a project's own rates)."""
-    for name in ("activity", "label", "source"):
-        reject_control_characters(name, getattr(data, name))
-    for name in ("hourly_pence", "half_day_pence", "day_pence"):
-        value = getattr(data, name)
-        if not 0 <= value <= MAX_CLAIM_PENCE:
-            raise InvalidInput(
-                f"{name.replace('_pence', '').replace('_', ' ')} rate {format_pence(value)} is "
-                f"not between £0.00 and {format_pence(MAX_CLAIM_PENCE)}"
-            )
-    if not 0 <= data.preparation_minutes <= 1440:
-        raise InvalidInput(
-            f"{data.preparation_minutes} minutes of preparation is not within one day (0 to 1440)"
-        )
-    with uow:
-        ensure_rate_card(uow)
-        condition = (
-            PaymentRate.project_id.is_(None)
-            if project_id is None
-            else PaymentRate.project_id == project_id
-        )
-        rate = uow.session.scalar(
-            select(PaymentRate).where(condition, PaymentRate.activity == data.activity)
-        )
-        if rate is None:
-            rate = PaymentRate(project_id=project_id, activity=data.activity)
-            uow.session.add(rate)
-        before = (rate.hourly_pence, rate.half_day_pence, rate.day_pence)
-        rate.label = data.label.strip() or data.activity
-        rate.hourly_pence, rate.half_day_pence = data.hourly_pence, data.half_day_pence
-        rate.day_pence, rate.preparation_minutes = data.day_pence, data.preparation_minutes
-        rate.source, rate.source_date = data.source.strip(), data.source_date
-        uow.session.flush()
-        audit.record(
-            uow,
-            "set_rate",
-            "project" if project_id else "rate_card",
-            project_id or rate.id,
-            activity=data.activity,
-            before=list(before),
-            after=[data.hourly_pence, data.half_day_pence, data.day_pence],
-        )
-    return rate
-
-
-def set_project_payments(
-    uow: UnitOfWork, project_id: int, budget_pence: int | None, cost_code: str, own_rates: bool
-) -> ProjectPayments:
-    reject_control_characters("cost code", cost_code)
-    if budget_pence is not None and not 0 <= budget_pence <= MAX_CLAIM_PENCE * 100:
-        raise InvalidInput(f"a budget of {format_pence(budget_pence)} is out of range")
-    with uow:
-        settings = project_payments(uow, project_id, create=True)
-        settings.budget_pence, settings.cost_code = budget_pence, cost_code.strip()[:40]
-        settings.own_rates = own_rates
-        if own_rates and not rate_card(uow, project_id):
-            for rate in rate_card(uow):
-                uow.session.add(
-                    PaymentRate(
-                        project_id=project_id,
-                        activity=rate.activity,
-                        label=rate.label,
-                        hourly_pence=rate.hourly_pence,
-                        half_day_pence=rate.half_day_pence,
-                        day_pence=rate.day_pence,
-                        preparation_minutes=rate.preparation_minutes,
-                        source=f"Copied from the organisation's rate card. {rate.source}",
-                        source_date=rate.source_date,
-                    )
-                )
-        audit.record(
-            uow,
-            "set_project_payments",
-            "project",
-            project_id,
-            budget_pence=budget_pence,
-            own_rates=own_rates,
-        )
-    return settings
-
-
 # --- payments due ---------------------------------------------------------------------------
 
 
@@ -281,7 +79,7 @@ def create_payments_due(uow: UnitOfWork, meeting_id: int) -> list[PaymentClaim]:
         meeting = uow.session.get(Meeting, meeting_id)
         if meeting is None:
             raise NotFound(f"There is no meeting with id {meeting_id}.")
-        rate = rate_for(uow, meeting.project_id, meeting.activity)
+        rate = rates.rate_for(uow, meeting.project_id, meeting.activity)
         already = set(
             uow.session.scalars(
                 select(PaymentClaim.attendance_id)
@@ -297,7 +95,7 @@ def create_payments_due(uow: UnitOfWork, meeting_id: int) -> list[PaymentClaim]:
             if attendance.id in already:
                 continue
             minutes = attendance.minutes + meeting.preparation_minutes
-            full = fee_pence(rate, minutes)
+            full = rates.fee_pence(rate, minutes)
             if full == 0:
                 continue
             claim = PaymentClaim(
@@ -364,66 +162,6 @@ def _tell_member_payment_due(uow: UnitOfWork, claim: PaymentClaim, meeting: Meet
     )
 
 
-# --- locks ----------------------------------------------------------------------------------
-
-
-def _lock_claim(uow: UnitOfWork, claim_id: int) -> PaymentClaim:
-    """The claim as it is now, held until the unit of work ends (see lock_project_row)."""
-    if _on_sqlite(uow):
-        uow.session.execute(
-            update(PaymentClaim).where(PaymentClaim.id == claim_id).values(id=PaymentClaim.id)
-        )
-    claim = uow.session.scalar(
-        select(PaymentClaim)
-        .where(PaymentClaim.id == claim_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if claim is None:
-        raise NotFound(f"There is no payment or claim with id {claim_id}.")
-    return claim
-
-
-def _lock_batch(uow: UnitOfWork, batch_id: int) -> PaymentBatch:
-    if _on_sqlite(uow):
-        uow.session.execute(
-            update(PaymentBatch).where(PaymentBatch.id == batch_id).values(id=PaymentBatch.id)
-        )
-    batch = uow.session.scalar(
-        select(PaymentBatch)
-        .where(PaymentBatch.id == batch_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if batch is None:
-        raise NotFound(f"There is no finance batch with id {batch_id}.")
-    return batch
-
-
-def _post(
-    uow: UnitOfWork, claim: PaymentClaim, account: str, kind: str, pence: int, day: date
-) -> None:
-    uow.session.add(
-        LedgerEntry(
-            claim_id=claim.id,
-            member_id=claim.member_id,
-            project_id=claim.project_id,
-            batch_id=claim.batch_id,
-            account=account,
-            kind=kind,
-            category=claim.kind,
-            amount_pence=pence,
-            tax_year=tax_year_of(day),
-            entry_date=day,
-            actor=uow.actor.name,
-        )
-    )
-
-
-def _changed(claim: PaymentClaim) -> None:
-    claim.version += 1
-
-
 # --- the member's side ----------------------------------------------------------------------
 
 
@@ -440,7 +178,7 @@ def member_for_user(uow: UnitOfWork, user_id: int | None) -> Member:
 
 
 def _own_claim(uow: UnitOfWork, member_id: int, claim_id: int) -> PaymentClaim:
-    claim = _lock_claim(uow, claim_id)
+    claim = ledger.lock_claim(uow, claim_id)
     if claim.member_id != member_id:
         raise NotFound(f"There is no payment or claim with id {claim_id}.")
     return claim
@@ -490,7 +228,7 @@ def choose(
         # A change starts approval again, and the benefits check with it.
         claim.first_approver_id = None
         claim.benefits_confirmed_at = None
-        _changed(claim)
+        ledger.changed(claim)
         audit.record(
             uow, "choose_payment", "payment_claim", claim.id, choice=choice, amount_pence=amount
         )
@@ -532,7 +270,7 @@ def confirm_benefits(uow: UnitOfWork, member_id: int, claim_id: int) -> PaymentC
         if claim.status != "submitted":
             raise InvalidInput("Choose how you would like to be paid first.")
         claim.benefits_confirmed_at = utcnow()
-        _changed(claim)
+        ledger.changed(claim)
         audit.record(uow, "confirm_benefits", "payment_claim", claim.id)
     return claim
 
@@ -687,7 +425,7 @@ def approve(uow: UnitOfWork, claim_id: int, seen_version: int) -> str:
     approver. Returns "approved" or "first approval"."""
     user_id = _approver(uow)
     with uow:
-        claim = _lock_claim(uow, claim_id)
+        claim = ledger.lock_claim(uow, claim_id)
         _check_version(claim, seen_version)
         if claim.status != "submitted":
             raise InvalidInput(
@@ -705,7 +443,7 @@ def approve(uow: UnitOfWork, claim_id: int, seen_version: int) -> str:
                 "The member asked to be told before anything is paid (they receive benefits) "
                 "and has not confirmed yet."
             )
-        _changed(claim)
+        ledger.changed(claim)
         if second_approval_needed(uow, claim) and claim.first_approver_id is None:
             claim.first_approver_id = user_id
             audit.record(
@@ -723,7 +461,7 @@ def approve(uow: UnitOfWork, claim_id: int, seen_version: int) -> str:
             claim.second_approver_id = user_id
         claim.status = "approved"
         claim.approved_at = utcnow()
-        _post(uow, claim, "owed", "approval", claim.amount_pence, date.today())
+        ledger.post(uow, claim, "owed", "approval", claim.amount_pence, date.today())
         audit.record(
             uow,
             "approve_payment",
@@ -743,7 +481,7 @@ def reject(uow: UnitOfWork, claim_id: int, seen_version: int, reason: str) -> Pa
     if not reason.strip():
         raise InvalidInput("Give the reason, so that the member knows why")
     with uow:
-        claim = _lock_claim(uow, claim_id)
+        claim = ledger.lock_claim(uow, claim_id)
         _check_version(claim, seen_version)
         if claim.status not in ("due", "submitted", "approved"):
             raise InvalidInput(
@@ -756,231 +494,12 @@ def reject(uow: UnitOfWork, claim_id: int, seen_version: int, reason: str) -> Pa
             )
         _check_separation(claim, user_id)
         if claim.status == "approved":
-            _post(uow, claim, "owed", "reversal", -claim.amount_pence, date.today())
+            ledger.post(uow, claim, "owed", "reversal", -claim.amount_pence, date.today())
         claim.status = "rejected"
         claim.rejection_reason = reason.strip()[:2000]
-        _changed(claim)
+        ledger.changed(claim)
         audit.record(uow, "reject_payment", "payment_claim", claim.id, member=claim.member_id)
     return claim
-
-
-# --- finance batches ------------------------------------------------------------------------
-
-
-def create_batch(uow: UnitOfWork) -> PaymentBatch:
-    """Put every approved item not yet in a batch into a new finance batch."""
-    with uow:
-        if _on_sqlite(uow):
-            # Become the writer first, so two batches at once cannot take the same items.
-            uow.session.execute(
-                update(PaymentClaim)
-                .where(PaymentClaim.status == "approved", PaymentClaim.batch_id.is_(None))
-                .values(id=PaymentClaim.id)
-            )
-        claims = list(
-            uow.session.scalars(
-                select(PaymentClaim)
-                .where(PaymentClaim.status == "approved", PaymentClaim.batch_id.is_(None))
-                .order_by(PaymentClaim.id)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            )
-        )
-        claims = [c for c in claims if c.status == "approved" and c.batch_id is None]
-        if not claims:
-            raise InvalidInput("There are no approved payments waiting for a finance batch.")
-        batch = PaymentBatch(
-            status="open",
-            item_count=len(claims),
-            total_pence=sum(c.amount_pence for c in claims),
-            created_by=uow.actor.name,
-            created_by_id=uow.actor.user_id,
-            paid_by="",
-        )
-        uow.session.add(batch)
-        uow.session.flush()
-        for claim in claims:
-            claim.batch_id = batch.id
-            _changed(claim)
-        audit.record(
-            uow,
-            "create_batch",
-            "payment_batch",
-            batch.id,
-            record_count=len(claims),
-            total_pence=batch.total_pence,
-        )
-    return batch
-
-
-def batch_claims(uow: UnitOfWork, batch_id: int) -> list[PaymentClaim]:
-    return list(
-        uow.session.scalars(
-            select(PaymentClaim).where(PaymentClaim.batch_id == batch_id).order_by(PaymentClaim.id)
-        )
-    )
-
-
-def payee_reference(member_id: int) -> str:
-    """How the finance system knows the payee (it holds their bank details, we do not)."""
-    return f"CPM{member_id:06d}"
-
-
-CSV_HEADERS = (
-    "payee_reference",
-    "amount",
-    "amount_pence",
-    "method",
-    "charity",
-    "cost_code",
-    "date",
-    "item",
-    "kind",
-    "batch",
-)
-
-
-def _cell(text: str) -> str:
-    """Text a spreadsheet will not run as a formula (a member typed the charity's name)."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def batch_rows(uow: UnitOfWork, batch_id: int) -> list[tuple[str, ...]]:
-    """The batch as rows for the finance system (CSV_HEADERS), audited as an export."""
-    with uow:
-        batch = uow.session.get(PaymentBatch, batch_id)
-        if batch is None:
-            raise NotFound(f"There is no finance batch with id {batch_id}.")
-        codes = dict(
-            uow.session.execute(select(ProjectPayments.project_id, ProjectPayments.cost_code)).all()
-        )
-        rows: list[tuple[str, ...]] = [
-            (
-                payee_reference(c.member_id),
-                f"{c.amount_pence // 100}.{c.amount_pence % 100:02d}",
-                str(c.amount_pence),
-                c.choice or "bank",
-                _cell(c.charity),
-                _cell(codes.get(c.project_id, "") or f"PROJECT-{c.project_id}"),
-                c.occurred_on.isoformat(),
-                str(c.id),
-                c.kind if c.kind == "fee" else f"expense:{c.expense_type}",
-                str(batch.id),
-            )
-            for c in batch_claims(uow, batch_id)
-        ]
-        audit.record(uow, "export_batch", "payment_batch", batch.id, record_count=len(rows))
-    return rows
-
-
-def confirm_batch_paid(uow: UnitOfWork, batch_id: int) -> PaymentBatch:
-    """The finance system has paid the batch: mark its items paid (once, and only once)."""
-    with uow:
-        batch = _lock_batch(uow, batch_id)
-        if batch.status == "paid":
-            when = batch.paid_at.strftime("%-d %B %Y") if batch.paid_at else "earlier"
-            raise NotAllowed(
-                f"Finance batch {batch.id} was already marked paid ({when}, by {batch.paid_by}); "
-                "nothing was paid twice."
-            )
-        today = date.today()
-        now = utcnow()
-        for claim in batch_claims(uow, batch.id):
-            if claim.status != "approved":
-                raise InvalidInput(
-                    f"Item {claim.id} in batch {batch.id} is {CLAIM_STATUSES[claim.status]}, "
-                    "not approved; nothing was marked paid"
-                )
-            claim.status, claim.paid_at = "paid", now
-            _changed(claim)
-            _post(uow, claim, "owed", "payment", -claim.amount_pence, today)
-            _post(uow, claim, "paid", "payment", claim.amount_pence, today)
-        batch.status, batch.paid_at = "paid", now
-        batch.paid_by, batch.paid_by_id = uow.actor.name, uow.actor.user_id
-        audit.record(
-            uow,
-            "pay_batch",
-            "payment_batch",
-            batch.id,
-            record_count=batch.item_count,
-            total_pence=batch.total_pence,
-        )
-    return batch
-
-
-# --- totals ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MemberTotals:
-    tax_year: int
-    paid_fees_pence: int
-    """Payments for time paid this tax year (vouchers and donations included): income."""
-    owed_fees_pence: int
-    """Payments for time approved and not yet paid."""
-    expenses_repaid_pence: int
-    """Expenses repaid this tax year (not income)."""
-
-
-def member_totals(uow: UnitOfWork, member_id: int, today: date | None = None) -> MemberTotals:
-    year = tax_year_of(today or date.today())
-
-    def total(*conditions: Any) -> int:
-        return int(
-            uow.session.scalar(
-                select(func.coalesce(func.sum(LedgerEntry.amount_pence), 0)).where(
-                    LedgerEntry.member_id == member_id, *conditions
-                )
-            )
-            or 0
-        )
-
-    return MemberTotals(
-        year,
-        total(
-            LedgerEntry.account == "paid",
-            LedgerEntry.category == "fee",
-            LedgerEntry.tax_year == year,
-        ),
-        total(LedgerEntry.account == "owed", LedgerEntry.category == "fee"),
-        total(
-            LedgerEntry.account == "paid",
-            LedgerEntry.category == "expense",
-            LedgerEntry.tax_year == year,
-        ),
-    )
-
-
-def ledger_totals(uow: UnitOfWork, by: str) -> dict[tuple[Any, str], int]:
-    """Sums of the ledger per member, project or tax year, and account."""
-    column = {
-        "member": LedgerEntry.member_id,
-        "project": LedgerEntry.project_id,
-        "tax_year": LedgerEntry.tax_year,
-    }[by]
-    return {
-        (key, account): int(total)
-        for key, account, total in uow.session.execute(
-            select(column, LedgerEntry.account, func.sum(LedgerEntry.amount_pence)).group_by(
-                column, LedgerEntry.account
-            )
-        )
-    }
-
-
-def project_spend(uow: UnitOfWork, project_id: int) -> Mapping[str, int]:
-    """A project's payments: due (waiting for choices or approval), approved, paid (pence)."""
-    rows = uow.session.execute(
-        select(PaymentClaim.status, func.sum(PaymentClaim.amount_pence))
-        .where(PaymentClaim.project_id == project_id)
-        .group_by(PaymentClaim.status)
-    ).all()
-    found = {status: int(total or 0) for status, total in rows}
-    return {
-        "waiting": found.get("due", 0) + found.get("submitted", 0),
-        "approved": found.get("approved", 0),
-        "paid": found.get("paid", 0),
-    }
 
 
 # --- staff views and the member's own data --------------------------------------------------
@@ -1108,7 +627,3 @@ def claim_with_people(uow: UnitOfWork, claim_id: int) -> tuple[PaymentClaim, Mem
     project = uow.session.get(Project, claim.project_id)
     assert member is not None and project is not None
     return claim, member, project
-
-
-def when(moment: datetime | None) -> str:
-    return moment.strftime("%-d %B %Y") if moment else ""

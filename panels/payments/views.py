@@ -25,7 +25,9 @@ from models import (
     User,
 )
 from panels.errors import DomainError, NotFound
-from panels.payments import service
+from panels.payments import batches as batch_service
+from panels.payments import ledger, service
+from panels.payments import rates as rate_service
 from panels.payments.forms import (
     ActionForm,
     ApproveForm,
@@ -93,7 +95,7 @@ def index() -> str:
     except NotFound as error:
         return render_template("payments/my_unlinked.html", message=str(error))
     claims = _claims_of(member.id)
-    totals = service.member_totals(uow, member.id)
+    totals = ledger.member_totals(uow, member.id)
     return render_template(
         "payments/my_index.html",
         member=member,
@@ -113,7 +115,7 @@ def easy_read() -> str:
     uow = unit_of_work()
     member = _member()
     claims = _claims_of(member.id)
-    totals = service.member_totals(uow, member.id)
+    totals = ledger.member_totals(uow, member.id)
     return render_template(
         "payments/my_easy_read.html",
         claims=claims,
@@ -336,7 +338,7 @@ def review_claim(claim_id: int) -> ResponseReturnValue:
         member=member,
         project=project,
         meeting=meeting,
-        reference=service.payee_reference(member.id),
+        reference=batch_service.payee_reference(member.id),
         receipts=receipts,
         first=first,
         needs_second=service.second_approval_needed(uow, found),
@@ -354,7 +356,7 @@ def project(project_id: int) -> ResponseReturnValue:
     uow = unit_of_work()
     found = get_project(uow, project_id)
     form = ProjectPaymentsForm()
-    settings = service.project_payments(uow, project_id)
+    settings = rate_service.project_payments(uow, project_id)
     may_change = can(current_user, "manage_projects")
     if request.method == "GET":
         form.budget.data = (
@@ -363,7 +365,7 @@ def project(project_id: int) -> ResponseReturnValue:
         form.cost_code.data = settings.cost_code
         form.own_rates.data = settings.own_rates
     if may_change and form.validate_on_submit():
-        service.set_project_payments(
+        rate_service.set_project_payments(
             uow, project_id, form.budget_pence, form.cost_code.data or "", bool(form.own_rates.data)
         )
         flash("Saved.")
@@ -376,7 +378,7 @@ def project(project_id: int) -> ResponseReturnValue:
         )
     )
     service.record_staff_view(uow, "project payments", "project", project_id, len(claims))
-    spend = service.project_spend(uow, project_id)
+    spend = ledger.project_spend(uow, project_id)
     return render_template(
         "payments/project.html",
         project=found,
@@ -384,7 +386,9 @@ def project(project_id: int) -> ResponseReturnValue:
         names=_names({c.member_id for c in claims}),
         spend=spend,
         settings=settings,
-        rates=service.rate_card(uow, project_id) if settings.own_rates else service.rate_card(uow),
+        rates=rate_service.rate_card(uow, project_id)
+        if settings.own_rates
+        else rate_service.rate_card(uow),
         form=form,
         may_change=may_change,
         labels=LABELS,
@@ -409,9 +413,9 @@ def _rate_form(rate: object | None) -> RateForm:
 
 def _save_rate(form: RateForm, activity: str, project_id: int | None) -> None:
     most = service.MAX_CLAIM_PENCE
-    service.set_rate(
+    rate_service.set_rate(
         unit_of_work(),
-        service.RateInput(
+        rate_service.RateInput(
             activity=activity,
             label=form.label.data,
             hourly_pence=parse_pounds(form.hourly.data, "hourly rate", most),
@@ -428,14 +432,14 @@ def _save_rate(form: RateForm, activity: str, project_id: int | None) -> None:
 @staff_bp.route("/rates")
 @requires("manage_rates")
 def rates() -> str:
-    return render_template("payments/rates.html", rates=service.rate_card(unit_of_work()))
+    return render_template("payments/rates.html", rates=rate_service.rate_card(unit_of_work()))
 
 
 @staff_bp.route("/rates/<activity>", methods=["GET", "POST"])
 @requires("manage_rates")
 def rate(activity: str) -> ResponseReturnValue:
     uow = unit_of_work()
-    found = next((r for r in service.rate_card(uow) if r.activity == activity), None)
+    found = next((r for r in rate_service.rate_card(uow) if r.activity == activity), None)
     if found is None:
         raise NotFound(f"There is no activity {activity!r} on the rate card.")
     form = _rate_form(found)
@@ -451,7 +455,9 @@ def rate(activity: str) -> ResponseReturnValue:
 def project_rate(project_id: int, activity: str) -> ResponseReturnValue:
     uow = unit_of_work()
     found_project = get_project(uow, project_id)
-    found = next((r for r in service.rate_card(uow, project_id) if r.activity == activity), None)
+    found = next(
+        (r for r in rate_service.rate_card(uow, project_id) if r.activity == activity), None
+    )
     if found is None:
         raise NotFound(f"Project {project_id} has no own rate for {activity!r}.")
     form = _rate_form(found)
@@ -470,7 +476,7 @@ def batches() -> ResponseReturnValue:
     form.submit.label.text = "Make a finance batch of the approved payments"
     if form.validate_on_submit():
         try:
-            batch = service.create_batch(uow)
+            batch = batch_service.create_batch(uow)
         except DomainError as error:
             form.submit.errors = [str(error)]
         else:
@@ -500,13 +506,13 @@ def batch(batch_id: int) -> str:
     found = uow.session.get(PaymentBatch, batch_id)
     if found is None:
         raise NotFound(f"There is no finance batch with id {batch_id}.")
-    claims = service.batch_claims(uow, batch_id)
+    claims = batch_service.batch_claims(uow, batch_id)
     service.record_staff_view(uow, "finance batch", "payment_batch", batch_id, len(claims))
     return render_template(
         "payments/batch.html",
         batch=found,
         claims=claims,
-        reference=service.payee_reference,
+        reference=batch_service.payee_reference,
         labels=LABELS,
     )
 
@@ -514,10 +520,10 @@ def batch(batch_id: int) -> str:
 @staff_bp.route("/batches/<int:batch_id>.csv")
 @requires("export_payments")
 def batch_csv(batch_id: int) -> Response:
-    rows = service.batch_rows(unit_of_work(), batch_id)
+    rows = batch_service.batch_rows(unit_of_work(), batch_id)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(service.CSV_HEADERS)
+    writer.writerow(batch_service.CSV_HEADERS)
     writer.writerows(rows)
     return Response(
         out.getvalue(),
@@ -540,7 +546,7 @@ def batch_paid(batch_id: int) -> ResponseReturnValue:
     form.submit.label.text = "Yes, mark the batch paid"
     if form.validate_on_submit():
         try:
-            service.confirm_batch_paid(uow, batch_id)
+            batch_service.confirm_batch_paid(uow, batch_id)
         except DomainError as error:
             form.submit.errors = [str(error)]
         else:

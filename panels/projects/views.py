@@ -30,7 +30,7 @@ from models import (
     Project,
 )
 from panels.errors import InvalidInput, NotAllowed, NotFound
-from panels.payments import service as payments
+from panels.payments import rates as payment_rates
 from panels.projects import invitations, service
 from panels.projects.forms import (
     ActionForm,
@@ -673,7 +673,7 @@ def meetings(project_id: int) -> ResponseReturnValue:
     uow = unit_of_work()
     project = service.get_project(uow, project_id)
     form = MeetingForm(prefix="meeting")
-    form.activity.choices = options(payments.activities(uow))
+    form.activity.choices = options(payment_rates.activities(uow))
     close = ActionForm(prefix="close")
     close.submit.label.text = "Close the project"
     members = [m for i, m in _seats(uow, project_id) if i.status == "accepted"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from contextlib import contextmanager
 from datetime import date, timedelta
 
@@ -26,7 +27,7 @@ from models import (
 )
 from panels.db import open_unit_of_work
 from panels.errors import InvalidInput, NotAllowed
-from panels.payments import service
+from panels.payments import batches, ledger, rates, service
 from panels.payments.money import parse_pounds, tax_year_of
 from panels.projects import invitations
 from panels.projects import service as projects
@@ -66,13 +67,19 @@ def confirmed_project(app, make_member, make_user, people: int = 3, title: str =
     return project, lead, members
 
 
-def record(app, lead, project, attendance, prep=0, activity="panel_meeting", held_on=None):
+_meetings = itertools.count(1)
+
+
+def record(
+    app, lead, project, attendance, prep=0, activity="panel_meeting", held_on=None, title=None
+):
+    """Record a meeting as the lead (each one a different meeting unless ``title`` is given)."""
     with acting_as(app, lead) as uow:
         return invitations.record_meeting(
             uow,
             project.id,
             held_on or date.today(),
-            "Meeting",
+            title or f"Meeting {next(_meetings)}",
             attendance,
             activity=activity,
             preparation_minutes=prep,
@@ -148,30 +155,30 @@ def test_the_uk_tax_year_starts_on_6_april(day, year):
 )
 def test_time_is_paid_by_the_hour_with_half_day_and_day_rates(minutes, pence):
     rate = PaymentRate(hourly_pence=2750, half_day_pence=8250, day_pence=16500)
-    assert service.fee_pence(rate, minutes) == pence
+    assert rates.fee_pence(rate, minutes) == pence
 
 
 # --- rates ----------------------------------------------------------------------------------
 
 
 def test_the_rate_card_is_seeded_from_the_nihr_figures_with_its_source(uow):
-    card = service.rate_card(uow)
+    card = rates.rate_card(uow)
     assert {r.activity for r in card} >= {"panel_meeting", "workshop", "reading"}
     meeting = next(r for r in card if r.activity == "panel_meeting")
     assert meeting.hourly_pence == 2750
     assert "NIHR" in meeting.source and "Check the current figures" in meeting.source
     assert meeting.source_date == date(2025, 12, 16)
-    service.ensure_rate_card(uow)
-    assert len(service.rate_card(uow)) == len(card)
+    rates.ensure_rate_card(uow)
+    assert len(rates.rate_card(uow)) == len(card)
 
 
 def test_a_project_with_its_own_rates_pays_them(app, panel, session):
     project, lead, members = panel
     with acting_as(app, lead) as uow:
-        service.set_project_payments(uow, project.id, 50_000, "CC-42", own_rates=True)
-        service.set_rate(
+        rates.set_project_payments(uow, project.id, 50_000, "CC-42", own_rates=True)
+        rates.set_rate(
             uow,
-            service.RateInput("panel_meeting", "Meeting", 3000, 9000, 18000, 0, "Our board", None),
+            rates.RateInput("panel_meeting", "Meeting", 3000, 9000, 18000, 0, "Our board", None),
             project.id,
         )
     record(app, lead, project, {members[0][0].id: 60})
@@ -358,25 +365,25 @@ def test_a_finance_batch_is_exported_and_paid_once(app, panel, session, make_use
     project, lead, members = panel
     manager, admin = make_user(role="manager"), make_user(role="admin")
     with acting_as(app, lead) as uow:
-        service.set_project_payments(uow, project.id, None, "CC-DAY-1", own_rates=False)
+        rates.set_project_payments(uow, project.id, None, "CC-DAY-1", own_rates=False)
     first = _approved(app, panel, session, manager, member_index=0, choice="voucher")
     second = _approved(app, panel, session, manager, member_index=1, choice="donation")
     with acting_as(app, admin) as uow:
-        batch = service.create_batch(uow)
+        batch = batches.create_batch(uow)
         with pytest.raises(InvalidInput, match="no approved payments"):
-            service.create_batch(uow)
-        rows = service.batch_rows(uow, batch.id)
+            batches.create_batch(uow)
+        rows = batches.batch_rows(uow, batch.id)
     assert [(r[0], r[1], r[3], r[4], r[5]) for r in rows] == [
-        (service.payee_reference(members[0][0].id), "55.00", "voucher", "", "CC-DAY-1"),
-        (service.payee_reference(members[1][0].id), "55.00", "donation", "Age UK", "CC-DAY-1"),
+        (batches.payee_reference(members[0][0].id), "55.00", "voucher", "", "CC-DAY-1"),
+        (batches.payee_reference(members[1][0].id), "55.00", "donation", "Age UK", "CC-DAY-1"),
     ]
     with acting_as(app, admin) as uow:
-        service.confirm_batch_paid(uow, batch.id)
+        batches.confirm_batch_paid(uow, batch.id)
         with pytest.raises(NotAllowed, match="already marked paid"):
-            service.confirm_batch_paid(uow, batch.id)
+            batches.confirm_batch_paid(uow, batch.id)
     assert {c.id: c.status for c in claims_of(session)} == {first: "paid", second: "paid"}
     with acting_as(app, admin) as uow:
-        totals = service.member_totals(uow, members[0][0].id)
+        totals = ledger.member_totals(uow, members[0][0].id)
     assert totals.paid_fees_pence == 5500 and totals.owed_fees_pence == 0
     assert_ledger_reconciles(session)
 
@@ -387,12 +394,12 @@ def test_the_csv_download_has_a_header_and_is_audited(
     manager, admin = make_user(role="manager"), make_user(role="admin")
     _approved(app, panel, session, manager)
     with acting_as(app, admin) as uow:
-        batch = service.create_batch(uow)
+        batch = batches.create_batch(uow)
     sign_in(admin)
     response = client.get(f"/payments/batches/{batch.id}.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     table = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert table[0] == list(service.CSV_HEADERS) and len(table) == 2
+    assert table[0] == list(batches.CSV_HEADERS) and len(table) == 2
     assert table[1][5] == f"PROJECT-{panel[0].id}"
     session.expire_all()
     assert session.scalar(
@@ -446,7 +453,7 @@ def assert_ledger_reconciles(session):
 def _ledger_totals(session, by):
     from panels.uow import UnitOfWork
 
-    return service.ledger_totals(UnitOfWork(session, Actor.command_line()), by)
+    return ledger.ledger_totals(UnitOfWork(session, Actor.command_line()), by)
 
 
 def test_totals_reconcile_with_the_ledger_through_approvals_reversals_and_payment(
@@ -460,10 +467,10 @@ def test_totals_reconcile_with_the_ledger_through_approvals_reversals_and_paymen
     with acting_as(app, manager) as uow:
         service.reject(uow, ids[1], version(session, ids[1]), "Counted twice")
     with acting_as(app, admin) as uow:
-        batch = service.create_batch(uow)
+        batch = batches.create_batch(uow)
     _submitted(app, first, session, member_index=0)
     with acting_as(app, admin) as uow:
-        service.confirm_batch_paid(uow, batch.id)
+        batches.confirm_batch_paid(uow, batch.id)
     _approved(app, second, session, manager, member_index=0)
     assert_ledger_reconciles(session)
     session.expire_all()
@@ -774,8 +781,8 @@ def test_a_charity_name_cannot_become_a_spreadsheet_formula(app, panel, session,
     with acting_as(app, make_user(role="manager")) as uow:
         service.approve(uow, claim.id, version(session, claim.id))
     with acting_as(app, make_user(role="admin")) as uow:
-        batch = service.create_batch(uow)
-        (row,) = service.batch_rows(uow, batch.id)
+        batch = batches.create_batch(uow)
+        (row,) = batches.batch_rows(uow, batch.id)
     assert row[4] == "'=HYPERLINK(1)"
 
 
@@ -845,9 +852,9 @@ def test_the_benefits_guidance_is_shown_before_the_member_confirms_on_their_page
 def test_recording_the_same_meeting_again_pays_no_one_twice(app, panel, session):
     project, lead, members = panel
     attendance = {members[0][0].id: 60, members[1][0].id: 60}
-    record(app, lead, project, attendance)
+    record(app, lead, project, attendance, title="Meeting")
     with pytest.raises(InvalidInput, match="is already recorded"):
-        record(app, lead, project, attendance)
+        record(app, lead, project, attendance, title="Meeting")
     assert len(claims_of(session)) == 2
     with acting_as(app, lead) as uow:
         invitations.record_meeting(uow, project.id, date.today(), "Afternoon session", attendance)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from models import LedgerEntry, PaymentBatch, PaymentClaim
 from panels.db import open_unit_of_work
 from panels.errors import DomainError
-from panels.payments import service
+from panels.payments import batches, service
 from panels.uow import Actor
 from tests.integration.test_payments import (
     _approved,
@@ -132,12 +132,12 @@ def test_a_batch_paid_twice_at_once_is_paid_once(app, make_member, make_user, se
     for index in range(3):
         _approved(app, panel, session, manager, member_index=index)
     with app.app_context(), open_unit_of_work(Actor.for_user(admin), app) as uow:
-        batch_id = service.create_batch(uow).id
+        batch_id = batches.create_batch(uow).id
     outcomes = _race(
         app,
         [
-            (admin, lambda u: service.confirm_batch_paid(u, batch_id)),
-            (other_admin, lambda u: service.confirm_batch_paid(u, batch_id)),
+            (admin, lambda u: batches.confirm_batch_paid(u, batch_id)),
+            (other_admin, lambda u: batches.confirm_batch_paid(u, batch_id)),
         ],
     )
     assert _failures(outcomes) == 1, outcomes
@@ -158,7 +158,7 @@ def test_two_batches_made_at_once_never_share_an_item(app, make_member, make_use
         _approved(app, panel, session, manager, member_index=index)
     outcomes = _race(
         app,
-        [(admin, service.create_batch), (other_admin, service.create_batch)],
+        [(admin, batches.create_batch), (other_admin, batches.create_batch)],
     )
     assert _failures(outcomes) == 1, outcomes
     session.expire_all()
