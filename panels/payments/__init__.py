@@ -73,6 +73,14 @@ feature = Feature(
             "view_project_payments", "See the payments due for a project", "lead", "manager"
         ),
         permission(
+            "record_payment_choices",
+            "Record how a member wants to be paid, when they tell staff by phone, letter or in "
+            "person",
+            "lead",
+            "manager",
+            "admin",
+        ),
+        permission(
             "approve_payments", "Approve or reject payments and expenses", "manager", "admin"
         ),
         permission("manage_rates", "Change the payment rate card", "admin"),
@@ -82,7 +90,7 @@ feature = Feature(
     ),
     audit_actions={
         "payments_due": "Recorded payments due for a meeting",
-        "choose_payment": "Chose how to receive a payment",
+        "choose_payment": "Chose how to receive a payment (or recorded a member's choice)",
         "set_payment_preference": "Changed whether to be told before payments (benefits)",
         "confirm_benefits": "Confirmed a payment after reading the benefits guidance",
         "submit_expense": "Claimed expenses",

@@ -350,6 +350,45 @@ def review_claim(claim_id: int) -> ResponseReturnValue:
     )
 
 
+@staff_bp.route("/claims/<int:claim_id>/choice", methods=["GET", "POST"])
+@requires("record_payment_choices")
+def record_choice(claim_id: int) -> ResponseReturnValue:
+    """Staff record a member's choice for them (told by phone, letter or in person)."""
+    uow = unit_of_work()
+    found, member, project = service.claim_with_people(uow, claim_id)
+    form = ChoiceForm(prefix="choice")
+    if request.method == "GET" and found.choice:
+        form.choice.data, form.charity.data = found.choice, found.charity
+    if form.validate_on_submit():
+        try:
+            service.choose(
+                uow,
+                member.id,
+                claim_id,
+                form.choice.data,
+                lower_pence=form.lower_pence,
+                charity=form.charity.data or "",
+            )
+        except DomainError as error:
+            form.choice.errors = [str(error)]
+        else:
+            flash(
+                f"{member.display_name}'s choice is recorded. Someone else must approve it, "
+                "because you recorded it."
+            )
+            return redirect(url_for(".project", project_id=project.id))
+    service.record_staff_view(uow, "payment choice", "payment_claim", claim_id)
+    return render_template(
+        "payments/record_choice.html",
+        claim=found,
+        member=member,
+        project=project,
+        form=form,
+        open=found.status in service.OPEN_STATUSES and found.kind == "fee",
+        labels=LABELS,
+    )
+
+
 @staff_bp.route("/projects/<int:project_id>", methods=["GET", "POST"])
 @requires("view_project_payments")
 def project(project_id: int) -> ResponseReturnValue:

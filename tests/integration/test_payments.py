@@ -859,3 +859,37 @@ def test_recording_the_same_meeting_again_pays_no_one_twice(app, panel, session)
     with acting_as(app, lead) as uow:
         invitations.record_meeting(uow, project.id, date.today(), "Afternoon session", attendance)
     assert len(claims_of(session)) == 4
+
+
+def test_staff_record_a_members_choice_told_by_phone_and_someone_else_approves(
+    app, make_member, make_user, session, client, sign_in
+):
+    lead = make_user(role="lead")
+    member = make_member()
+    with acting_as(app, lead) as uow:
+        project = projects.create_project(
+            uow, projects.ProjectInput(title="Phone", purpose="No account", level="operational")
+        )
+        uow.session.add(Invitation(project_id=project.id, member_id=member.id, status="accepted"))
+        uow.session.get(Project, project.id).confirmed_at = utcnow()
+        uow.session.commit()
+    record(app, lead, project, {member.id: 60})
+    (claim,) = claims_of(session)
+    sign_in(lead)
+    page = client.get(f"/payments/projects/{project.id}").get_data(as_text=True)
+    assert "Record their choice" in page
+    form = client.get(f"/payments/claims/{claim.id}/choice").get_data(as_text=True)
+    assert "a voucher counts as income" in form
+    response = client.post(
+        f"/payments/claims/{claim.id}/choice", data={"choice-choice": "donation"}
+    )
+    assert "Write the name of the charity" in response.get_data(as_text=True)
+    response = client.post(
+        f"/payments/claims/{claim.id}/choice",
+        data={"choice-choice": "donation", "choice-charity": "Mind"},
+    )
+    assert response.status_code == 302
+    stored = claims_of(session)[0]
+    assert (stored.status, stored.charity, stored.submitted_by_id) == ("submitted", "Mind", lead.id)
+    with acting_as(app, make_user(role="manager")) as uow:
+        assert service.approve(uow, claim.id, stored.version) == "approved"
