@@ -50,9 +50,11 @@ SETTINGS: dict[str, int | str] = {
     "PAYMENTS_PENCE_PER_MILE": 45,
     "PAYMENTS_RECEIPT_MAX_BYTES": 5 * 1024 * 1024,
     "PAYMENTS_RECEIPTS_FOLDER": "",
+    "PAYMENTS_QUEUE_PAGE_SIZE": 50,
 }
 """Payment settings and their defaults: a second approver above £100; mileage at HMRC's
-approved rate for cars, 45p a mile; receipts up to 5 MB; receipts in <instance>/receipts."""
+approved rate for cars, 45p a mile; receipts up to 5 MB, kept in <instance>/receipts;
+50 claims a page for approvers."""
 
 OPEN_STATUSES = ("due", "submitted", "declined")
 """A member may change how they are paid while the claim is in one of these."""

@@ -9,7 +9,7 @@ from datetime import date
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import (
     CLAIM_KINDS,
@@ -25,6 +25,7 @@ from models import (
     User,
 )
 from panels.errors import DomainError, NotFound
+from panels.pagination import Window, requested_page
 from panels.payments import batches as batch_service
 from panels.payments import ledger, service
 from panels.payments import rates as rate_service
@@ -269,18 +270,26 @@ def _names(member_ids: set[int]) -> dict[int, str]:
 @requires("approve_payments")
 def approval_queue() -> str:
     uow = unit_of_work()
+    submitted = PaymentClaim.status == "submitted"
+    total = uow.session.scalar(select(func.count()).select_from(PaymentClaim).where(submitted))
+    size = int(service.setting(uow, "PAYMENTS_QUEUE_PAGE_SIZE"))
+    window = Window.of(requested_page(request.args), int(total or 0), size)
     waiting = list(
         uow.session.scalars(
             select(PaymentClaim)
-            .where(PaymentClaim.status == "submitted")
+            .where(submitted)
             .order_by(PaymentClaim.occurred_on, PaymentClaim.id)
+            .offset(window.offset)
+            .limit(window.size)
         )
+    )
+    unbatched = (PaymentClaim.status == "approved", PaymentClaim.batch_id.is_(None))
+    approved_count = uow.session.scalar(
+        select(func.count()).select_from(PaymentClaim).where(*unbatched)
     )
     approved = list(
         uow.session.scalars(
-            select(PaymentClaim)
-            .where(PaymentClaim.status == "approved", PaymentClaim.batch_id.is_(None))
-            .order_by(PaymentClaim.id)
+            select(PaymentClaim).where(*unbatched).order_by(PaymentClaim.id).limit(size)
         )
     )
     shown = waiting + approved
@@ -288,7 +297,10 @@ def approval_queue() -> str:
     return render_template(
         "payments/index.html",
         waiting=waiting,
+        window=window,
+        total=total,
         approved=approved,
+        approved_count=approved_count,
         names=_names({c.member_id for c in shown}),
         titles=_titles({c.project_id for c in shown}),
         needs_second=lambda c: service.second_approval_needed(uow, c),

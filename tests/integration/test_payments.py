@@ -893,3 +893,17 @@ def test_staff_record_a_members_choice_told_by_phone_and_someone_else_approves(
     assert (stored.status, stored.charity, stored.submitted_by_id) == ("submitted", "Mind", lead.id)
     with acting_as(app, make_user(role="manager")) as uow:
         assert service.approve(uow, claim.id, stored.version) == "approved"
+
+
+def test_the_approval_queue_is_shown_a_page_at_a_time(
+    app, make_member, make_user, session, client, sign_in
+):
+    app.config["PAYMENTS_QUEUE_PAGE_SIZE"] = 2
+    first = confirmed_project(app, make_member, make_user, people=3)
+    for index in range(3):
+        _submitted(app, first, session, member_index=index)
+    sign_in(make_user(role="manager"))
+    one = client.get("/payments/").get_data(as_text=True)
+    two = client.get("/payments/?page=2").get_data(as_text=True)
+    assert "Waiting for approval (3)" in one and one.count("Item ") == 2
+    assert two.count("Item ") == 1 and "Pages of claims waiting for approval" in one
