@@ -477,7 +477,8 @@ def approve(uow: UnitOfWork, claim_id: int, seen_version: int) -> str:
 
 
 def reject(uow: UnitOfWork, claim_id: int, seen_version: int, reason: str) -> PaymentClaim:
-    """Refuse a claim with a reason the member sees; an approved one is reversed in the ledger."""
+    """Refuse a claim with a reason the member sees. An approved claim's approval, or a paid
+    claim's payment (returned, or paid in error), is reversed in the ledger, never edited."""
     user_id = _approver(uow)
     reject_control_characters("reason", reason)
     if not reason.strip():
@@ -485,18 +486,20 @@ def reject(uow: UnitOfWork, claim_id: int, seen_version: int, reason: str) -> Pa
     with uow:
         claim = ledger.lock_claim(uow, claim_id)
         _check_version(claim, seen_version)
-        if claim.status not in ("due", "submitted", "approved"):
+        if claim.status not in ("due", "submitted", "approved", "paid"):
             raise InvalidInput(
                 f"This claim is {CLAIM_STATUSES[claim.status].lower()}, so it cannot be rejected"
             )
-        if claim.batch_id is not None:
+        if claim.status == "approved" and claim.batch_id is not None:
             raise NotAllowed(
-                f"This claim is in finance batch {claim.batch_id}, so it can no longer be "
-                "rejected here; correct it with the finance team."
+                f"This claim is in finance batch {claim.batch_id}, which is not paid yet, so it "
+                "cannot be rejected until the batch is paid; then reverse it."
             )
         _check_separation(claim, user_id)
         if claim.status == "approved":
             ledger.post(uow, claim, "owed", "reversal", -claim.amount_pence, date.today())
+        if claim.status == "paid":
+            ledger.post(uow, claim, "paid", "reversal", -claim.amount_pence, date.today())
         claim.status = "rejected"
         claim.rejection_reason = reason.strip()[:2000]
         ledger.changed(claim)

@@ -472,6 +472,9 @@ def test_totals_reconcile_with_the_ledger_through_approvals_reversals_and_paymen
     with acting_as(app, admin) as uow:
         batches.confirm_batch_paid(uow, batch.id)
     _approved(app, second, session, manager, member_index=0)
+    with acting_as(app, manager) as uow:
+        service.reject(uow, ids[3], version(session, ids[3]), "Paid twice by mistake; returned")
+    assert claims_of(session)[3].status == "rejected"
     assert_ledger_reconciles(session)
     session.expire_all()
     assert sum(e.amount_pence for e in session.scalars(select(LedgerEntry))) == sum(
