@@ -250,11 +250,23 @@ class Meeting(Base):
     """A panel meeting, with who attended and for how long (payments use it)."""
 
     __tablename__ = "meetings"
+    __table_args__ = (
+        CheckConstraint(
+            "preparation_minutes >= 0 AND preparation_minutes <= 1440",
+            name="preparation_in_a_day",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     held_on: Mapped[date] = mapped_column(Date)
     title: Mapped[str] = mapped_column(String(200), default="Panel meeting")
+    # The kind of activity (a key of the payments rate card) and the preparation time paid
+    # to everyone who came, beside the time each gave at the meeting.
+    activity: Mapped[str] = mapped_column(
+        String(40), default="panel_meeting", server_default="panel_meeting"
+    )
+    preparation_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -30,6 +30,7 @@ FEATURES: tuple[str, ...] = (
     "auth",
     "register",
     "projects",
+    "payments",
     "outreach",
     "impact",
     "admin",

@@ -285,4 +285,21 @@ class MeetingForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=200), NoControlCharacters()],
     )
+    # The kinds of activity come from the payments rate card (the view sets the choices).
+    activity = RadioField(
+        "Kind of activity",
+        widget=GovRadioInput(),
+        description="Each person who came is paid at the rate for this kind of activity.",
+        validators=[InputRequired(message="Choose the kind of activity")],
+        default="panel_meeting",
+    )
+    preparation_minutes = IntegerField(
+        "Preparation time paid to everyone who came, in minutes",
+        widget=GovTextInput(),
+        default=0,
+        validators=[
+            InputRequired(message="Enter the preparation time in minutes, like 60 (or 0)"),
+            NumberRange(min=0, max=1440, message="Preparation time must be 0 to 1440 minutes"),
+        ],
+    )
     submit = SubmitField("Record the meeting", widget=GovSubmitInput())

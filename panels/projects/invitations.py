@@ -522,9 +522,22 @@ def record_meeting(
     held_on: date,
     title: str,
     attendance: dict[int, int | None],
+    *,
+    activity: str = "panel_meeting",
+    preparation_minutes: int = 0,
 ) -> Meeting:
-    """A meeting of a confirmed panel: who came (minutes given) and who did not (None)."""
+    """A meeting of a confirmed panel: who came (minutes given) and who did not (None).
+
+    Everyone who came gets a payment due for their time and the preparation time, at the
+    rate for the kind of activity (see :mod:`panels.payments`).
+    """
+    from panels.payments.service import create_payments_due
+
     reject_control_characters("title", title)
+    if not 0 <= preparation_minutes <= 1440:
+        raise InvalidInput(
+            f"{preparation_minutes} minutes of preparation is not a time within one day (0 to 1440)"
+        )
     with uow:
         project = get_project(uow, project_id, for_update=True)
         if project.confirmed_at is None:
@@ -542,8 +555,25 @@ def record_meeting(
         for minutes in attendance.values():
             if minutes is not None and not 0 <= minutes <= 1440:
                 raise InvalidInput(f"{minutes} minutes is not a time within one day (0 to 1440)")
+        title = title.strip() or "Panel meeting"
+        if uow.session.scalar(
+            select(Meeting.id).where(
+                Meeting.project_id == project.id,
+                Meeting.held_on == held_on,
+                Meeting.title == title,
+            )
+        ):
+            # Recording the same meeting again (a second click) must not pay anyone twice.
+            raise InvalidInput(
+                f"The meeting “{title}” on {_when(held_on)} is already recorded; give a "
+                "different title if it was another meeting that day"
+            )
         meeting = Meeting(
-            project_id=project.id, held_on=held_on, title=title.strip() or "Panel meeting"
+            project_id=project.id,
+            held_on=held_on,
+            title=title,
+            activity=activity,
+            preparation_minutes=preparation_minutes,
         )
         uow.session.add(meeting)
         uow.session.flush()
@@ -565,6 +595,7 @@ def record_meeting(
             meeting=meeting.id,
             attended=sum(1 for m in attendance.values() if m is not None),
         )
+        create_payments_due(uow, meeting.id)
     return meeting
 
 

@@ -30,6 +30,7 @@ from models import (
     Project,
 )
 from panels.errors import InvalidInput, NotAllowed, NotFound
+from panels.payments import rates as payment_rates
 from panels.projects import invitations, service
 from panels.projects.forms import (
     ActionForm,
@@ -672,6 +673,7 @@ def meetings(project_id: int) -> ResponseReturnValue:
     uow = unit_of_work()
     project = service.get_project(uow, project_id)
     form = MeetingForm(prefix="meeting")
+    form.activity.choices = options(payment_rates.activities(uow))
     close = ActionForm(prefix="close")
     close.submit.label.text = "Close the project"
     members = [m for i, m in _seats(uow, project_id) if i.status == "accepted"]
@@ -693,12 +695,18 @@ def meetings(project_id: int) -> ResponseReturnValue:
         if not errors:
             try:
                 invitations.record_meeting(
-                    uow, project_id, form.held_on.data, form.title.data or "", attendance
+                    uow,
+                    project_id,
+                    form.held_on.data,
+                    form.title.data or "",
+                    attendance,
+                    activity=form.activity.data,
+                    preparation_minutes=form.preparation_minutes.data,
                 )
             except InvalidInput as error:
                 errors["_all"] = str(error)
             else:
-                flash("Meeting and attendance recorded.")
+                flash("Meeting and attendance recorded. A payment is due to each person who came.")
                 return redirect(url_for(".meetings", project_id=project_id))
     if action == "close" and close.validate_on_submit():
         invitations.close_project(uow, project_id)
