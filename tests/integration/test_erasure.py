@@ -3,6 +3,7 @@ personal detail of theirs in any table, while panels, draws and counts still add
 
 from __future__ import annotations
 
+import io
 import threading
 from datetime import date
 
@@ -17,11 +18,16 @@ from models import (
     Member,
     MemberCharacteristic,
     PanelSnapshot,
+    PaymentClaim,
+    PaymentReceipt,
     User,
 )
 from panels.db import open_unit_of_work
 from panels.erasure import service as erasure
 from panels.errors import DomainError, InvalidInput, NotAllowed
+from panels.payments import ledger
+from panels.payments import service as payments
+from panels.payments.receipts import read_upload
 from panels.projects import invitations, service
 from panels.uow import Actor
 from tests.conftest import TEST_PASSWORD
@@ -38,6 +44,7 @@ SECRETS = {
     "preferred_times": "Thursdays after the Larkspur club",
 }
 WRITTEN = {"question": "Is the venue near Larkspur Mews?"}
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 NEEDLES = [
     "Zephyrine",
     "Quillfeather",
@@ -76,6 +83,28 @@ def member_on_a_panel(app, uow, make_member, make_user, session, client, sign_in
         invitations.answer(uow, invitation.id, "accept")
     invitations.confirm_panel(uow, project.id)
     invitations.record_meeting(uow, project.id, date.today(), "First meeting", {zephyrine.id: 120})
+    # Paid for her time (approved) and claiming travel, with a receipt that names her.
+    due = session.scalar(select(PaymentClaim).where(PaymentClaim.member_id == zephyrine.id))
+    with app.app_context(), open_unit_of_work(Actor.for_user(account), app) as unit:
+        chosen = payments.choose(unit, zephyrine.id, due.id, "donation", charity="Larkspur Trust")
+        version = chosen.version
+    manager = make_user(role="manager")
+    with app.app_context(), open_unit_of_work(Actor.for_user(manager), app) as unit:
+        payments.approve(unit, due.id, version)
+    with app.app_context(), open_unit_of_work(Actor.for_user(account), app) as unit:
+        receipt = read_upload(io.BytesIO(PDF), "zephyrine-quillfeather-taxi.pdf", 10**6)
+        payments.submit_expense(
+            unit,
+            zephyrine.id,
+            payments.ExpenseInput(
+                project.id,
+                "public_transport",
+                date.today(),
+                "Bus from Larkspur Mews",
+                amount_pence=340,
+            ),
+            [receipt],
+        )
     lead = make_user(role="lead")
     lead_client = app.test_client()
     sign_in(lead, client=lead_client)
@@ -126,6 +155,14 @@ def test_after_erasure_no_personal_detail_remains_in_any_text_column(
     assert "invitations.question" in before["Larkspur"]
     assert "users.email" in before["zephyrine.q@example.org"]
     assert "login_attempts.email" in before["zephyrine.q@example.org"]
+    assert "payment_claims.description" in before["Larkspur"]
+    assert "payment_receipts.original_name" in before["Quillfeather"]
+    receipt_files = [r.stored_name for r in session.scalars(select(PaymentReceipt))]
+    with app.app_context(), open_unit_of_work(Actor.command_line(), app) as unit:
+        folder = payments.receipts_folder(unit)
+        ledger_before = {by: ledger.ledger_totals(unit, by) for by in ("member", "project")}
+    assert receipt_files and all((folder / name).exists() for name in receipt_files)
+    assert ledger_before["member"]
     served_before = session.get(Member, member_id).panels_served
     token_before = session.get(User, session.get(Member, member_id).user_id).session_token
     snapshot_before = session.scalar(
@@ -165,6 +202,12 @@ def test_after_erasure_no_personal_detail_remains_in_any_text_column(
     )
     snapshot = session.scalar(select(PanelSnapshot).where(PanelSnapshot.project_id == project_id))
     assert snapshot.composition == composition_before
+    # The ledger is kept exactly, and the receipts are gone from the disk.
+    with app.app_context(), open_unit_of_work(Actor.command_line(), app) as unit:
+        assert {by: ledger.ledger_totals(unit, by) for by in ("member", "project")} == (
+            ledger_before
+        )
+    assert not any((folder / name).exists() for name in receipt_files)
     assert session.scalar(select(ErasureRequest.status)) == "done"
     # Her account no longer works: it is closed, its sessions ended, and sign-in fails.
     account = session.get(User, member.user_id)
