@@ -2,6 +2,7 @@
 
 from .base import Base, UTCDateTime, utcnow
 from .job import FINISHED_STATUSES, JOB_STATUSES, Job
+from .member_space import TIMES_OF_DAY, WEEKDAYS, AccountInvite, MemberAvailability, MemberAway
 from .pages import Page
 from .project import (
     DRAW_KINDS,
@@ -38,6 +39,11 @@ from .register import (
 from .user import ROLES, LoginAttempt, OutboxMessage, RecoveryCode, ThrottleCounter, User
 
 __all__ = [
+    "TIMES_OF_DAY",
+    "WEEKDAYS",
+    "AccountInvite",
+    "MemberAvailability",
+    "MemberAway",
     "DRAW_KINDS",
     "INVITATION_CHANNELS",
     "INVITATION_FORMATS",
