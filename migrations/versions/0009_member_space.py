@@ -76,7 +76,9 @@ def upgrade() -> None:
         sa.Column("starts_on", sa.Date(), nullable=False),
         sa.Column("ends_on", sa.Date(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint("ends_on >= starts_on", name=op.f("ck_member_away_ends_not_before_start")),
+        sa.CheckConstraint(
+            "ends_on >= starts_on", name=op.f("ck_member_away_ends_not_before_start")
+        ),
         sa.ForeignKeyConstraint(
             ["member_id"],
             ["members.id"],

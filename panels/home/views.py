@@ -42,8 +42,8 @@ def health() -> ResponseReturnValue:
 
 @bp.route("/member/")
 @requires("member_space")
-def member() -> str:
-    return render_template("home/member.html")
+def member() -> ResponseReturnValue:
+    return redirect(url_for("members.start"))
 
 
 @bp.route("/lead/")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from panels.features import Feature, NavItem, permission
+from panels.features import DataSection, Feature, NavItem, permission
 
 if TYPE_CHECKING:
     import click
     from flask import Blueprint
 
     from panels.jobs.kinds import JobKind
+    from panels.uow import UnitOfWork
 
 
 def _blueprints() -> tuple[Blueprint, ...]:
@@ -32,8 +33,15 @@ def _jobs() -> dict[str, JobKind]:
     return job_kinds()
 
 
+def _personal_data(uow: UnitOfWork, member_id: int) -> list[DataSection]:
+    from panels.register.personal_data import register_personal_data
+
+    return register_personal_data(uow, member_id)
+
+
 feature = Feature(
     name="register",
+    personal_data=_personal_data,
     blueprints=_blueprints,
     commands=_commands,
     jobs=_jobs,

@@ -1,0 +1,175 @@
+"""A member's invitations, the panels they are on, the meetings they came to, and their
+chance of being chosen in each lottery they were in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from models import Attendance, Draw, Invitation, Meeting, Project
+from panels.errors import NotFound
+from panels.projects import invitations
+from panels.uow import UnitOfWork
+
+OPEN_STATUSES = ("invited", "no_answer")
+"""Invitations a member can still answer (the same as the link in their email accepts)."""
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    invitation: Invitation
+    project: Project
+
+    @property
+    def is_open(self) -> bool:
+        return self.invitation.status in OPEN_STATUSES and self.project.confirmed_at is None
+
+
+def my_invitations(uow: UnitOfWork, member_id: int) -> list[InvitationView]:
+    """Every invitation sent to the member, open ones first, newest first."""
+    with uow:
+        rows = uow.session.execute(
+            select(Invitation, Project)
+            .join(Project, Project.id == Invitation.project_id)
+            .where(Invitation.member_id == member_id, Invitation.status != "shortlisted")
+            .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+        ).all()
+    views = [InvitationView(i, p) for i, p in rows]
+    return sorted(views, key=lambda v: not v.is_open)
+
+
+def my_invitation(uow: UnitOfWork, member_id: int, invitation_id: int) -> InvitationView:
+    """One of the member's invitations; another member's is not found."""
+    with uow:
+        invitation = uow.session.get(Invitation, invitation_id)
+        if (
+            invitation is None
+            or invitation.member_id != member_id
+            or invitation.status == "shortlisted"
+        ):
+            raise NotFound("We could not find that invitation.")
+        project = uow.session.get(Project, invitation.project_id)
+        assert project is not None
+        return InvitationView(invitation, project)
+
+
+def answer_my_invitation(
+    uow: UnitOfWork,
+    member_id: int,
+    invitation_id: int,
+    choice: str,
+    *,
+    reason: str = "",
+    question: str = "",
+) -> str:
+    """Answer as the link would (deadline, seats, reserve list): the projects' ``answer``."""
+    with uow:
+        my_invitation(uow, member_id, invitation_id)
+        return invitations.answer(uow, invitation_id, choice, reason=reason, question=question)
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    meeting: Meeting
+    attended: bool
+    minutes: int
+
+
+@dataclass(frozen=True)
+class PanelView:
+    project: Project
+    invitation: Invitation
+    meetings: tuple[MeetingView, ...]
+
+
+def _meetings(uow: UnitOfWork, member_id: int, project_id: int) -> tuple[MeetingView, ...]:
+    rows = uow.session.execute(
+        select(Meeting, Attendance)
+        .join(Attendance, Attendance.meeting_id == Meeting.id)
+        .where(Meeting.project_id == project_id, Attendance.member_id == member_id)
+        .order_by(Meeting.held_on, Meeting.id)
+    ).all()
+    return tuple(MeetingView(m, a.attended, a.minutes) for m, a in rows)
+
+
+def my_panels(uow: UnitOfWork, member_id: int) -> list[PanelView]:
+    """The panels the member is on (they said yes)."""
+    with uow:
+        rows = uow.session.execute(
+            select(Invitation, Project)
+            .join(Project, Project.id == Invitation.project_id)
+            .where(Invitation.member_id == member_id, Invitation.status == "accepted")
+            .order_by(Project.first_meeting.desc(), Project.id.desc())
+        ).all()
+        return [PanelView(p, i, _meetings(uow, member_id, p.id)) for i, p in rows]
+
+
+def my_panel(uow: UnitOfWork, member_id: int, project_id: int) -> PanelView:
+    """One panel the member is on; a panel they are not on is not found."""
+    for panel in my_panels(uow, member_id):
+        if panel.project.id == project_id:
+            return panel
+    raise NotFound("We could not find that panel in your panels.")
+
+
+@dataclass(frozen=True)
+class Chance:
+    """The member's chance of being chosen in one lottery (draw) they were in the pool of."""
+
+    project: Project
+    draw: Draw
+    probability: float
+    chosen: bool
+    pool_size: int
+
+    @property
+    def one_in(self) -> int | None:
+        """N in "about 1 in N" (None for a chance of zero)."""
+        return max(1, round(1 / self.probability)) if self.probability > 0 else None
+
+    @property
+    def percent(self) -> str:
+        value = self.probability * 100
+        if value >= 10:
+            return f"{value:.0f}%"
+        return f"{value:.1f}%"
+
+    @property
+    def drawn_at(self) -> datetime:
+        return self.draw.finished_at or self.draw.created_at
+
+
+def pool_ids(draw: Draw) -> set[str]:
+    return {str(row.get("id")) for row in draw.pool}
+
+
+def my_chances(uow: UnitOfWork, member_id: int) -> list[Chance]:
+    """Each finished lottery whose pool the member was in, with their chance."""
+    key = str(member_id)
+    with uow:
+        rows = uow.session.execute(
+            select(Draw, Project)
+            .join(Project, Project.id == Draw.project_id)
+            .where(Draw.status == "done")
+            .order_by(Draw.created_at.desc(), Draw.id.desc())
+        ).all()
+    chances = []
+    for draw, project in rows:
+        if key not in draw.probabilities and key not in pool_ids(draw):
+            continue
+        chances.append(
+            Chance(
+                project=project,
+                draw=draw,
+                probability=float(draw.probabilities.get(key, 0.0)),
+                chosen=key in {str(m) for m in draw.panel},
+                pool_size=len(draw.pool),
+            )
+        )
+    return chances
+
+
+def when(day: date | None) -> str:
+    return day.strftime("%-d %B %Y") if day else "Not set"
