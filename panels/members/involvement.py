@@ -125,9 +125,16 @@ class Chance:
     pool_size: int
 
     @property
-    def one_in(self) -> int | None:
-        """N in "about 1 in N" (None for a chance of zero)."""
-        return max(1, round(1 / self.probability)) if self.probability > 0 else None
+    def in_words(self) -> str:
+        """The chance as people say it: "about 1 in 7", or "about 8 in 10" when it is high."""
+        p = self.probability
+        if p <= 0:
+            return "no chance"
+        if p >= 0.995:
+            return "certain"
+        if p > 0.5:
+            return f"about {round(p * 10)} in 10"
+        return f"about 1 in {round(1 / p)}"
 
     @property
     def percent(self) -> str:

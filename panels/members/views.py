@@ -17,7 +17,6 @@ from flask import (
     Response,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     session,
@@ -92,9 +91,6 @@ class Subject:
 
 def subject() -> Subject:
     """The member whose pages these are: the signed-in member, or the one staff act for."""
-    found = g.get("member_subject")
-    if found is not None:
-        return found
     base = unit_of_work()
     if can(current_user, "member_space"):
         member = profile.member_for_user(base, current_user.id)
@@ -108,12 +104,11 @@ def subject() -> Subject:
             "To use these pages for a member, open them on the people register and choose "
             "“Act on their behalf”."
         )
-    g.member_subject = found
     return found
 
 
-def _render(template: str, **context: Any) -> str:
-    return render_template(template, subject=subject(), **context)
+def _render(template: str, who: Subject, **context: Any) -> str:
+    return render_template(template, subject=who, **context)
 
 
 def _problems_to_form(form: Any, error: InvalidMember, default: str) -> None:
@@ -132,6 +127,7 @@ def start() -> str:
     invitations = involvement.my_invitations(who.uow, who.member_id)
     return _render(
         "members/start.html",
+        who,
         open_invitations=[i for i in invitations if i.is_open],
         panels=involvement.my_panels(who.uow, who.member_id),
     )
@@ -146,6 +142,7 @@ def profile_page() -> str:
     who = subject()
     return _render(
         "members/profile.html",
+        who,
         profile=profile.view_profile(who.uow, who.member_id),
         contact_methods=CONTACT_METHODS,
         weekdays=WEEKDAYS,
@@ -175,7 +172,7 @@ def contact() -> ResponseReturnValue:
         else:
             flash("Your contact details are saved.")
             return redirect(url_for(".profile_page"))
-    return _render("members/contact.html", form=form, member=member)
+    return _render("members/contact.html", who, form=form, member=member)
 
 
 @bp.route("/profile/access-needs", methods=["GET", "POST"])
@@ -185,7 +182,7 @@ def access_needs() -> ResponseReturnValue:
     member = profile.get_member(who.uow, who.member_id)
     form = AccessNeedsForm()
     if not member.consent_access_needs:
-        return _render("members/access_needs_no_consent.html")
+        return _render("members/access_needs_no_consent.html", who)
     if form.validate_on_submit():
         try:
             profile.update_access_needs(
@@ -200,7 +197,7 @@ def access_needs() -> ResponseReturnValue:
         profile.audit_form_view(who.uow, who.member_id, answers=False, needs=True)
         form.needs.data = [n.need for n in member.access_needs]
         form.notes.data = member.access_needs_notes
-    return _render("members/access_needs.html", form=form)
+    return _render("members/access_needs.html", who, form=form)
 
 
 @bp.route("/profile/answers/<key>", methods=["GET", "POST"])
@@ -236,7 +233,7 @@ def answer_question(key: str) -> ResponseReturnValue:
             if taxonomy.category_by_id(row.category_id)[0].key == key
         ]
         field.data = current if dimension.multiple else (current[0] if current else None)
-    return _render("members/answer_question.html", form=form, dimension=dimension)
+    return _render("members/answer_question.html", who, form=form, dimension=dimension)
 
 
 @bp.route("/profile/availability", methods=["GET", "POST"])
@@ -254,7 +251,7 @@ def availability() -> ResponseReturnValue:
         current = profile.availability_of(who.uow, who.member_id)
         for f in fields:
             f.data = list(current.get(f.name, ()))
-    return _render("members/availability.html", form=form, fields=fields)
+    return _render("members/availability.html", who, form=form, fields=fields)
 
 
 @bp.route("/profile/away/new", methods=["GET", "POST"])
@@ -270,7 +267,7 @@ def add_away() -> ResponseReturnValue:
         else:
             flash("Your dates away are saved.")
             return redirect(url_for(".profile_page"))
-    return _render("members/away.html", form=form)
+    return _render("members/away.html", who, form=form)
 
 
 @bp.route("/profile/away/<int:away_id>/remove", methods=["GET", "POST"])
@@ -283,7 +280,7 @@ def remove_away(away_id: int) -> ResponseReturnValue:
         profile.remove_away(who.uow, who.member_id, away_id)
         flash("Those dates are removed.")
         return redirect(url_for(".profile_page"))
-    return _render("members/remove_away.html", form=form, away=away)
+    return _render("members/remove_away.html", who, form=form, away=away)
 
 
 # --- consent ----------------------------------------------------------------------------
@@ -294,7 +291,7 @@ def remove_away(away_id: int) -> ResponseReturnValue:
 def consent() -> str:
     who = subject()
     return _render(
-        "members/consent.html", statuses=profile.consent_overview(who.uow, who.member_id)
+        "members/consent.html", who, statuses=profile.consent_overview(who.uow, who.member_id)
     )
 
 
@@ -304,6 +301,7 @@ def consent_easy_read() -> str:
     who = subject()
     return _render(
         "members/consent_easy_read.html",
+        who,
         statuses=profile.consent_overview(who.uow, who.member_id),
     )
 
@@ -335,6 +333,7 @@ def _change_consent(purpose: str, template: str) -> ResponseReturnValue:
     )
     return _render(
         template,
+        who,
         form=form,
         status=status,
         effect=WITHDRAW_EFFECTS[purpose] if status.given else GIVE_EFFECTS[purpose],
@@ -384,6 +383,7 @@ def _answer_invitation(invitation_id: int, template: str) -> ResponseReturnValue
             return redirect(url_for(".start"))
     return _render(
         template,
+        who,
         view=view,
         form=form,
         statuses=INVITATION_STATUSES,
@@ -409,6 +409,7 @@ def panels() -> str:
     who = subject()
     return _render(
         "members/panels.html",
+        who,
         panels=involvement.my_panels(who.uow, who.member_id),
         invitations=involvement.my_invitations(who.uow, who.member_id),
         statuses=INVITATION_STATUSES,
@@ -422,6 +423,7 @@ def panel(project_id: int) -> str:
     who = subject()
     return _render(
         "members/panel.html",
+        who,
         panel=involvement.my_panel(who.uow, who.member_id, project_id),
         when=involvement.when,
     )
@@ -431,7 +433,9 @@ def panel(project_id: int) -> str:
 @requires("use_member_pages")
 def chances() -> str:
     who = subject()
-    return _render("members/chances.html", chances=involvement.my_chances(who.uow, who.member_id))
+    return _render(
+        "members/chances.html", who, chances=involvement.my_chances(who.uow, who.member_id)
+    )
 
 
 # --- download my data -------------------------------------------------------------------
@@ -442,7 +446,7 @@ def chances() -> str:
 def my_data() -> str:
     who = subject()
     return _render(
-        "members/data.html", sections=data.download_my_data(who.uow, who.member_id, "page")
+        "members/data.html", who, sections=data.download_my_data(who.uow, who.member_id, "page")
     )
 
 
@@ -503,7 +507,6 @@ def act_for(member_id: int) -> ResponseReturnValue:
         member = profile.get_member(uow, member_id)
         audit.record(uow, "act_for_member", "member", member.id)
     session[ACTING] = member.id
-    g.pop("member_subject", None)
     flash(f"You are now acting on behalf of {member.display_name}.")
     return redirect(url_for("members.start"))
 
