@@ -34,6 +34,7 @@ from models import (
     WEEKDAYS,
 )
 from panels import audit
+from panels.auth.service import MIN_PASSWORD_LENGTH
 from panels.errors import InvalidInput, NotAllowed
 from panels.members import accounts, data, involvement, profile
 from panels.members.forms import (
@@ -533,7 +534,14 @@ def _join(token: str, template: str) -> ResponseReturnValue:
             start_session(user)
             flash("Your account is ready. Welcome.")
             return redirect(url_for("members.start"))
-    return render_template(template, form=form, member=member, invite=invite, token=token)
+    return render_template(
+        template,
+        form=form,
+        member=member,
+        invite=invite,
+        token=token,
+        min_length=MIN_PASSWORD_LENGTH,
+    )
 
 
 @join_bp.route("/<token>", methods=["GET", "POST"])
