@@ -5,8 +5,9 @@
 Makes a temporary SQLite database (``$DATABASE_URL`` is not used: this writes a member, a
 project and a drawn panel), signs in as a member who is on the panel, renders each member
 page and measures the words a person reads in the page's ``<main>``: headings, paragraphs,
-list items, labels and buttons, each taken as a sentence of its own. Pictures' text
-alternatives are left out (they are read by screen readers, not on the page).
+list items, questions and buttons, each taken as a sentence of its own. Left out: pictures'
+text alternatives (read by screen readers, not on the page) and the options of a question
+(days, times, needs, equality answers), which are names rather than sentences.
 
 Reading ease runs from 0 (very hard) to 100 (very easy); 60 to 70 is plain English, and
 above 80 is easy for most people. The grade is a US school grade: 5 is read by most
@@ -33,6 +34,8 @@ BLOCKS = {
     "caption", "dt", "dd", "div", "section", "form", "ul", "ol", "table", "tr",
 }  # fmt: skip
 SKIPPED = {"script", "style", "svg", "head"}
+OPTION_CLASSES = {"govuk-checkboxes__label", "govuk-radios__label"}
+"""The labels of a question's options (days, times, needs, answers): names, not sentences."""
 MEMBER_PASSWORD = "readability check password"
 
 
@@ -45,6 +48,7 @@ class _MainText(HTMLParser):
         self.skipping = 0
         self.current: list[str] = []
         self.sentences: list[str] = []
+        self.labels: list[bool] = []
 
     def _flush(self) -> None:
         text = re.sub(r"\s+", " ", "".join(self.current)).strip()
@@ -55,13 +59,17 @@ class _MainText(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "main":
             self.in_main += 1
-        if tag in SKIPPED:
+        if tag == "label":
+            classes = set((dict(attrs).get("class") or "").split())
+            self.labels.append(bool(classes & OPTION_CLASSES))
+        if tag in SKIPPED or (tag == "label" and self.labels[-1]):
             self.skipping += 1
         if tag in BLOCKS or tag == "br":
             self._flush()
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in SKIPPED:
+        option = tag == "label" and bool(self.labels) and self.labels.pop()
+        if tag in SKIPPED or option:
             self.skipping = max(0, self.skipping - 1)
         if tag in BLOCKS:
             self._flush()
