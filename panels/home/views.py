@@ -14,7 +14,7 @@ from panels.web import unit_of_work
 bp = Blueprint("home", __name__)
 
 START_PAGES = {
-    "member": "home.member",
+    "member": "members.start",
     "lead": "home.lead",
     "manager": "home.manager",
     "admin": "home.admin",

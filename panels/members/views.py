@@ -124,7 +124,10 @@ def _problems_to_form(form: Any, error: InvalidMember, default: str) -> None:
 @bp.route("/")
 @requires("use_member_pages")
 def start() -> str:
-    who = subject()
+    try:
+        who = subject()
+    except profile.NotLinked as error:
+        return render_template("members/not_linked.html", message=str(error))
     invitations = involvement.my_invitations(who.uow, who.member_id)
     return _render(
         "members/start.html",

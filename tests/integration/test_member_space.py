@@ -506,7 +506,7 @@ def test_download_my_data_holds_everything_and_is_audited(
 
 def test_the_member_start_page_is_where_a_member_lands(app, member_client):
     assert member_client.get("/member/").headers["Location"] == "/my/"
-    assert member_client.get("/").headers["Location"] == "/member/"
+    assert member_client.get("/").headers["Location"] == "/my/"
 
 
 def test_easy_read_pages_link_to_and_from_their_standard_versions(chosen, session):
@@ -521,3 +521,11 @@ def test_easy_read_pages_link_to_and_from_their_standard_versions(chosen, sessio
     assert f'href="/my/invitations/{mine.id}"' in easy_invite
     withdraw = member_client.get("/my/consent/contact/easy-read").get_data(as_text=True)
     assert "We will stop asking you to join panels." in withdraw
+
+
+def test_a_member_account_not_linked_to_the_register_is_told_so(client, make_user, sign_in):
+    sign_in(make_user("member"))
+    page = client.get("/my/")
+    assert page.status_code == 200
+    assert "not linked to the people register yet" in page.get_data(as_text=True)
+    assert client.get("/my/profile").status_code == 404
