@@ -25,6 +25,12 @@ def _personal_data(uow: UnitOfWork, member_id: int) -> list[DataSection]:
     return members_personal_data(uow, member_id)
 
 
+def _demo(uow: UnitOfWork, seed: int) -> list[str]:
+    from panels.members.demo import link_demo_member
+
+    return link_demo_member(uow, seed)
+
+
 feature = Feature(
     name="members",
     blueprints=_blueprints,
@@ -55,4 +61,5 @@ feature = Feature(
         "download_my_data": "Downloaded a member's data",
     },
     personal_data=_personal_data,
+    demo=_demo,
 )

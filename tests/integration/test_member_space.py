@@ -529,3 +529,15 @@ def test_a_member_account_not_linked_to_the_register_is_told_so(client, make_use
     assert page.status_code == 200
     assert "not linked to the people register yet" in page.get_data(as_text=True)
     assert client.get("/my/profile").status_code == 404
+
+
+def test_the_demo_member_account_is_a_register_member_with_an_invitation(app, runner):
+    result = runner.invoke(args=["demo", "--password", "demo-pass-123"])
+    assert result.exit_code == 0, result.output
+    assert "The demo member account member@demo.example is" in result.output
+    client = app.test_client()
+    client.post("/auth/sign-in", data={"email": "member@demo.example", "password": "demo-pass-123"})
+    start = client.get("/my/").get_data(as_text=True)
+    assert "Answer your invitation:" in start
+    again = runner.invoke(args=["demo", "--password", "demo-pass-123"])
+    assert again.exit_code == 0 and again.output.count("The demo member account") == 1
