@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
+import zipfile
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -102,3 +106,20 @@ def as_json(member_id: int, sections: list[DataSection]) -> str:
         indent=2,
         ensure_ascii=False,
     )
+
+
+def _file_name(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") + ".csv"
+
+
+def as_csv_zip(sections: list[DataSection]) -> bytes:
+    """The sections as a zip of CSV files, one per section, each with its column names."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number, section in enumerate(sections, start=1):
+            text = io.StringIO()
+            writer = csv.writer(text)
+            writer.writerow(section.headers)
+            writer.writerows(section.rows)
+            archive.writestr(f"{number:02d}-{_file_name(section.title)}", text.getvalue())
+    return buffer.getvalue()

@@ -8,9 +8,10 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from models import Attendance, Draw, Invitation, Meeting, Project
+from models import Attendance, Invitation, Meeting, Project
 from panels.errors import NotFound
 from panels.projects import invitations
+from panels.projects.personal_data import draws_of_member
 from panels.uow import UnitOfWork
 
 OPEN_STATUSES = ("invited", "no_answer")
@@ -119,7 +120,8 @@ class Chance:
     """The member's chance of being chosen in one lottery (draw) they were in the pool of."""
 
     project: Project
-    draw: Draw
+    draw_id: int
+    drawn_at: datetime
     probability: float
     chosen: bool
     pool_size: int
@@ -143,39 +145,14 @@ class Chance:
             return f"{value:.0f}%"
         return f"{value:.1f}%"
 
-    @property
-    def drawn_at(self) -> datetime:
-        return self.draw.finished_at or self.draw.created_at
-
-
-def pool_ids(draw: Draw) -> set[str]:
-    return {str(row.get("id")) for row in draw.pool}
-
 
 def my_chances(uow: UnitOfWork, member_id: int) -> list[Chance]:
     """Each finished lottery whose pool the member was in, with their chance."""
-    key = str(member_id)
     with uow:
-        rows = uow.session.execute(
-            select(Draw, Project)
-            .join(Project, Project.id == Draw.project_id)
-            .where(Draw.status == "done")
-            .order_by(Draw.created_at.desc(), Draw.id.desc())
-        ).all()
-    chances = []
-    for draw, project in rows:
-        if key not in draw.probabilities and key not in pool_ids(draw):
-            continue
-        chances.append(
-            Chance(
-                project=project,
-                draw=draw,
-                probability=float(draw.probabilities.get(key, 0.0)),
-                chosen=key in {str(m) for m in draw.panel},
-                pool_size=len(draw.pool),
-            )
-        )
-    return chances
+        return [
+            Chance(c.project, c.draw_id, c.drawn_at, c.probability, c.chosen, c.pool_size)
+            for c in draws_of_member(uow.session, member_id)
+        ]
 
 
 def when(day: date | None) -> str:

@@ -466,6 +466,18 @@ def my_data_file() -> Response:
     )
 
 
+@bp.route("/data/my-data.zip")
+@requires("use_member_pages")
+def my_data_zip() -> Response:
+    who = subject()
+    sections = data.download_my_data(who.uow, who.member_id, "csv")
+    return Response(
+        data.as_csv_zip(sections),
+        mimetype="application/zip",
+        headers={"Content-Disposition": 'attachment; filename="my-data.zip"'},
+    )
+
+
 # --- acting on a member's behalf --------------------------------------------------------
 
 

@@ -2,13 +2,61 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from models import INVITATION_STATUSES, Attendance, Draw, Invitation, Meeting, Project
 from panels.features import DataSection
 from panels.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class DrawChance:
+    """One finished draw whose pool held the member, and their chance in it."""
+
+    project: Project
+    draw_id: int
+    number: int
+    drawn_at: datetime
+    probability: float
+    chosen: bool
+    pool_size: int
+
+
+def draws_of_member(session: Session, member_id: int) -> list[DrawChance]:
+    """Finished draws whose pool held the member (every pool member has a probability),
+    newest first; found in SQL, so that no draw's pool is loaded."""
+    probability = Draw.probabilities[str(member_id)].as_float()
+    rows = session.execute(
+        select(
+            Project,
+            Draw.id,
+            Draw.number,
+            func.coalesce(Draw.finished_at, Draw.created_at),
+            probability,
+            Draw.panel,
+            func.json_array_length(Draw.pool),
+        )
+        .join(Project, Project.id == Draw.project_id)
+        .where(Draw.status == "done", probability.is_not(None))
+        .order_by(Draw.created_at.desc(), Draw.id.desc())
+    ).all()
+    key = str(member_id)
+    return [
+        DrawChance(
+            project=project,
+            draw_id=draw_id,
+            number=number,
+            drawn_at=drawn_at,
+            probability=float(p),
+            chosen=key in {str(m) for m in panel},
+            pool_size=int(pool_size or 0),
+        )
+        for project, draw_id, number, drawn_at, p, panel, pool_size in rows
+    ]
 
 
 def _day(day: date | datetime | None) -> str:
@@ -17,7 +65,6 @@ def _day(day: date | datetime | None) -> str:
 
 def projects_personal_data(uow: UnitOfWork, member_id: int) -> list[DataSection]:
     """Invitations and answers, meetings attended, and the lotteries they were in."""
-    key = str(member_id)
     with uow:
         session = uow.session
         invitations = session.execute(
@@ -33,27 +80,16 @@ def projects_personal_data(uow: UnitOfWork, member_id: int) -> list[DataSection]
             .where(Attendance.member_id == member_id)
             .order_by(Meeting.held_on, Meeting.id)
         ).all()
-        draws = session.execute(
-            select(Draw, Project.title)
-            .join(Project, Project.id == Draw.project_id)
-            .where(Draw.status == "done")
-            .order_by(Draw.created_at, Draw.id)
-        ).all()
-    lotteries = []
-    for draw, title in draws:
-        in_pool = key in draw.probabilities or key in {str(r.get("id")) for r in draw.pool}
-        if not in_pool:
-            continue
-        p = float(draw.probabilities.get(key, 0.0))
-        lotteries.append(
+        lotteries = [
             (
-                title,
-                str(draw.number),
-                _day(draw.finished_at or draw.created_at),
-                f"{p * 100:.1f}%",
-                "Yes" if key in {str(m) for m in draw.panel} else "No",
+                chance.project.title,
+                str(chance.number),
+                _day(chance.drawn_at),
+                f"{chance.probability * 100:.1f}%",
+                "Yes" if chance.chosen else "No",
             )
-        )
+            for chance in reversed(draws_of_member(session, member_id))
+        ]
     return [
         DataSection(
             "Your invitations",

@@ -496,11 +496,20 @@ def test_download_my_data_holds_everything_and_is_audited(
     assert sections["Lotteries you were in"]["rows"][0]["Chosen"] == "Yes"
     page = member_client.get("/my/data").get_data(as_text=True)
     assert "Who looked at your equality or access information" in page
+    import csv
+    import io
+    import zipfile
+
+    archive = zipfile.ZipFile(io.BytesIO(member_client.get("/my/data/my-data.zip").data))
+    assert "03-your-communication-and-access-needs.csv" in archive.namelist()
+    away_file = next(n for n in archive.namelist() if n.endswith("dates-you-are-away.csv"))
+    rows = list(csv.reader(io.StringIO(archive.read(away_file).decode())))
+    assert rows == [["First day", "Last day"], ["2 June 2031", "10 June 2031"]]
     session.expire_all()
     downloads = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "download_my_data")
     ).all()
-    assert [e.details["format"] for e in downloads] == ["json", "page"]
+    assert sorted(e.details["format"] for e in downloads) == ["csv", "json", "page"]
     assert all(e.subject_id == invited.id for e in downloads)
 
 
@@ -541,3 +550,21 @@ def test_the_demo_member_account_is_a_register_member_with_an_invitation(app, ru
     assert "Answer your invitation:" in start
     again = runner.invoke(args=["demo", "--password", "demo-pass-123"])
     assert again.exit_code == 0 and again.output.count("The demo member account") == 1
+
+
+def test_a_member_sees_only_the_lotteries_whose_pool_they_were_in(
+    app, member_client, invited, make_member, uow, session
+):
+    from panels.register.members import change_consent
+
+    # Without consent to selection use they are in no pool.
+    change_consent(uow, invited.id, "selection", False)
+    for n in range(10):
+        make_member(sex="Female" if n % 2 else "Male")
+    with app.app_context():
+        _draw(uow)
+    page = member_client.get("/my/chances").get_data(as_text=True)
+    assert "You have not been in a lottery yet." in page
+    document = json.loads(member_client.get("/my/data/my-data.json").get_data(as_text=True))
+    lotteries = next(s for s in document["sections"] if s["title"] == "Lotteries you were in")
+    assert lotteries["rows"] == []
