@@ -25,6 +25,12 @@ def _personal_data(uow: UnitOfWork, member_id: int) -> list[DataSection]:
     return members_personal_data(uow, member_id)
 
 
+def _erase(uow: UnitOfWork, member_id: int) -> None:
+    from panels.members.data import erase_member_space
+
+    erase_member_space(uow, member_id)
+
+
 def _demo(uow: UnitOfWork, seed: int) -> list[str]:
     from panels.members.demo import link_demo_member
 
@@ -62,4 +68,5 @@ feature = Feature(
     },
     personal_data=_personal_data,
     demo=_demo,
+    erase=_erase,
 )

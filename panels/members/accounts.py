@@ -101,7 +101,10 @@ def invite_member_account(uow: UnitOfWork, member_id: int) -> AccountInvite:
         session.add(invite)
         session.flush()
         token = _serializer(uow).dumps({"i": invite.id, "n": invite.nonce})
-        link = external_url(uow.settings, "join.join", token=token)
+        easy_read = any(need.need == "easy_read" for need in member.access_needs)
+        link = external_url(
+            uow.settings, "join.join_easy_read" if easy_read else "join.join", token=token
+        )
         queue_message(
             uow,
             recipient=member.email,
@@ -118,7 +121,8 @@ def invite_member_account(uow: UnitOfWork, member_id: int) -> AccountInvite:
                     "",
                     link,
                     "",
-                    "There is an Easy Read version of the page too.",
+                    "The page has an Easy Read version"
+                    + (" (this link opens it)." if easy_read else "."),
                     "If you did not expect this email, you can ignore it.",
                 ]
             ),
@@ -171,6 +175,11 @@ def set_up_account(uow: UnitOfWork, token: str, password: str) -> User:
         member = session.get(Member, invite.member_id)
         if member is None or member.user_id is not None:
             raise InvalidLink(USED)
+        if member.email != invite.email:
+            raise InvalidLink(
+                "This link was sent to an email address we no longer have for you. "
+                "Please ask us for a new link."
+            )
         email = normalise_email(invite.email)
         if session.scalar(select(User.id).where(User.email == email)) is not None:
             raise InvalidLink(

@@ -123,3 +123,19 @@ def as_csv_zip(sections: list[DataSection]) -> bytes:
             writer.writerows(section.rows)
             archive.writestr(f"{number:02d}-{_file_name(section.title)}", text.getvalue())
     return buffer.getvalue()
+
+
+def erase_member_space(uow: UnitOfWork, member_id: int) -> None:
+    """Delete what the member space holds about a member: the days and times that suit them,
+    their dates away and their set-up links (the erasure flow decides about the account)."""
+    from sqlalchemy import delete
+
+    from models import MemberAvailability, MemberAway
+
+    with uow:
+        for model in (MemberAvailability, MemberAway, AccountInvite):
+            uow.session.execute(
+                delete(model)
+                .where(model.member_id == member_id)
+                .execution_options(synchronize_session=False)
+            )

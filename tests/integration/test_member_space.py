@@ -568,3 +568,44 @@ def test_a_member_sees_only_the_lotteries_whose_pool_they_were_in(
     document = json.loads(member_client.get("/my/data/my-data.json").get_data(as_text=True))
     lotteries = next(s for s in document["sections"] if s["title"] == "Lotteries you were in")
     assert lotteries["rows"] == []
+
+
+def test_erasing_a_member_deletes_their_availability_dates_away_and_links(
+    app, member_client, invited, uow, session
+):
+    from panels.features import registry
+
+    member_client.post("/my/profile/availability", data={"wed": ["morning"]})
+    member_client.post(
+        "/my/profile/away/new",
+        data={"starts_on": ["2", "6", "2031"], "ends_on": ["10", "6", "2031"]},
+    )
+    with app.app_context():
+        members = next(f for f in registry().features if f.name == "members")
+        members.erase(uow, invited.id)
+    session.expire_all()
+    for model in (MemberAvailability, MemberAway, AccountInvite):
+        assert session.scalars(select(model).where(model.member_id == invited.id)).all() == []
+
+
+def test_a_member_who_needs_easy_read_is_sent_the_easy_read_set_up_page(
+    app, client, lead, sign_in, make_member, session
+):
+    member = make_member(access_needs=["easy_read"])
+    sign_in(lead)
+    client.post(f"/member-accounts/{member.id}/link")
+    path = _link_path(session, member.id)
+    assert path.endswith("/easy-read")
+    page = app.test_client().get(path).get_data(as_text=True)
+    assert 'role="img"' in page and "Choose a password." in page
+
+
+def test_a_link_sent_to_an_address_the_member_no_longer_has_is_refused(app, invited, session):
+    path = _link_path(session, invited.id)
+    session.get(Member, invited.id).email = "asha.new@members.example"
+    session.commit()
+    response = _set_up(app.test_client(), path)
+    assert response.status_code == 400
+    assert "an email address we no longer have for you" in response.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Member, invited.id).user_id is None
