@@ -321,6 +321,9 @@ def _change_consent(purpose: str, template: str) -> ResponseReturnValue:
         label = CONSENT_PURPOSES[purpose]
         if not changed:
             flash("Nothing changed.")
+        elif who.on_behalf:
+            decision = "agrees" if given else "no longer agrees"
+            flash(f"Recorded: {who.name} {decision} to “{label}”. This takes effect now.")
         elif given:
             flash(f"Thank you. You have agreed: {label}.")
         else:
