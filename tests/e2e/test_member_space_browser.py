@@ -218,3 +218,61 @@ def test_a_member_sets_up_their_account_and_uses_their_space(live_server, chosen
             select(Invitation).where(Invitation.member_id == member_id)
         ).one()
         assert invitation.status == "accepted"
+
+
+def test_a_lead_acts_on_behalf_of_a_member_with_no_email(live_server, page):
+    from panels.auth.service import create_user
+    from panels.db import database, open_unit_of_work
+    from panels.register.members import MemberInput, create_member
+    from panels.uow import Actor
+    from tests.e2e.conftest import sign_in
+
+    base_url, app = live_server
+    consents = {p: True for p in ("contact", "selection", "statistics", "access_needs")}
+    with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
+        create_user(uow, "lead@behalf.example", "lead", PASSWORD, "Lee Lead")
+        member = create_member(
+            uow,
+            MemberInput(
+                first_name="Cyril",
+                last_name="Phone",
+                phone="0113 496 0000",
+                preferred_contact="phone",
+                consents=dict(consents),
+            ),
+        )
+        member_id = member.id
+    sign_in(page, base_url, "lead@behalf.example")
+    page.goto(f"{base_url}/register/members/{member_id}")
+    page.get_by_role("link", name="Their own account, or act on their behalf").click()
+    assert "They have no email address" in page.content()
+    assert_accessible(page)
+    page.get_by_role("button", name="Act on behalf of Cyril Phone").click()
+    banner = page.get_by_test_id("acting-banner")
+    assert "on behalf of Cyril Phone" in banner.inner_text()
+    assert_accessible(page)
+    page.get_by_role("link", name="Your details").click()
+    page.get_by_role("link", name="Change the days and times that suit you").click()
+    page.get_by_role("group", name="Thursday").get_by_label("Afternoon").check()
+    page.get_by_role("button", name="Save").click()
+    assert_accessible(page)
+    page.goto(f"{base_url}/my/consent/contact")
+    page.get_by_label("Phone").check()
+    page.get_by_role("button", name="Yes, take it back").click()
+    assert "Recorded: Cyril Phone no longer agrees" in page.content()
+    assert_accessible(page)
+    page.get_by_role("button", name="Stop acting for Cyril Phone").click()
+    page.wait_for_url(f"{base_url}/register/members/{member_id}")
+    assert_accessible(page)
+
+    from models import AuditEvent
+
+    with database(app).sessionmaker() as session:
+        events = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.subject_id == member_id,
+                AuditEvent.action.in_(["change_availability", "consent"]),
+            )
+        ).all()
+        assert len(events) == 2
+        assert all(e.details["on_behalf_of_member"] == member_id for e in events)
