@@ -609,3 +609,39 @@ def test_a_link_sent_to_an_address_the_member_no_longer_has_is_refused(app, invi
     assert "an email address we no longer have for you" in response.get_data(as_text=True)
     session.expire_all()
     assert session.get(Member, invited.id).user_id is None
+
+
+def test_one_set_up_link_used_in_parallel_makes_one_account(app, invited, session):
+    from tests.integration.test_auth_concurrency import _in_parallel
+
+    path = _link_path(session, invited.id)
+
+    def use(i: int) -> int:
+        return _set_up(app.test_client(), path, f"{NEW_PASSWORD} {i}").status_code
+
+    codes = _in_parallel(6, use)
+    assert sorted(codes) == [302, 400, 400, 400, 400, 400], codes
+    accounts_made = session.scalars(select(User).where(User.role == "member")).all()
+    assert len(accounts_made) == 1
+    session.expire_all()
+    assert session.get(Member, invited.id).user_id == accounts_made[0].id
+
+
+@pytest.mark.parametrize(
+    ("probability", "words", "percent"),
+    [
+        (1 / 7, "about 1 in 7", "14%"),
+        (0.04, "about 1 in 25", "4.0%"),
+        (0.8, "about 8 in 10", "80%"),
+        (1.0, "certain", "100%"),
+        (0.0, "no chance", "0.0%"),
+    ],
+)
+def test_a_chance_is_said_in_plain_words(probability, words, percent):
+    from datetime import UTC, datetime
+
+    from models import Project
+    from panels.members.involvement import Chance
+
+    chance = Chance(Project(), 1, datetime.now(UTC), probability, False, 10)
+    assert (chance.in_words, chance.percent) == (words, percent)
