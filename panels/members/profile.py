@@ -202,6 +202,16 @@ def set_answer(uow: UnitOfWork, member_id: int, dimension_key: str, codes: list[
             )
         if not codes:
             raise InvalidMember([Problem(dimension_key, "", "Choose an answer")])
+        if "prefer_not_to_say" in codes and len(codes) > 1:
+            raise InvalidMember(
+                [
+                    Problem(
+                        dimension_key,
+                        ";".join(codes),
+                        "Choose “Prefer not to say” on its own, or choose your answers",
+                    )
+                ]
+            )
         data = member_input_from(member, taxonomy)
         data.answers[dimension_key] = codes
         return update_member(uow, member_id, data)

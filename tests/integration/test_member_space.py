@@ -645,3 +645,19 @@ def test_a_chance_is_said_in_plain_words(probability, words, percent):
 
     chance = Chance(Project(), 1, datetime.now(UTC), probability, False, 10)
     assert (chance.in_words, chance.percent) == (words, percent)
+
+
+def test_prefer_not_to_say_stands_alone_in_a_question_with_several_answers(
+    member_client, invited, session
+):
+    response = member_client.post(
+        "/my/profile/answers/impairment_type", data={"answer": ["Mobility", "prefer_not_to_say"]}
+    )
+    assert response.status_code == 200
+    assert "Choose “Prefer not to say” on its own" in response.get_data(as_text=True)
+    ok = member_client.post(
+        "/my/profile/answers/impairment_type", data={"answer": ["Mobility", "Hearing"]}
+    )
+    assert ok.status_code == 302
+    page = member_client.get("/my/profile").get_data(as_text=True)
+    assert "Hearing, such as deafness or partial hearing<br>Mobility, such as" in page
