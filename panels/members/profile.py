@@ -123,6 +123,12 @@ def away_of(uow: UnitOfWork, member_id: int) -> tuple[MemberAway, ...]:
     )
 
 
+def needs_in_order(codes: Iterable[str]) -> tuple[str, ...]:
+    """Labels of access needs, in the order the list of needs gives them."""
+    chosen = set(codes)
+    return tuple(label for code, label in ACCESS_NEEDS.items() if code in chosen)
+
+
 def view_profile(uow: UnitOfWork, member_id: int) -> Profile:
     """Everything on the member's profile page (staff acting for them: audited)."""
     with uow:
@@ -131,7 +137,7 @@ def view_profile(uow: UnitOfWork, member_id: int) -> Profile:
         _audit_staff_view(uow, member, answers=True, needs=True)
         return Profile(
             member=member,
-            needs=tuple(ACCESS_NEEDS[n.need] for n in member.access_needs),
+            needs=needs_in_order(n.need for n in member.access_needs),
             availability=availability_of(uow, member_id),
             away=away_of(uow, member_id),
             answers=answer_rows(member, taxonomy),

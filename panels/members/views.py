@@ -26,7 +26,6 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from models import (
-    ACCESS_NEEDS,
     CONSENT_PURPOSES,
     CONTACT_METHODS,
     INVITATION_STATUSES,
@@ -334,7 +333,9 @@ def _change_consent(purpose: str, template: str) -> ResponseReturnValue:
         if purpose == "access_needs" and status.given:
             profile.audit_form_view(who.uow, who.member_id, answers=False, needs=True)
     needs = (
-        tuple(ACCESS_NEEDS[n.need] for n in profile.get_member(who.uow, who.member_id).access_needs)
+        profile.needs_in_order(
+            n.need for n in profile.get_member(who.uow, who.member_id).access_needs
+        )
         if purpose == "access_needs"
         else ()
     )

@@ -661,3 +661,10 @@ def test_prefer_not_to_say_stands_alone_in_a_question_with_several_answers(
     assert ok.status_code == 302
     page = member_client.get("/my/profile").get_data(as_text=True)
     assert "Hearing, such as deafness or partial hearing<br>Mobility, such as" in page
+
+
+def test_the_profile_lists_several_needs_one_per_line(member_client):
+    member_client.post("/my/profile/access-needs", data={"needs": ["bsl", "breaks"]})
+    page = member_client.get("/my/profile").get_data(as_text=True)
+    assert "British Sign Language interpreter<br>Regular breaks" in page
+    assert "&lt;br&gt;" not in page
