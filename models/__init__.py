@@ -3,6 +3,7 @@
 from .base import Base, UTCDateTime, utcnow
 from .erasure import ERASURE_STATUSES, ErasureRequest
 from .job import FINISHED_STATUSES, JOB_STATUSES, Job
+from .member_space import TIMES_OF_DAY, WEEKDAYS, AccountInvite, MemberAvailability, MemberAway
 from .outreach import (
     FEEDBACK_STATUSES,
     JOIN_REQUEST_STATUSES,
@@ -97,6 +98,11 @@ __all__ = [
     "PaymentRate",
     "PaymentReceipt",
     "ProjectPayments",
+    "TIMES_OF_DAY",
+    "WEEKDAYS",
+    "AccountInvite",
+    "MemberAvailability",
+    "MemberAway",
     "DRAW_KINDS",
     "ERASURE_STATUSES",
     "ErasureRequest",

@@ -32,6 +32,12 @@ def record(
 ) -> AuditEvent:
     """Add an audit event, by the unit's actor, to the unit of work (flushed with it)."""
     known = actions()
+    if uow.actor.on_behalf_of_member is not None:
+        details = {
+            **details,
+            "on_behalf_of_member": uow.actor.on_behalf_of_member,
+            "note": "Done by a member of staff on behalf of the member",
+        }
     if action not in known:
         raise ValueError(f"audit action {action!r} is not one of: {', '.join(known)}")
     event = AuditEvent(

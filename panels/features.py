@@ -30,6 +30,7 @@ FEATURES: tuple[str, ...] = (
     "auth",
     "register",
     "projects",
+    "members",
     "payments",
     "outreach",
     "impact",

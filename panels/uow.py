@@ -30,6 +30,9 @@ class Actor:
     name: str
     user_id: int | None = None
     role: str | None = None
+    on_behalf_of_member: int | None = None
+    """A member for whom a staff user acts (a member with no email, helped by staff); the
+    audit log records every change as done by the staff user on that member's behalf."""
 
     @classmethod
     def for_user(cls, user: Any) -> Actor:
@@ -49,6 +52,16 @@ class Actor:
             f"job {job_id} ({kind}){started_by}",
             on_behalf_of.user_id if on_behalf_of else None,
             on_behalf_of.role if on_behalf_of else None,
+        )
+
+    def acting_for(self, member_id: int) -> Actor:
+        """This user, acting on behalf of the member ``member_id``."""
+        return Actor(
+            self.kind,
+            f"{self.name} on behalf of member {member_id}",
+            self.user_id,
+            self.role,
+            member_id,
         )
 
     @classmethod

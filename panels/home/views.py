@@ -14,7 +14,7 @@ from panels.web import unit_of_work
 bp = Blueprint("home", __name__)
 
 START_PAGES = {
-    "member": "home.member",
+    "member": "members.start",
     "lead": "home.lead",
     "manager": "home.manager",
     "admin": "home.admin",
@@ -42,8 +42,8 @@ def health() -> ResponseReturnValue:
 
 @bp.route("/member/")
 @requires("member_space")
-def member() -> str:
-    return render_template("home/member.html")
+def member() -> ResponseReturnValue:
+    return redirect(url_for("members.start"))
 
 
 @bp.route("/lead/")

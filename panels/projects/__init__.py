@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from panels.features import Feature, NavItem, permission
+from panels.features import DataSection, Feature, NavItem, permission
 
 if TYPE_CHECKING:
     import click
@@ -48,8 +48,15 @@ def _erase(uow: UnitOfWork, member_id: int) -> None:
     erase_member_answers(uow, member_id)
 
 
+def _personal_data(uow: UnitOfWork, member_id: int) -> list[DataSection]:
+    from panels.projects.personal_data import projects_personal_data
+
+    return projects_personal_data(uow, member_id)
+
+
 feature = Feature(
     name="projects",
+    personal_data=_personal_data,
     blueprints=_blueprints,
     navigation=(NavItem("Projects", "projects.index", "view_projects", order=5),),
     permissions=(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from panels.features import Feature, NavItem, permission
+from panels.features import DataSection, Feature, NavItem, permission
 
 if TYPE_CHECKING:
     import click
@@ -39,8 +39,15 @@ def _erase(uow: UnitOfWork, member_id: int) -> None:
     erase_member_details(uow, member_id)
 
 
+def _personal_data(uow: UnitOfWork, member_id: int) -> list[DataSection]:
+    from panels.register.personal_data import register_personal_data
+
+    return register_personal_data(uow, member_id)
+
+
 feature = Feature(
     name="register",
+    personal_data=_personal_data,
     blueprints=_blueprints,
     commands=_commands,
     jobs=_jobs,

@@ -20,6 +20,10 @@ ALLOWED_PUBLIC = {
     "auth.reset_password",
     # A member answers an invitation through a signed, single-use link, without an account.
     "invitation.answer",
+    # A member sets up their account through a signed, expiring, single-use link (and its
+    # Easy Read version).
+    "join.join",
+    "join.join_easy_read",
     # The second step of signing in: the visitor is not signed in yet. Each acts only for
     # the account whose password was just given in this session (for 10 minutes), and
     # every other page still treats that visitor as signed out

@@ -93,9 +93,9 @@ def test_failures_from_one_address_are_throttled_across_accounts(client, make_us
 
 def test_sign_out_ends_the_session(client, make_user, sign_in):
     sign_in(make_user("member"))
-    assert client.get("/member/").status_code == 200
+    assert client.get("/my/").status_code == 200
     client.post("/auth/sign-out")
-    assert client.get("/member/").status_code == 302
+    assert client.get("/my/").status_code == 302
 
 
 def test_change_password_signs_out_other_sessions(app, client, make_user, sign_in):

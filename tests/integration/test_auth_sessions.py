@@ -19,9 +19,9 @@ def test_a_copied_cookie_stops_working_after_sign_out(app, client, make_user, si
     sign_in(user)
     thief = app.test_client()
     _copy_of_cookie(client, thief)
-    assert thief.get("/member/").status_code == 200
+    assert thief.get("/my/").status_code == 200
     client.post("/auth/sign-out")
-    response = thief.get("/member/")
+    response = thief.get("/my/")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/auth/sign-in")
 
@@ -53,8 +53,8 @@ def test_a_cookie_from_before_a_password_change_stops_working(app, client, make_
             "confirm_password": "another password 2",
         },
     )
-    assert client.get("/member/").status_code == 200
-    assert copy.get("/member/").status_code == 302
+    assert client.get("/my/").status_code == 200
+    assert copy.get("/my/").status_code == 302
 
 
 def _age_session(client, **seconds_ago: int) -> None:
@@ -63,11 +63,14 @@ def _age_session(client, **seconds_ago: int) -> None:
             session[key] -= ago
 
 
-@pytest.mark.parametrize(("role", "minutes"), [("lead", 30), ("member", 60)])
-def test_an_idle_session_ends_with_a_plain_message(client, make_user, sign_in, role, minutes):
+@pytest.mark.parametrize(
+    ("role", "start", "minutes"), [("lead", "/lead/", 30), ("member", "/my/", 60)]
+)
+def test_an_idle_session_ends_with_a_plain_message(
+    client, make_user, sign_in, role, start, minutes
+):
     user = make_user(role)
     sign_in(user)
-    start = f"/{role}/"
     _age_session(client, **{SESSION_SEEN: (minutes - 1) * 60})
     assert client.get(start).status_code == 200  # still in time, and the clock restarts
     _age_session(client, **{SESSION_SEEN: minutes * 60 + 1})

@@ -188,7 +188,7 @@ def test_members_may_turn_two_factor_on_and_off(client, make_user, sign_in, sess
     assert off.headers["Location"] == "/auth/two-factor"
     assert "two_factor_disabled" in _actions(session)
     client.post("/auth/sign-out")
-    assert _password_step(client, user).headers["Location"] == "/member/"
+    assert _password_step(client, user).headers["Location"] == "/my/"
 
 
 def test_staff_cannot_turn_two_factor_off(client, make_user, sign_in, session):
