@@ -1,4 +1,4 @@
-"""The member pages (/my/...), the account set-up link (/join/...), and the staff pages that
+"""The member pages (/my/...), the account set-up link (/set-up-account/...), and the staff pages that
 send the link or act on a member's behalf.
 
 A signed-in member only ever sees their own record: no member page takes a member id, and
@@ -56,7 +56,7 @@ from panels.uow import UnitOfWork
 from panels.web import unit_of_work
 
 bp = Blueprint("members", __name__, url_prefix="/my")
-join_bp = Blueprint("join", __name__, url_prefix="/join")
+join_bp = Blueprint("account_setup", __name__, url_prefix="/set-up-account")
 staff_bp = Blueprint("member_accounts", __name__, url_prefix="/member-accounts")
 
 ACTING = "acting_for_member"

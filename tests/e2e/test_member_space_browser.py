@@ -75,7 +75,7 @@ def _set_up_path(app, member_id: int) -> str:
             .where(OutboxMessage.member_id == member_id, OutboxMessage.subject.like("Set up%"))
             .order_by(OutboxMessage.id.desc())
         ).first()
-    found = re.search(r"https?://[^/\s]+(/join/\S+)", body or "")
+    found = re.search(r"https?://[^/\s]+(/set-up-account/\S+)", body or "")
     assert found, body
     return found.group(1)
 

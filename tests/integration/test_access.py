@@ -22,8 +22,8 @@ ALLOWED_PUBLIC = {
     "invitation.answer",
     # A member sets up their account through a signed, expiring, single-use link (and its
     # Easy Read version).
-    "join.join",
-    "join.join_easy_read",
+    "account_setup.join",
+    "account_setup.join_easy_read",
     # The second step of signing in: the visitor is not signed in yet. Each acts only for
     # the account whose password was just given in this session (for 10 minutes), and
     # every other page still treats that visitor as signed out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import re
 from pathlib import Path
@@ -760,7 +761,10 @@ def test_demo_export_imports_into_a_fresh_register_only_with_add_categories(
     result = runner.invoke(args=["members", "import", "--add-categories", str(exported)])
     assert result.exit_code == 0, result.output
     assert "These local areas are new and were added: Central," in result.output
-    assert "Imported 640 members" in result.output
+    with exported.open(encoding="utf-8", newline="") as file:
+        exported_rows = sum(1 for _ in csv.DictReader(file))
+    assert exported_rows >= 640  # the demo register, and anyone a demo feature added
+    assert f"Imported {exported_rows} members" in result.output
     again = tmp_path / "again.csv"
     assert runner.invoke(args=["members", "export", str(again)]).exit_code == 0
     assert again.read_bytes() == exported.read_bytes()

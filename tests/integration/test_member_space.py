@@ -57,7 +57,7 @@ def _link_path(session, member_id: int) -> str:
         .where(OutboxMessage.member_id == member_id)
         .order_by(OutboxMessage.id.desc())
     ).first()
-    match = re.search(r"http://localhost(/join/\S+)", body or "")
+    match = re.search(r"http://localhost(/set-up-account/\S+)", body or "")
     assert match, body
     return match.group(1)
 
@@ -145,7 +145,7 @@ def test_a_tampered_link_or_an_older_link_is_refused(app, client, lead, sign_in,
 def test_there_is_no_open_sign_up_and_no_link_without_an_email(
     app, uow, make_member, client, lead, sign_in
 ):
-    assert client.get("/join/not-a-real-token").status_code == 400
+    assert client.get("/set-up-account/not-a-real-token").status_code == 400
     no_email = make_member(email=None, phone="0123 456789", preferred_contact="phone")
     with pytest.raises(InvalidInput, match="has no email address"):
         accounts.invite_member_account(uow, no_email.id)
