@@ -25,7 +25,16 @@ if TYPE_CHECKING:
     from panels.jobs.kinds import JobKind
     from panels.uow import UnitOfWork
 
-FEATURES: tuple[str, ...] = ("home", "auth", "register", "projects", "admin", "jobs", "pages")
+FEATURES: tuple[str, ...] = (
+    "home",
+    "auth",
+    "register",
+    "projects",
+    "reports",
+    "admin",
+    "jobs",
+    "pages",
+)
 """The feature packages in ``panels/``, in the order their navigation entries appear."""
 
 

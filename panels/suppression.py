@@ -205,7 +205,7 @@ def _pinned(items: _Items, status: list[Reason], threshold: int) -> list[int]:
     return pinned
 
 
-def _first_pass(items: _Items, status: list[Reason], locked: set[int]) -> None:
+def _first_pass(items: _Items, status: list[Reason], locked: set[int], totals_first: bool) -> None:
     """The classic rule: no line (a row or column with its total) has one hidden figure."""
     changed = True
     while changed:
@@ -216,14 +216,18 @@ def _first_pass(items: _Items, status: list[Reason], locked: set[int]) -> None:
                 continue
             candidates = [k for k in line if status[k] == "shown" and k not in locked]
             if candidates:
-                status[_cheapest(items, candidates)] = "secondary"
+                status[_cheapest(items, candidates, totals_first)] = "secondary"
                 changed = True
 
 
-def _cheapest(items: _Items, candidates: Sequence[int]) -> int:
-    """The figure whose hiding loses least: a cell before a total, then the smallest."""
+def _cheapest(items: _Items, candidates: Sequence[int], totals_first: bool = False) -> int:
+    """The figure whose hiding loses least: a cell before a total (or, ``totals_first``, a
+    total before a cell), then the smallest."""
     cells = items.shape[0] * items.shape[1]
-    return min(candidates, key=lambda k: (k >= cells, items.values[k] == 0, items.values[k], k))
+    return min(
+        candidates,
+        key=lambda k: ((k >= cells) != totals_first, items.values[k] == 0, items.values[k], k),
+    )
 
 
 def protect_table(
@@ -231,6 +235,8 @@ def protect_table(
     *,
     threshold: int = THRESHOLD,
     lock_row_totals: bool = False,
+    lock_column_totals: bool = False,
+    hide_totals_first: bool = False,
 ) -> ProtectedTable:
     """Publishable counts: small ones hidden, and enough others that none can be worked out.
 
@@ -243,6 +249,11 @@ def protect_table(
     lock_row_totals : bool
         Never hide a row total by secondary suppression (when the same totals are published
         elsewhere, such as a panel's size). Rows whose total is small are then refused.
+    lock_column_totals : bool
+        The same for column totals (a breakdown whose margins are published on their own).
+    hide_totals_first : bool
+        When a figure must be hidden, take an unlocked total before a cell (when the cells,
+        such as each project's panel, matter more than the sums).
 
     Raises
     ------
@@ -276,11 +287,15 @@ def protect_table(
     status: list[Reason] = ["small" if is_small(v, threshold) else "shown" for v in items.values]
     rows, columns = items.shape
     locked = {items.index["row", i, 0] for i in range(rows)} if lock_row_totals else set()
+    if lock_column_totals:
+        locked |= {items.index["column", j, 0] for j in range(columns)}
+        if any(status[items.index["column", j, 0]] == "small" for j in range(columns)):
+            raise Unprotectable(range(rows))
     if lock_row_totals:
         small_rows = [i for i in range(rows) if status[items.index["row", i, 0]] == "small"]
         if small_rows:
             raise Unprotectable(small_rows)
-    _first_pass(items, status, locked)
+    _first_pass(items, status, locked, hide_totals_first)
     while pinned := _pinned(items, status, threshold):
         stuck = []
         for k in pinned:
@@ -290,7 +305,7 @@ def protect_table(
                 - {m for m, reason in enumerate(status) if reason != "shown"}
             )
             if candidates:
-                status[_cheapest(items, candidates)] = "secondary"
+                status[_cheapest(items, candidates, hide_totals_first)] = "secondary"
             else:
                 stuck.append(k)
         if stuck and len(stuck) == len(pinned):
@@ -300,7 +315,7 @@ def protect_table(
                 raise Unprotectable(
                     sorted({k // columns for k in stuck if k < rows * columns} or range(rows))
                 )
-            status[_cheapest(items, others)] = "secondary"
+            status[_cheapest(items, others, hide_totals_first)] = "secondary"
 
     def cell(k: int) -> Cell:
         reason = status[k]
