@@ -21,6 +21,8 @@ from panels.security import requires
 from panels.web import unit_of_work
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+SIMPLE = ("familiar-voices", "time-given")
+"""Reports shown as their tables alone."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -80,19 +82,23 @@ def register() -> str:
     return render_template("reports/register.html", found=found, report=report)
 
 
-@bp.route("/<any('familiar-voices', 'time-given'):slug>")
+@bp.route("/<slug>")
 @requires("view_reports")
 def simple(slug: str) -> str:
     uow = unit_of_work()
+    if slug not in SIMPLE:
+        raise NotFound(f"there is no report page {slug!r}; try: {', '.join(SIMPLE)}")
     report = service.build_report(uow, slug)
     service.record_use(uow, report)
     return render_template("reports/report.html", report=report)
 
 
-@bp.route("/<slug>.<any(csv, xlsx):fmt>")
+@bp.route("/<slug>.<fmt>")
 @requires("view_reports")
 def download(slug: str, fmt: str) -> ResponseReturnValue:
     uow = unit_of_work()
+    if fmt not in service.FORMATS:
+        raise NotFound(f"reports download as {' or '.join(service.FORMATS)}, not {fmt!r}")
     if slug == "register" and service.needs_job(uow):
         raise InvalidInput(
             "The register is large, so this report is built in the background: build the "
@@ -119,10 +125,12 @@ def _chart(slug: str, key: str) -> BarChart:
     raise NotFound(f"the report {slug!r} has no chart {key!r} to download")
 
 
-@bp.route("/<slug>/charts/<key>.<any(svg, png):fmt>")
+@bp.route("/<slug>/charts/<key>.<fmt>")
 @requires("view_reports")
 def chart(slug: str, key: str, fmt: str) -> ResponseReturnValue:
     uow = unit_of_work()
+    if fmt not in ("svg", "png"):
+        raise NotFound(f"charts download as svg or png, not {fmt!r}")
     found = _chart(slug, key)
     service.record_use(uow, slug, download=fmt, part=f"chart {key}")
     name = f"report-{slug}-{key}.{fmt}"
