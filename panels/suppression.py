@@ -10,7 +10,7 @@ others. :func:`protect_table` adds *secondary* suppression: it hides further cel
 shown") until no hidden small count can be worked out exactly from what is published. It
 checks this the way someone trying to undo it would: for each hidden small count it finds
 the smallest and largest whole numbers consistent with every published cell and total (and
-with "fewer than 5" meaning 1 to 4), by integer programming (:func:`scipy.optimize.milp`),
+with "fewer than 5" meaning 1 to 4), by integer programming (HiGHS),
 and hides more until the two differ.
 """
 
@@ -20,8 +20,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import highspy
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+
+from representativeness.selection._highs import (
+    INTEGER,
+    MAXIMIZE,
+    MINIMIZE,
+    OPTIMAL,
+    add_rows,
+    new_highs,
+)
+
+CONTINUOUS = highspy.HighsVarType.kContinuous
 
 THRESHOLD = 5
 """Counts from 1 to ``THRESHOLD - 1`` are suppressed (unless the setting says otherwise)."""
@@ -172,37 +183,72 @@ class _Items:
         self.lines.append([index["column", j, 0] for j in range(columns)] + [index["total", 0, 0]])
 
 
-def _pinned(items: _Items, status: list[Reason], threshold: int) -> list[int]:
-    """Hidden small counts whose smallest and largest consistent whole values are equal."""
-    lower = np.full(len(status), -np.inf)
-    upper = np.full(len(status), np.inf)
-    for k, reason in enumerate(status):
-        if reason == "shown":
-            lower[k] = upper[k] = items.values[k]
-        elif reason == "small":
-            lower[k], upper[k] = 1, threshold - 1
-    constraints = LinearConstraint(items.matrix, lower, upper)
+def _pinned(
+    items: _Items, status: list[Reason], threshold: int, candidates: Sequence[int]
+) -> list[int]:
+    """Of ``candidates`` (hidden small counts), those whose smallest and largest consistent
+    whole values are equal.
+
+    One integer programme is built and re-solved with each objective. Every solution found
+    is a table consistent with what is published, so a figure that takes two values across
+    the solutions found so far is known not to be pinned without solving for it.
+    """
     n = items.matrix.shape[1]
-    integrality = np.ones(n)
-    bounds = Bounds(np.zeros(n), np.full(n, np.inf))
-    pinned = []
+    highs = new_highs()
+    highs.addVars(n, np.zeros(n), np.full(n, highspy.kHighsInf))
+    rows: list[tuple[float, float, Sequence[int], Sequence[float]]] = []
     for k, reason in enumerate(status):
-        if reason != "small":
+        columns = [int(c) for c in np.flatnonzero(items.matrix[k])]
+        ones = [1.0] * len(columns)
+        if reason == "shown":
+            rows.append((float(items.values[k]), float(items.values[k]), columns, ones))
+        elif reason == "small":
+            rows.append((1.0, threshold - 1.0, columns, ones))
+    add_rows(highs, rows)
+    seen_low: dict[int, float] = {}
+    seen_high: dict[int, float] = {}
+
+    def remember(x: np.ndarray) -> None:
+        for k in candidates:
+            value = float(items.matrix[k] @ x)
+            seen_low[k] = min(seen_low.get(k, value), value)
+            seen_high[k] = max(seen_high.get(k, value), value)
+
+    pinned = []
+    everything = np.arange(n, dtype=np.int32)
+    for k in candidates:
+        if seen_high.get(k, 0) - seen_low.get(k, 0) >= 0.5:
             continue
-        ends = []
-        for sign in (1, -1):
-            found = milp(
-                sign * items.matrix[k],
-                constraints=constraints,
-                integrality=integrality,
-                bounds=bounds,
-            )
-            if found.status != 0:  # cannot happen: the true table is feasible
-                raise RuntimeError(f"suppression audit failed: {found.message}")
-            ends.append(round(sign * found.fun))
-        if ends[0] == ends[1]:
+        for sense in (MINIMIZE, MAXIMIZE):
+            highs.changeColsCost(n, everything, items.matrix[k].astype(float))
+            highs.changeObjectiveSense(sense)
+            x = _solve(highs, n)
+            remember(x)
+            if seen_high[k] - seen_low[k] >= 0.5:
+                break
+        if seen_high[k] - seen_low[k] < 0.5:
             pinned.append(k)
     return pinned
+
+
+def _solve(highs: highspy.Highs, n: int) -> np.ndarray:
+    """An optimal table of whole numbers: the linear relaxation first (these tables' vertices
+    are almost always whole), the integer programme when its answer is not whole."""
+    highs.run()
+    if highs.getModelStatus() != OPTIMAL:  # cannot happen: the true table is feasible
+        raise RuntimeError(f"suppression audit failed: {highs.getModelStatus()}")
+    x = np.asarray(highs.getSolution().col_value)
+    if np.allclose(x, np.round(x), atol=1e-7):
+        return np.round(x)
+    everything = np.arange(n, dtype=np.int32)
+    highs.changeColsIntegrality(n, everything, np.full(n, INTEGER))
+    try:
+        highs.run()
+        if highs.getModelStatus() != OPTIMAL:
+            raise RuntimeError(f"suppression audit failed: {highs.getModelStatus()}")
+        return np.round(np.asarray(highs.getSolution().col_value))
+    finally:
+        highs.changeColsIntegrality(n, everything, np.full(n, CONTINUOUS))
 
 
 def _first_pass(items: _Items, status: list[Reason], locked: set[int], totals_first: bool) -> None:
@@ -296,7 +342,10 @@ def protect_table(
         if small_rows:
             raise Unprotectable(small_rows)
     _first_pass(items, status, locked, hide_totals_first)
-    while pinned := _pinned(items, status, threshold):
+    # Hiding more only widens what is consistent, so a figure found not pinned stays so.
+    open_figures = [k for k, reason in enumerate(status) if reason == "small"]
+    while pinned := _pinned(items, status, threshold, open_figures):
+        open_figures = pinned
         stuck = []
         for k in pinned:
             candidates = sorted(
