@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -47,6 +47,7 @@ class Panel:
     seats: int
     member_ids: tuple[int, ...]
     shares: dict[str, dict[str, float]]
+    confirmed_at: datetime | None = None
 
     @property
     def status_name(self) -> str:
@@ -248,6 +249,11 @@ def project_panels(uow: UnitOfWork, owner_id: int | None = None) -> list[Panel]:
                 seats=len(ids),
                 member_ids=tuple(ids),
                 shares=target_shares(project),
+                confirmed_at=(
+                    project.confirmed_at.replace(tzinfo=UTC)
+                    if project.confirmed_at is not None and project.confirmed_at.tzinfo is None
+                    else project.confirmed_at
+                ),
             )
         )
     return found

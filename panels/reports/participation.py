@@ -15,8 +15,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from models import Attendance, Meeting, Project
-from panels.projects.composition import histories, register_familiarity
-from panels.projects.pool import FAMILIAR_PANELS
+from panels.projects.composition import WINDOW_MONTHS, histories, register_familiarity
+from panels.projects.pool import FAMILIAR_PANELS, months_before
 from panels.reports.overview import project_panels
 from panels.reports.tables import Report, ReportTable
 from panels.suppression import (
@@ -41,6 +41,7 @@ def familiar_voices_report(
     threshold = threshold_of(uow.settings)
     register = register_familiarity(uow, today)
     c = register.concentration
+    since = months_before(today, WINDOW_MONTHS)
     with uow:
         panels = [p for p in project_panels(uow, owner_id) if p.seats]
         everyone = sorted({m for p in panels for m in p.member_ids})
@@ -85,9 +86,9 @@ def familiar_voices_report(
         if panel.seats < threshold:
             continue
         mine = [history[m] for m in panel.member_ids]
-        # Seats are on a confirmed panel counted among its members' recent panels; an open
-        # panel's members have not served on it yet.
-        this = 1 if panel.basis == "confirmed" else 0
+        # A panel confirmed in the window counts among its own members' recent panels; it is
+        # not one of their *other* panels (an open panel's members have not served on it yet).
+        this = 1 if panel.confirmed_at is not None and panel.confirmed_at >= since else 0
         familiar = sum(h.recent - this >= FAMILIAR_PANELS for h in mine)
         new = sum(h.recent - this <= 0 and h.undated == 0 for h in mine)
         counts.append([familiar, new, panel.seats - familiar - new])
@@ -95,7 +96,9 @@ def familiar_voices_report(
     protected: ProtectedTable | None = None
     while kept:
         try:
-            protected = protect_table(counts, threshold=threshold, lock_row_totals=True)
+            protected = protect_table(
+                counts, threshold=threshold, lock_row_totals=True, hide_totals_first=True
+            )
             break
         except Unprotectable as refused:
             for i in sorted(refused.rows, reverse=True):
@@ -130,7 +133,8 @@ def familiar_voices_report(
         ),
         rows=tuple(rows),
         note=(
-            "New voices have no other panel on record. Panels of fewer than "
+            "New voices have had no other panel in the last two years and none recorded "
+            "without a date. Panels of fewer than "
             f"{threshold} seats are left out."
         ),
     )

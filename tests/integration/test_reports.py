@@ -276,3 +276,57 @@ def test_the_workbook_is_built_in_the_background_for_a_large_register(
         from tests.conftest import _empty_tables
 
         _empty_tables(migrated_database)
+
+
+def test_the_threshold_setting_is_checked_at_start_up(tmp_path):
+    from panels import create_app
+    from panels.config import ConfigurationError
+    from tests.conftest import TEST_SECRET
+
+    with pytest.raises(ConfigurationError, match="SUPPRESSION_THRESHOLD is 2"):
+        create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": TEST_SECRET,
+                "INSTANCE_PATH": str(tmp_path),
+                "SUPPRESSION_THRESHOLD": 2,
+            }
+        )
+
+
+def test_familiar_and_new_voices_on_a_confirmed_panel(app, uow, make_member):
+    from datetime import UTC, datetime, timedelta
+
+    from models import Invitation, Project
+    from panels.reports.participation import familiar_voices_report
+
+    people = [make_member() for _ in range(10)]
+    now = datetime.now(UTC)
+    with uow:
+        # Six of them served on three earlier panels, confirmed within the two years.
+        for n in range(3):
+            earlier = Project(
+                title=f"Earlier {n}",
+                purpose="Earlier work",
+                level="operational",
+                confirmed_at=now - timedelta(days=100 + n),
+                eligibility={},
+                quotas={},
+                new_voices={},
+            )
+            uow.session.add(earlier)
+            uow.session.flush()
+            for member in people[:6]:
+                uow.session.add(
+                    Invitation(project_id=earlier.id, member_id=member.id, status="accepted")
+                )
+    current = _project(uow, "Current panel")
+    _panel(uow, current, people)
+    report = familiar_voices_report(uow)
+    projects = {row[0]: row for row in report.tables[1].rows}
+    # 6 familiar voices (three other recent panels each), 4 new voices: shown as "fewer than 5",
+    # and the familiar count is hidden too, as seats minus it would give the 4 away.
+    assert projects["Current panel"][2:4] == ("10", "not shown")
+    assert projects["Current panel"][5] == "fewer than 5"
+    # On an earlier panel, the other two are its members' other recent panels.
+    assert projects["Earlier 0"][2:] == ("6", "0", "0%", "0", "0%", "6")
