@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -17,35 +17,42 @@ from panels.reports.tables import Report, ReportTable
 from panels.uow import Actor, UnitOfWork
 
 FORMATS = ("csv", "xlsx")
+DEFAULT_TARGET = "england-and-wales"
 
 
 @dataclass(frozen=True)
 class ReportKind:
     title: str
-    build: Callable[[UnitOfWork, int | None], Report]
+    build: Callable[[UnitOfWork, int | None, Mapping[str, str]], Report]
     whole_register: bool = False
     """Reports on the whole register, so only for readers who may see every project."""
 
 
-def _projects(uow: UnitOfWork, owner_id: int | None) -> Report:
+def _projects(uow: UnitOfWork, owner_id: int | None, options: Mapping[str, str]) -> Report:
     return overview_report(cross_project_overview(uow, owner_id=owner_id))
 
 
-def _familiar(uow: UnitOfWork, owner_id: int | None) -> Report:
+def _familiar(uow: UnitOfWork, owner_id: int | None, options: Mapping[str, str]) -> Report:
     return familiar_voices_report(uow, owner_id=owner_id)
 
 
-def _population(uow: UnitOfWork, owner_id: int | None) -> Report:
+def _population(uow: UnitOfWork, owner_id: int | None, options: Mapping[str, str]) -> Report:
     from panels.reports.population import population_report, register_against_population
 
-    return population_report(register_against_population(uow))
+    return population_report(
+        register_against_population(uow, options.get("target") or DEFAULT_TARGET)
+    )
+
+
+def _time(uow: UnitOfWork, owner_id: int | None, options: Mapping[str, str]) -> Report:
+    return time_given_report(uow, owner_id)
 
 
 REPORTS: dict[str, ReportKind] = {
     "projects": ReportKind("Panels across projects", _projects),
     "register": ReportKind("The register against the population", _population, True),
     "familiar-voices": ReportKind("Familiar voices", _familiar),
-    "time-given": ReportKind("Time given", time_given_report),
+    "time-given": ReportKind("Time given", _time),
 }
 
 
@@ -62,10 +69,11 @@ def report_kind(slug: str, actor: Actor) -> ReportKind:
     return kind
 
 
-def build_report(uow: UnitOfWork, slug: str) -> Report:
-    """The report ``slug`` for the unit's actor (leads: their own projects only)."""
+def build_report(uow: UnitOfWork, slug: str, options: Mapping[str, str] | None = None) -> Report:
+    """The report ``slug`` for the unit's actor (leads: their own projects only); ``options``
+    such as the register report's ``target`` (a built-in population)."""
     kind = report_kind(slug, uow.actor)
-    return kind.build(uow, scope(uow.actor))
+    return kind.build(uow, scope(uow.actor), options or {})
 
 
 def record_use(

@@ -3,7 +3,7 @@ audited."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -19,6 +19,7 @@ from panels.reports.population import population_report, register_against_popula
 from panels.reports.tables import ReportTable, as_csv, as_xlsx
 from panels.security import requires
 from panels.web import unit_of_work
+from representativeness.target import BUILTIN_TARGETS
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 SIMPLE = ("familiar-voices", "time-given")
@@ -76,10 +77,21 @@ def register() -> str:
     uow = unit_of_work()
     if service.needs_job(uow):
         return render_template("reports/register_large.html", form=WorkbookForm())
-    found = register_against_population(uow)
+    target = _target()
+    found = register_against_population(uow, target)
     report = population_report(found)
     service.record_use(uow, report)
-    return render_template("reports/register.html", found=found, report=report)
+    return render_template(
+        "reports/register.html",
+        found=found,
+        report=report,
+        targets=BUILTIN_TARGETS,
+        target=target,
+    )
+
+
+def _target() -> str:
+    return request.args.get("target") or service.DEFAULT_TARGET
 
 
 @bp.route("/<slug>")
@@ -104,7 +116,7 @@ def download(slug: str, fmt: str) -> ResponseReturnValue:
             "The register is large, so this report is built in the background: build the "
             "reports workbook from the reports page instead."
         )
-    report = service.build_report(uow, slug)
+    report = service.build_report(uow, slug, {"target": _target()})
     service.record_use(uow, report, download=fmt)
     if fmt == "csv":
         return _attachment(as_csv(report), "text/csv", f"report-{slug}.csv")
@@ -121,7 +133,7 @@ def _chart(slug: str, key: str) -> BarChart:
         )
     service.report_kind(slug, uow.actor)
     if slug == "register" and not service.needs_job(uow):
-        return register_against_population(uow).characteristic(key).chart()
+        return register_against_population(uow, _target()).characteristic(key).chart()
     raise NotFound(f"the report {slug!r} has no chart {key!r} to download")
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.test_browser import sign_in
@@ -51,10 +52,10 @@ def test_a_manager_reads_the_overview_a_chart_and_downloads_it(page, live_server
     _seed(app)
     sign_in(page, demo_server, "manager@demo.example")
     page.get_by_role("link", name="Reports").first.click()
-    assert page.get_by_role("heading", name="Reports", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Reports", exact=True)).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Panels across projects").click()
-    assert page.get_by_role("heading", name="Where panels miss people").is_visible()
+    expect(page.get_by_role("heading", name="Where panels miss people")).to_be_visible()
     grid = page.get_by_test_id("overview")
     text = grid.inner_text()
     assert "Home care review" in text and "Day centres" in text and "Operational" in text
@@ -95,11 +96,34 @@ def test_a_manager_reads_the_overview_a_chart_and_downloads_it(page, live_server
 
     # Printed, the report is its content: no navigation, no download links.
     page.emulate_media(media="print")
-    assert not page.locator(".govuk-service-navigation").is_visible()
-    assert not page.get_by_role("link", name="Download the Sex chart as a PNG image").is_visible()
-    assert page.get_by_role("heading", name="Where panels miss people").is_visible()
+    expect(page.locator(".govuk-service-navigation")).to_be_hidden()
+    expect(page.get_by_role("link", name="Download the Sex chart as a PNG image")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Where panels miss people")).to_be_visible()
     page.emulate_media(media="screen")
 
     page.set_viewport_size({"width": 320, "height": 800})
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+    assert_accessible(page)
+
+
+def test_the_register_report_and_familiar_voices_are_accessible(page, live_server, demo_server):
+    _, app = live_server
+    _seed(app)
+    sign_in(page, demo_server, "manager@demo.example")
+    page.goto(f"{demo_server}/reports/register")
+    expect(
+        page.get_by_role(
+            "img", name="Sex: the register's share of each group against the population"
+        )
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("England, Census 2021, usual residents").check()
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url("**target=england**")
+    assert "England, Census 2021" in page.locator("main").inner_text()
+    assert_accessible(page)
+    page.goto(f"{demo_server}/reports/familiar-voices")
+    expect(page.get_by_role("heading", name="Familiar voices", exact=True)).to_be_visible()
+    assert_accessible(page)
+    page.goto(f"{demo_server}/reports/time-given")
     assert_accessible(page)

@@ -236,6 +236,12 @@ def test_the_register_against_the_population(app, uow, client, make_user, sign_i
     page = client.get("/reports/register")
     assert page.status_code == 200 and b"the register&#39;s share" in page.data
     assert client.get("/reports/register/charts/sex.png").data.startswith(b"\x89PNG")
+    england = client.get("/reports/register?target=england").get_data(as_text=True)
+    assert "England, Census 2021" in england
+    assert "England, Census 2021" in client.get("/reports/register.csv?target=england").get_data(
+        as_text=True
+    )
+    assert client.get("/reports/register?target=mars").status_code == 400
 
 
 def test_the_workbook_is_built_in_the_background_for_a_large_register(
