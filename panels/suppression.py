@@ -193,6 +193,7 @@ def _pinned(
     is a table consistent with what is published, so a figure that takes two values across
     the solutions found so far is known not to be pinned without solving for it.
     """
+    candidates = [k for k in candidates if status[k] == "small"]
     n = items.matrix.shape[1]
     highs = new_highs()
     highs.addVars(n, np.zeros(n), np.full(n, highspy.kHighsInf))
@@ -344,27 +345,53 @@ def protect_table(
     _first_pass(items, status, locked, hide_totals_first)
     # Hiding more only widens what is consistent, so a figure found not pinned stays so.
     open_figures = [k for k, reason in enumerate(status) if reason == "small"]
+    cells = rows * columns
+    lines_of: dict[int, list[list[int]]] = {}
+    for line in items.lines:
+        for m in line:
+            lines_of.setdefault(m, []).append(line)
     while pinned := _pinned(items, status, threshold, open_figures):
         open_figures = pinned
         stuck = []
         for k in pinned:
-            candidates = sorted(
-                {m for line in items.lines if k in line for m in line}
+            # The figures that pin k share a line with it, or with a hidden figure that does
+            # (a hidden cell next to k is worked out from its own column).
+            hidden_near = {m for line in lines_of[k] for m in line if status[m] != "shown"}
+            own = sorted({m for line in lines_of[k] for m in line if status[m] == "shown"} - locked)
+            candidates = own or sorted(
+                {m for h in hidden_near for line in lines_of[h] for m in line}
                 - locked
                 - {m for m, reason in enumerate(status) if reason != "shown"}
             )
-            if candidates:
+            # A small total near it may pin it by its bounds alone (four cells of "fewer
+            # than 5" in a column whose total is "fewer than 5" are 1 each): such a total is
+            # shown as "not shown" instead, which says nothing of its size.
+            small_totals = sorted(
+                m
+                for h in hidden_near
+                for line in lines_of[h]
+                for m in line
+                if m >= cells and status[m] == "small" and m not in locked
+            )
+            small_cells = sorted(
+                m for m in hidden_near if m != k and m < cells and status[m] == "small"
+            )
+            if small_totals:
+                status[_cheapest(items, small_totals, totals_first=True)] = "secondary"
+            elif candidates:
                 status[_cheapest(items, candidates, hide_totals_first)] = "secondary"
+            elif small_cells:
+                status[_cheapest(items, small_cells)] = "secondary"
             else:
                 stuck.append(k)
         if stuck and len(stuck) == len(pinned):
-            # Every line through these figures is hidden already: widen to the whole table.
+            stuck_rows = sorted({k // columns for k in stuck if k < rows * columns})
             others = [m for m, r in enumerate(status) if r == "shown" and m not in locked]
-            if not others:
-                raise Unprotectable(
-                    sorted({k // columns for k in stuck if k < rows * columns} or range(rows))
-                )
-            status[_cheapest(items, others, hide_totals_first)] = "secondary"
+            if lock_row_totals or not others:
+                # Nothing near these figures is left to hide: their rows cannot be published.
+                raise Unprotectable(stuck_rows or range(rows))
+            for m in others:  # a last resort: hide the rest of the table
+                status[m] = "secondary"
 
     def cell(k: int) -> Cell:
         reason = status[k]

@@ -9,9 +9,14 @@ published table goes through :func:`panels.suppression.protect_table`.
 
 from __future__ import annotations
 
+import json
+import re
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -19,15 +24,15 @@ from models import Member
 from panels.charts import Bar, BarChart
 from panels.errors import InvalidInput
 from panels.projects.pool import UNKNOWN
-from panels.projects.targets import map_target
+from panels.projects.targets import MappedDimension, MappedTarget, map_target
 from panels.register.queries import answers_for, count_answers
-from panels.register.taxonomy import load_taxonomy
+from panels.register.taxonomy import Taxonomy, load_taxonomy
 from panels.reports.participation import quarter
 from panels.reports.tables import Report, ReportTable
 from panels.suppression import ProtectedTable, Unprotectable, protect_table, threshold_of
 from panels.uow import UnitOfWork
 from representativeness import builtin_target, gap_analysis
-from representativeness.target import BUILTIN_TARGETS
+from representativeness.target import BUILTIN_TARGETS, load_ons_custom_dataset, load_tidy_csv
 
 AREA_KEY = "local_area"
 Progress = Callable[[int, int, str], None]
@@ -96,6 +101,66 @@ class RegisterReport:
         raise NotFound(f"{key!r} is not a characteristic of this report; valid ones are: {valid}")
 
 
+UPLOADED = re.compile(r"^upload-([0-9a-f]{32})$")
+"""How a report names an uploaded target: ``upload-`` and the token of its stored file."""
+
+
+def _uploads(settings: Mapping[str, Any]) -> Path:
+    return Path(settings["INSTANCE_PATH"]) / "reports" / "targets"
+
+
+def save_uploaded_target(
+    uow: UnitOfWork, path: Path, kind: str, file_name: str, area: str = ""
+) -> str:
+    """Read an area's population (an ONS custom dataset or a tidy CSV, as a project's target
+    is read), map it to the register's categories and keep it; returns its target name."""
+    try:
+        if kind == "ons":
+            population = load_ons_custom_dataset(path, area or None)
+        elif kind == "tidy":
+            population = load_tidy_csv(path, name=file_name)
+        else:
+            raise InvalidInput(f"file kind {kind!r} is not valid; choose one of: ons, tidy")
+    except (KeyError, ValueError) as error:
+        message = error.args[0] if error.args else str(error)
+        raise InvalidInput(f"The file {file_name!r} could not be used: {message}") from None
+    with uow:
+        mapped = map_target(population, load_taxonomy(uow.session))
+    token = secrets.token_hex(16)
+    folder = _uploads(uow.settings)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stored = {"name": mapped.name, "dimensions": mapped.as_json(), "notes": list(mapped.notes)}
+    (folder / f"{token}.json").write_text(json.dumps(stored), encoding="utf-8")
+    return f"upload-{token}"
+
+
+def _mapped_target(uow: UnitOfWork, target: str, taxonomy: Taxonomy) -> MappedTarget:
+    if target in BUILTIN_TARGETS:
+        return map_target(builtin_target(target), taxonomy)
+    match = UPLOADED.match(target)
+    stored = _uploads(uow.settings) / f"{match.group(1)}.json" if match else None
+    if stored is None or not stored.exists():
+        raise InvalidInput(
+            f"target {target!r} is not a built-in population ({', '.join(BUILTIN_TARGETS)}) "
+            "or a file uploaded for this report; upload the area's file again"
+        )
+    data = json.loads(stored.read_text(encoding="utf-8"))
+    return MappedTarget(
+        name=data["name"],
+        dimensions=tuple(
+            MappedDimension(
+                key=key,
+                label=taxonomy[key].label,
+                shares=value["categories"],
+                source=value["source"],
+                notes=tuple(value["notes"]),
+            )
+            for key, value in data["dimensions"].items()
+        ),
+        notes=tuple(data["notes"]),
+    )
+
+
 def register_against_population(
     uow: UnitOfWork,
     target: str = "england-and-wales",
@@ -103,18 +168,14 @@ def register_against_population(
     today: date | None = None,
     progress: Progress | None = None,
 ) -> RegisterReport:
-    """The register (members who have not left and allow statistics) against ``target``."""
-    if target not in BUILTIN_TARGETS:
-        raise InvalidInput(
-            f"built-in figures {target!r} do not exist; choose one of: {', '.join(BUILTIN_TARGETS)}"
-        )
+    """The register (members who have not left and allow statistics) against ``target``: a
+    built-in population's name or an uploaded one's (:func:`save_uploaded_target`)."""
     today = today or date.today()
     threshold = threshold_of(uow.settings)
     step = progress or (lambda done, total, phase: None)
-    population = builtin_target(target)
     with uow:
         taxonomy = load_taxonomy(uow.session)
-        mapped = map_target(population, taxonomy)
+        mapped = _mapped_target(uow, target, taxonomy)
         keys = [d.key for d in mapped.dimensions]
         members = select(Member.id).where(Member.status != "left")
         step(0, 3, "Counting the register")
@@ -226,7 +287,7 @@ def register_against_population(
         )
     step(3, 3, "Done")
     return RegisterReport(
-        target_name=population.name,
+        target_name=mapped.name,
         target_key=target,
         members=counted.total,
         characteristics=tuple(characteristics),

@@ -3,6 +3,9 @@ audited."""
 
 from __future__ import annotations
 
+import secrets
+from pathlib import Path
+
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
@@ -11,11 +14,16 @@ from markupsafe import Markup
 from panels.charts import BarChart, bar_chart
 from panels.errors import InvalidInput, NotFound
 from panels.jobs.service import find_job, start_job
+from panels.projects.forms import TargetFileForm
 from panels.reports import service
 from panels.reports.charts import chart_png, chart_svg
 from panels.reports.jobs import workbook_path
 from panels.reports.overview import cross_project_overview, overview_report
-from panels.reports.population import population_report, register_against_population
+from panels.reports.population import (
+    population_report,
+    register_against_population,
+    save_uploaded_target,
+)
 from panels.reports.tables import ReportTable, as_csv, as_xlsx
 from panels.security import requires
 from panels.web import unit_of_work
@@ -73,21 +81,50 @@ def projects() -> str:
 
 @bp.route("/register")
 @requires("report_all_projects")
-def register() -> str:
+def register() -> ResponseReturnValue:
     uow = unit_of_work()
     if service.needs_job(uow):
         return render_template("reports/register_large.html", form=WorkbookForm())
-    target = _target()
+    return _register_page(_target(), TargetFileForm(prefix="upload"))
+
+
+def _register_page(target: str, upload: TargetFileForm, status: int = 200) -> ResponseReturnValue:
+    uow = unit_of_work()
     found = register_against_population(uow, target)
     report = population_report(found)
     service.record_use(uow, report)
-    return render_template(
+    page = render_template(
         "reports/register.html",
         found=found,
         report=report,
         targets=BUILTIN_TARGETS,
         target=target,
+        upload=upload,
+        form=upload,
     )
+    return page, status
+
+
+@bp.route("/register/area", methods=["POST"])
+@requires("report_all_projects")
+def register_area() -> ResponseReturnValue:
+    uow = unit_of_work()
+    upload = TargetFileForm(prefix="upload")
+    if upload.validate_on_submit():
+        name = Path(upload.file.data.filename).name
+        folder = Path(uow.settings["INSTANCE_PATH"]) / "reports" / "uploads"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = folder / (secrets.token_hex(16) + ".csv")
+        try:
+            upload.file.data.save(path)
+            target = save_uploaded_target(uow, path, upload.kind.data, name, upload.area.data or "")
+        except InvalidInput as error:
+            upload.file.errors = [str(error)]
+        else:
+            return redirect(url_for(".register", target=target))
+        finally:
+            path.unlink(missing_ok=True)
+    return _register_page(_target(), upload, 400)
 
 
 def _target() -> str:

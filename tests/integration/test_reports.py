@@ -336,3 +336,36 @@ def test_familiar_and_new_voices_on_a_confirmed_panel(app, uow, make_member):
     assert projects["Current panel"][5] == "fewer than 5"
     # On an earlier panel, the other two are its members' other recent panels.
     assert projects["Earlier 0"][2:] == ("6", "0", "0%", "0", "0%", "6")
+
+
+def test_the_register_against_an_uploaded_area_file(app, client, make_user, sign_in, make_member):
+    for n in range(12):
+        make_member(sex="Female" if n < 7 else "Male")
+    sign_in(make_user("manager"))
+    tidy = (
+        "dimension,category,value,unit,source\n"
+        "sex,Female,60,percent,Our area's survey 2025\n"
+        "sex,Male,40,percent,Our area's survey 2025\n"
+    )
+    sent = client.post(
+        "/reports/register/area",
+        data={
+            "upload-kind": "tidy",
+            "upload-area": "",
+            "upload-file": (io.BytesIO(tidy.encode()), "our-area.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 302 and "target=upload-" in sent.location
+    page = client.get(sent.location).get_data(as_text=True)
+    assert "our-area.csv" in page and "60%" in page
+    target = sent.location.split("target=")[1]
+    got = client.get(f"/reports/register.csv?target={target}").get_data(as_text=True)
+    assert "our-area.csv" in got
+    bad = client.post(
+        "/reports/register/area",
+        data={"upload-kind": "tidy", "upload-file": (io.BytesIO(b"nonsense\n"), "bad.csv")},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 400 and "could not be used" in bad.get_data(as_text=True)
+    assert client.get("/reports/register?target=upload-../../etc").status_code == 400

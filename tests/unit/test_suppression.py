@@ -161,9 +161,10 @@ def test_locked_row_totals_stay_shown_or_the_row_is_refused():
     table = protect_table([[1, 9, 10], [6, 7, 8]], lock_row_totals=True)
     assert [str(c) for c in table.row_totals] == ["20", "21"]
     assert_protected(table)
-    with pytest.raises(Unprotectable) as refused:
-        protect_table([[1, 1, 1, 1, 1], [5, 6, 7, 8, 9]], lock_row_totals=True)
-    assert refused.value.rows == (0,)
+    # 1, 1, 1, 1, 1 with a total of 5 would pin every cell; one is shown as "not shown".
+    ones = protect_table([[1, 1, 1, 1, 1], [5, 6, 7, 8, 9]], lock_row_totals=True)
+    assert str(ones.row_totals[0]) == "5" and "not shown" in [str(c) for c in ones.cells[0]]
+    assert_protected(ones)
     with pytest.raises(Unprotectable):
         protect_table([[1, 2], [5, 6]], lock_row_totals=True)
 
@@ -203,4 +204,21 @@ def test_totals_may_be_hidden_before_cells():
     counts = [[3, 9, 0], [6, 6, 0]]
     table = protect_table(counts, lock_row_totals=True, hide_totals_first=True)
     assert [str(c) for c in table.cells[1]] == ["6", "6", "0"]
+    assert_protected(table)
+
+
+def test_small_counts_pinned_by_a_small_total_are_protected():
+    # Four panels with one Buddhist member each: four "fewer than 5" cells in a column whose
+    # total is "fewer than 5" would all be 1; the total is shown as "not shown" instead.
+    counts = [[1, 9, 20], [1, 12, 17], [1, 15, 14], [1, 10, 19], [0, 13, 17]]
+    table = protect_table(counts, lock_row_totals=True, hide_totals_first=True)
+    assert str(table.column_totals[0]) == "not shown"
+    assert_protected(table)
+    assert any(low == high for low, high in published_intervals(primary_only(counts)).values())
+
+
+def test_two_small_counts_that_add_up_to_two_are_protected():
+    # 1 + 1 with the rest of the row shown would give both away.
+    counts = [[1, 0, 1, 28], [3, 2, 2, 23], [0, 1, 2, 27]]
+    table = protect_table(counts, lock_row_totals=True, hide_totals_first=True)
     assert_protected(table)
