@@ -210,7 +210,9 @@ def register_against_population(
     quarter_names = _margin(people, quarter_of, "Other quarters", threshold)
     step(2, 3, "Hiding small numbers")
     characteristics = []
-    for dimension in mapped.dimensions:
+    # The number counted is published once; with fewer than the threshold nothing is shown.
+    shown_dimensions = mapped.dimensions if counted.total >= threshold else ()
+    for dimension in shown_dimensions:
         info = taxonomy[dimension.key]
         categories = [c for c in info.categories if not c.prefer_not_to_say]
         codes = [c.code for c in categories]
@@ -218,7 +220,7 @@ def register_against_population(
         counts = dict(counted.counts.get(dimension.key, {}))
         row = [counts.get(code, 0) for code in codes]
         row.append(counted.total - sum(row))
-        register = protect_table([row], threshold=threshold)
+        register = protect_table([row], threshold=threshold, lock_row_totals=True)
         gap = gap_analysis(
             dict(zip(codes, row[:-1], strict=True)),
             {c: dimension.shares.get(c, 0.0) for c in codes},
