@@ -56,6 +56,9 @@ class Characteristic:
     verdict: str
     breakdown_labels: tuple[str, ...] = ()
     """The breakdowns' columns: the groups shown, then the hidden ones merged."""
+    by_left: ProtectedTable | None = None
+    left_quarters: tuple[str, ...] = ()
+    left_labels: tuple[str, ...] = ()
 
     def chart(self) -> BarChart:
         cells = self.register.cells[0]
@@ -195,6 +198,16 @@ def register_against_population(
             purpose="statistics",
             today=today,
         )
+        left_on: dict[int, date] = {
+            member_id: day
+            for member_id, day in uow.session.execute(
+                select(Member.id, Member.left_on).where(Member.status == "left")
+            )
+            if day is not None
+        }
+        left_answers = answers_for(
+            uow.session, taxonomy, list(left_on), purpose="statistics", today=today
+        )
     has_area = any(d.key == AREA_KEY for d in taxonomy.dimensions)
     area_labels = {c.code: c.label for c in taxonomy[AREA_KEY].categories} if has_area else {}
     people = [m for m in joined if m in answers]
@@ -206,6 +219,11 @@ def register_against_population(
     def quarter_of(member_id: int) -> str:
         return quarter(joined[member_id].date())
 
+    def left_quarter_of(member_id: int) -> str:
+        return quarter(left_on[member_id])
+
+    leavers = [m for m in left_on if m in left_answers]
+    left_names = _margin(leavers, left_quarter_of, "Other quarters", threshold)
     area_names = _margin(people, area_of, "Other areas", threshold) if has_area else None
     quarter_names = _margin(people, quarter_of, "Other quarters", threshold)
     step(2, 3, "Hiding small numbers")
@@ -272,6 +290,32 @@ def register_against_population(
             quarter_names,
             threshold,
         )
+        # Leavers are not on the register now: their groups are published by this table alone,
+        # so its column totals are protected first, as the register's are.
+        left_row = [0] * len(columns)
+        for member_id in leavers:
+            given = left_answers[member_id].get(dimension.key, ())
+            code = given[0] if len(given) == 1 and given[0] in columns else UNKNOWN
+            left_row[columns.index(code)] += 1
+        left_groups = protect_table([left_row], threshold=threshold) if leavers else None
+        left_merged = (
+            [j for j, cell in enumerate(left_groups.cells[0]) if cell.hidden] if left_groups else []
+        )
+        left_kept = [j for j in range(len(columns)) if j not in left_merged]
+        left_labels = [(*(c.label for c in categories), "No answer")[j] for j in left_kept]
+        if left_merged:
+            left_labels.append("Not shown separately")
+        by_left, left_quarters = _breakdown(
+            left_on,
+            left_answers,
+            dimension.key,
+            columns,
+            left_kept,
+            left_merged,
+            left_quarter_of,
+            left_names,
+            threshold,
+        )
         characteristics.append(
             Characteristic(
                 key=dimension.key,
@@ -284,6 +328,9 @@ def register_against_population(
                 by_quarter=by_quarter,
                 quarters=quarters,
                 breakdown_labels=tuple(labels),
+                by_left=by_left,
+                left_quarters=left_quarters,
+                left_labels=tuple(left_labels),
                 verdict=verdict,
             )
         )
@@ -295,8 +342,9 @@ def register_against_population(
         characteristics=tuple(characteristics),
         notes=(
             *mapped.notes,
-            "People who joined are counted by the quarter their record was made; when people "
-            "left is not recorded yet, so leavers are not shown by quarter.",
+            "People on the register are counted by the quarter their record was made, and "
+            "people who left by the quarter they left (recorded since reports began; earlier "
+            "leavers have no date and are not counted).",
         ),
         threshold=threshold,
     )
@@ -410,6 +458,15 @@ def population_report(report: RegisterReport) -> Report:
                     title=f"{c.label}: people who joined, by quarter",
                     headers=("Quarter joined", *c.breakdown_labels, "All"),
                     rows=_table_rows(c.quarters, c.by_quarter),
+                )
+            )
+        if c.by_left is not None:
+            tables.append(
+                ReportTable(
+                    key=f"{c.key}-left",
+                    title=f"{c.label}: people who left, by quarter",
+                    headers=("Quarter left", *c.left_labels, "All"),
+                    rows=_table_rows(c.left_quarters, c.by_left),
                 )
             )
     return Report(

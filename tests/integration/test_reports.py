@@ -369,3 +369,35 @@ def test_the_register_against_an_uploaded_area_file(app, client, make_user, sign
     )
     assert bad.status_code == 400 and "could not be used" in bad.get_data(as_text=True)
     assert client.get("/reports/register?target=upload-../../etc").status_code == 400
+
+
+def test_leavers_are_counted_by_the_quarter_they_left(app, uow, make_member):
+    from models import Member
+    from panels.register.members import MemberInput, update_member
+
+    people = [make_member(sex="Female" if n < 8 else "Male") for n in range(16)]
+    for member in people[:5] + people[8:13]:
+        with uow:
+            found = uow.session.get(Member, member.id)
+            assert found.left_on is None
+        data = MemberInput(
+            first_name=member.first_name,
+            last_name=member.last_name,
+            email=member.email,
+            date_of_birth=member.date_of_birth,
+            status="left",
+            answers={"sex": ["Female" if member in people[:8] else "Male"]},
+            consents={p: True for p in ("contact", "selection", "statistics", "access_needs")},
+        )
+        update_member(uow, member.id, data)
+    with uow:
+        assert uow.session.get(Member, people[0].id).left_on == date.today()
+    found = register_against_population(uow)
+    sex = found.characteristic("sex")
+    assert found.members == 6  # the six who stayed
+    assert sex.by_left is not None
+    assert [str(c) for c in sex.by_left.cells[0]] == ["5", "5", "0"]
+    from panels.reports.participation import quarter
+
+    assert sex.left_quarters == (quarter(date.today()),)
+    assert "people who left, by quarter" in as_csv(population_report(found))
