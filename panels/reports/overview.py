@@ -157,6 +157,8 @@ class CharacteristicTable:
             title=f"{self.label}: all panels together against their targets",
             description=self.summary,
             bars=tuple(bars),
+            share_label="Panels' share",
+            target_label="Their targets",
         )
 
     @property
@@ -167,8 +169,9 @@ class CharacteristicTable:
         met = [v for v in self.verdicts if v.state == "met"]
         text = (
             f"{len(self.verdicts)} {'panel' if len(self.verdicts) == 1 else 'panels'} with "
-            f"{self.label.lower()} in their target: {len(met)} meet it in every group shown, "
-            f"{len(short)} are short of people in at least one group."
+            f"{self.label.lower()} in their target: {len(met)} "
+            f"{'meets' if len(met) == 1 else 'meet'} it in every group shown, {len(short)} "
+            f"{'is' if len(short) == 1 else 'are'} short of people in at least one group."
         )
         if self.table.hidden_count:
             text += " Some counts are not shown, so that small numbers cannot be worked out."

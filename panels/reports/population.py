@@ -82,6 +82,8 @@ class Characteristic:
             title=f"{self.label}: the register's share of each group against the population",
             description=self.verdict,
             bars=tuple(bars),
+            share_label="Register share",
+            target_label="Population share",
         )
 
 
