@@ -149,6 +149,9 @@ class Member(Base):
     date_of_birth: Mapped[date | None] = mapped_column(Date, nullable=True)
     status: Mapped[str] = mapped_column(String(10), default="active")
     paused_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # The day the member's status last became "left" (None while they have not left), so
+    # that reports can count leavers by quarter.
+    left_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     joined_via: Mapped[str] = mapped_column(String(10), default="staff")
     referred_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     access_needs_notes: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -63,6 +63,9 @@ class BarChart:
     title: str
     description: str
     bars: tuple[Bar, ...]
+    share_label: str = "Panel share"
+    """The legend's words for the bar (a report of the register says "Register share")."""
+    target_label: str = "Target share"
 
     def __post_init__(self) -> None:
         if not _ID.match(self.chart_id):
@@ -130,10 +133,10 @@ def bar_chart(chart: BarChart, *, standalone: bool = False) -> Markup:
     # The legend: what the bar and the marker mean, by shape as well as colour.
     top += 8
     parts.append(f'<rect x="{MARGIN}" y="{top:g}" width="24" height="12" fill="{COLOURS["bar"]}"/>')
-    parts.append(_text(MARGIN + 30, top + 11, "Panel share", VALUE_SIZE))
+    parts.append(_text(MARGIN + 30, top + 11, chart.share_label, VALUE_SIZE))
     marker_x = MARGIN + 150
     parts.append(_marker(marker_x, top - 2, 16))
-    parts.append(_text(marker_x + 10, top + 11, "Target share", VALUE_SIZE))
+    parts.append(_text(marker_x + 10, top + 11, chart.target_label, VALUE_SIZE))
     top += 26
     maximum = scale_maximum(chart.bars)
     for bar in chart.bars:

@@ -16,6 +16,8 @@ from panels.features import FEATURES
 ENVIRONMENT_SETTINGS: dict[str, type] = {
     "DATABASE_URL": str,
     "SECRET_KEY": str,
+    "SUPPRESSION_THRESHOLD": int,
+    "REPORTS_JOB_MEMBERS": int,
     "SESSION_COOKIE_SECURE": bool,
     "LOGIN_MAX_FAILURES": int,
     "LOGIN_WINDOW_MINUTES": int,
@@ -101,6 +103,10 @@ def defaults(instance_path: str, debug: bool) -> dict[str, Any]:
         # Days after a project closes by which its members should hear what changed; later
         # is flagged as box-ticking (panels.impact.flags).
         "IMPACT_FEEDBACK_DAYS": 28,
+        # Reports: counts from 1 to SUPPRESSION_THRESHOLD - 1 are shown as "fewer than N";
+        # a register of REPORTS_JOB_MEMBERS or more is reported on by a background job.
+        "SUPPRESSION_THRESHOLD": 5,
+        "REPORTS_JOB_MEMBERS": 20_000,
     }
 
 
@@ -200,6 +206,17 @@ def validate(config: Mapping[str, Any]) -> None:
             f"JOBS_URL={jobs_url!r} is not a queue this service can use; leave it unset for "
             "the embedded queue in the instance folder, or use redis://host:6379/0 (rediss:// "
             "for TLS) or sqlite:////path/to/jobs.sqlite3"
+        )
+    from panels.suppression import threshold_of
+
+    try:
+        threshold_of(config)
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from None
+    if int(config.get("REPORTS_JOB_MEMBERS", 1)) < 0:
+        raise ConfigurationError(
+            f"REPORTS_JOB_MEMBERS={config['REPORTS_JOB_MEMBERS']!r} must be 0 (always use a "
+            "background job) or more"
         )
     _validate_base_url(config)
 

@@ -32,6 +32,7 @@ FEATURES: tuple[str, ...] = (
     "projects",
     "members",
     "payments",
+    "reports",
     "outreach",
     "impact",
     "admin",

@@ -291,6 +291,9 @@ def apply_member(
         if getattr(member, name) != getattr(data, name):
             setattr(member, name, getattr(data, name))
             changed.append(name)
+    if "status" in changed:
+        # When people left, for the reports' leavers by quarter.
+        member.left_on = date.today() if member.status == "left" else None
     current_needs = sorted(n.need for n in member.access_needs)
     if current_needs != data.access_needs:
         member.access_needs = [MemberAccessNeed(need=need) for need in data.access_needs]
