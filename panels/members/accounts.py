@@ -103,7 +103,9 @@ def invite_member_account(uow: UnitOfWork, member_id: int) -> AccountInvite:
         token = _serializer(uow).dumps({"i": invite.id, "n": invite.nonce})
         easy_read = any(need.need == "easy_read" for need in member.access_needs)
         link = external_url(
-            uow.settings, "account_setup.join_easy_read" if easy_read else "account_setup.join", token=token
+            uow.settings,
+            "account_setup.join_easy_read" if easy_read else "account_setup.join",
+            token=token,
         )
         queue_message(
             uow,

@@ -1,5 +1,5 @@
-"""The member pages (/my/...), the account set-up link (/set-up-account/...), and the staff pages that
-send the link or act on a member's behalf.
+"""The member pages (/my/...), the account set-up link (/set-up-account/...), and the staff
+pages that send the link or act on a member's behalf.
 
 A signed-in member only ever sees their own record: no member page takes a member id, and
 pages that take an invitation or panel id look it up among the member's own. Staff with
