@@ -428,12 +428,17 @@ def panels() -> str:
 @bp.route("/panels/<int:project_id>")
 @requires("use_member_pages")
 def panel(project_id: int) -> str:
+    from panels.impact.service import published_for_member
+
     who = subject()
+    found = involvement.my_panel(who.uow, who.member_id, project_id)
+    feedback = [
+        item
+        for item in published_for_member(who.uow, who.member_id)
+        if item.project_id == project_id
+    ]
     return _render(
-        "members/panel.html",
-        who,
-        panel=involvement.my_panel(who.uow, who.member_id, project_id),
-        when=involvement.when,
+        "members/panel.html", who, panel=found, when=involvement.when, feedback=feedback
     )
 
 

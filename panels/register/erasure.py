@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import delete
 
 from models import Member, MemberAccessNeed, MemberCharacteristic, utcnow
@@ -27,6 +29,8 @@ def erase_member_details(uow: UnitOfWork, member_id: int) -> None:
     member.referred_by = None
     member.access_needs_notes = None
     member.preferred_times = None
+    if member.status != "left" or member.left_on is None:
+        member.left_on = date.today()
     member.status = "left"
     member.paused_until = None
     member.consent_contact = False

@@ -193,6 +193,7 @@ def test_after_erasure_no_personal_detail_remains_in_any_text_column(
     member = session.get(Member, member_id)
     assert member.display_name == f"Former member {member_id}"
     assert member.erased_at is not None and member.status == "left"
+    assert member.left_on == date.today()  # counted as leaving in the register's report
     assert member.panels_served == served_before
     assert (
         session.scalars(

@@ -148,6 +148,14 @@ def test_you_said_we_did_is_published_to_the_panel(
     sign_in(user)
     mine = client.get("/impact/member/")
     assert "Breaks must be bookable at short notice" in mine.text
+    # ... and on the member's own page for that panel, and it is reached from their start page
+    start = client.get("/my/")
+    assert "/impact/member/" in start.text and "/my/payments/" in start.text
+    panel = client.get(f"/my/panels/{project_id}")
+    assert panel.status_code == 200, panel.text
+    said = panel.text.split('data-testid="you-said-we-did"')[1]
+    assert "A same-week booking line opens in May" in said
+    assert "Weekend breaks: no provider could staff them this year" in said
     assert "no provider could staff them this year" in mine.text
 
 
