@@ -437,9 +437,7 @@ def panel(project_id: int) -> str:
         for item in published_for_member(who.uow, who.member_id)
         if item.project_id == project_id
     ]
-    return _render(
-        "members/panel.html", who, panel=found, when=involvement.when, feedback=feedback
-    )
+    return _render("members/panel.html", who, panel=found, when=involvement.when, feedback=feedback)
 
 
 @bp.route("/chances")
