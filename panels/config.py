@@ -42,6 +42,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "TWO_FACTOR_REQUIRED_ROLES": tuple,
     "JOIN_REQUESTS_PER_HOUR": int,
     "IMPACT_FEEDBACK_DAYS": int,
+    "IMPACT_UNPAID_DAYS": int,
 }
 """Settings that may come from environment variables, with their types."""
 
@@ -103,6 +104,8 @@ def defaults(instance_path: str, debug: bool) -> dict[str, Any]:
         # Days after a project closes by which its members should hear what changed; later
         # is flagged as box-ticking (panels.impact.flags).
         "IMPACT_FEEDBACK_DAYS": 28,
+        # Days after which a member's payment still not paid is flagged as box-ticking.
+        "IMPACT_UNPAID_DAYS": 30,
         # Reports: counts from 1 to SUPPRESSION_THRESHOLD - 1 are shown as "fewer than N";
         # a register of REPORTS_JOB_MEMBERS or more is reported on by a background job.
         "SUPPRESSION_THRESHOLD": 5,
@@ -184,6 +187,7 @@ def validate(config: Mapping[str, Any]) -> None:
         "PASSWORD_RESET_MAX_PER_ADDRESS",
         "JOIN_REQUESTS_PER_HOUR",
         "IMPACT_FEEDBACK_DAYS",
+        "IMPACT_UNPAID_DAYS",
     ):
         if int(config[name]) < 1:
             raise ConfigurationError(f"{name}={config[name]!r} must be at least 1")

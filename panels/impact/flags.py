@@ -3,9 +3,6 @@
 Each check is a small function from a project's facts to a :class:`Flag` (or None), listed
 in :data:`CHECKS`; adding a check is adding a function to that tuple. Every project here is
 run as co-production (the service exists for it), so every project is checked.
-
-Not checked yet: payments to members still unpaid after a set time (payments are built
-separately; that check belongs in this list once they exist).
 """
 
 from __future__ import annotations
@@ -14,13 +11,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from models import AuditEvent, FeedbackItem, LadderRating, Project
+from models import AuditEvent, FeedbackItem, LadderRating, PaymentClaim, Project
 from panels.impact.service import RUNGS, LadderSummary, summarise_ratings
 from panels.projects.composition import FamiliarVoices, histories, panel_member_ids
 from panels.projects.pool import FAMILIAR_PANELS
 from panels.uow import UnitOfWork
+
+UNPAID_STATUSES = ("due", "submitted", "approved")
+"""Claim statuses of money a member is still owed (not paid, rejected or declined)."""
 
 LOW_RUNG = "consultation"
 """Ratings whose middle sits at this rung or below are flagged."""
@@ -45,6 +45,10 @@ class ProjectFacts:
     familiar: FamiliarVoices | None
     today: date
     feedback_days: int
+    unpaid_days: int = 30
+    unpaid: tuple[int, int, date | None] = (0, 0, None)
+    """Payments and expenses still unpaid after ``unpaid_days``: how many, their pence,
+    and the oldest one's date."""
 
 
 Check = Callable[[ProjectFacts], "Flag | None"]
@@ -115,11 +119,25 @@ def familiar_voices(facts: ProjectFacts) -> Flag | None:
     )
 
 
+def payments_unpaid(facts: ProjectFacts) -> Flag | None:
+    count, pence, oldest = facts.unpaid
+    if not count or oldest is None:
+        return None
+    people = "payment or expense" if count == 1 else "payments and expenses"
+    return Flag(
+        "payments_unpaid",
+        "Members not paid on time",
+        f"{count} {people} to members (£{pence / 100:,.2f}) are still unpaid more than "
+        f"{facts.unpaid_days} days on; the oldest is for {oldest.strftime('%-d %B %Y')}.",
+    )
+
+
 CHECKS: tuple[Check, ...] = (
     low_on_the_ladder,
     confirmed_after_decision,
     no_feedback_after_closing,
     familiar_voices,
+    payments_unpaid,
 )
 """The box-ticking checks, in the order their flags are listed."""
 
@@ -145,6 +163,28 @@ def closed_times(uow: UnitOfWork, project_ids: Sequence[int]) -> dict[int, datet
         if subject_id is not None and (details or {}).get("status") == "closed":
             found[subject_id] = at
     return found
+
+
+def unpaid_payments(
+    uow: UnitOfWork, project_ids: Sequence[int], before: date
+) -> dict[int, tuple[int, int, date | None]]:
+    """Per project: the payments and expenses for days before ``before`` that are still
+    waiting (for the member's choice, approval or payment), their pence, the oldest day."""
+    rows = uow.session.execute(
+        select(
+            PaymentClaim.project_id,
+            func.count(),
+            func.coalesce(func.sum(PaymentClaim.amount_pence), 0),
+            func.min(PaymentClaim.occurred_on),
+        )
+        .where(
+            PaymentClaim.project_id.in_(list(project_ids) or [-1]),
+            PaymentClaim.status.in_(UNPAID_STATUSES),
+            PaymentClaim.occurred_on < before,
+        )
+        .group_by(PaymentClaim.project_id)
+    )
+    return {pid: (int(n), int(pence), oldest) for pid, n, pence, oldest in rows}
 
 
 def project_flags(
@@ -175,6 +215,8 @@ def project_flags(
             if at is not None and (project_id not in published or at < published[project_id]):
                 published[project_id] = at
         closed = closed_times(uow, ids)
+        unpaid_days = int(uow.settings.get("IMPACT_UNPAID_DAYS", 30))
+        unpaid = unpaid_payments(uow, ids, today - timedelta(days=unpaid_days))
         found = []
         for project in projects:
             basis, member_ids = panel_member_ids(session, project)
@@ -194,6 +236,8 @@ def project_flags(
                 familiar=familiar,
                 today=today,
                 feedback_days=days,
+                unpaid_days=unpaid_days,
+                unpaid=unpaid.get(project.id, (0, 0, None)),
             )
             flags = tuple(flag for check in checks if (flag := check(facts)) is not None)
             found.append(ProjectFlags(project, flags))

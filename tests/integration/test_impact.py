@@ -230,3 +230,36 @@ def test_a_members_ratings_are_in_their_data_and_erased_to_an_anonymous_count(ap
         assert personal_data(uow, member_id) == []
         summary = ladder_summary(uow, project_id)
         assert summary.members["co_design"] == 1 and summary.member_comments == ()
+
+
+def test_payments_still_unpaid_after_the_set_time_are_flagged(app, make_member, session):
+    from panels.db import open_unit_of_work
+    from panels.impact.flags import project_flags
+    from panels.projects.invitations import record_meeting
+    from panels.uow import Actor
+
+    people = [make_member().id for _ in range(2)]
+    slow = _project(app, "Paid late", people, closed=False)
+    prompt = _project(app, "Paid on time", people, closed=False)
+    with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
+        held = date.today() - timedelta(days=40)
+        record_meeting(uow, slow, held, "Workshop", {people[0]: 120, people[1]: 60})
+        record_meeting(uow, prompt, date.today() - timedelta(days=3), "Workshop", {people[0]: 60})
+        flags = {f.project.id: f.flags for f in project_flags(uow)}
+    [unpaid] = [f for f in flags[slow] if f.check == "payments_unpaid"]
+    assert "2 payments and expenses to members" in unpaid.reason
+    assert "still unpaid more than 30 days on" in unpaid.reason
+    assert held.strftime("%-d %B %Y") in unpaid.reason
+    assert not [f for f in flags[prompt] if f.check == "payments_unpaid"]
+    # Once the members decline them (or they are paid), the flag goes.
+    from models import PaymentClaim
+    from panels.payments.service import choose
+
+    claims = session.execute(
+        select(PaymentClaim.id, PaymentClaim.member_id).where(PaymentClaim.project_id == slow)
+    ).all()
+    with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
+        for claim_id, member_id in claims:
+            choose(uow, member_id, claim_id, "decline")
+        again = {f.project.id: f.flags for f in project_flags(uow)}
+    assert not [f for f in again[slow] if f.check == "payments_unpaid"]
