@@ -1,9 +1,10 @@
 """Familiar voices and time given, as reports for managers (counts only, small ones hidden).
 
 Familiar voices reuse :mod:`panels.projects.composition` (its two-year window and its
-"familiar" rule) and :func:`representativeness.concentration`. Time given is the hours
-people spent in panel meetings (``Attendance.minutes``), by project and quarter; payments
-and budgets will join it once the payments tables exist.
+"familiar" rule) and :func:`representativeness.concentration`. Resourcing is the hours
+people spent in panel meetings (``Attendance.minutes``), by project and quarter, beside the
+money: fees and expenses paid, from the payment ledger, and each project's spending against
+its budget.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from models import Attendance, Meeting, Project
+from models import Attendance, LedgerEntry, Meeting, PaymentClaim, Project, ProjectPayments
 from panels.projects.composition import WINDOW_MONTHS, histories, register_familiarity
 from panels.projects.pool import FAMILIAR_PANELS, months_before
 from panels.reports.overview import project_panels
@@ -156,8 +157,14 @@ class _Time:
     meetings: int
 
 
+def _pounds(pence: int) -> str:
+    return f"£{pence / 100:,.2f}"
+
+
 def time_given_report(uow: UnitOfWork, owner_id: int | None = None) -> Report:
-    """Hours given in panel meetings, by project and quarter (payments are not part of it yet)."""
+    """Resourcing: hours given in panel meetings, fees and expenses paid (from the ledger)
+    by project and quarter, and each project's spending against its budget."""
+    threshold = threshold_of(uow.settings)
     with uow:
         query = (
             select(
@@ -173,9 +180,39 @@ def time_given_report(uow: UnitOfWork, owner_id: int | None = None) -> Report:
             )
             .group_by(Project.title, Meeting.held_on)
         )
+        paid_query = (
+            select(
+                Project.title,
+                LedgerEntry.entry_date,
+                LedgerEntry.category,
+                LedgerEntry.member_id,
+                func.sum(LedgerEntry.amount_pence),
+            )
+            .join(Project, Project.id == LedgerEntry.project_id)
+            .where(LedgerEntry.account == "paid")
+            .group_by(
+                Project.title, LedgerEntry.entry_date, LedgerEntry.category, LedgerEntry.member_id
+            )
+        )
+        spend_query = (
+            select(
+                Project.id,
+                Project.title,
+                ProjectPayments.budget_pence,
+                PaymentClaim.status,
+                func.coalesce(func.sum(PaymentClaim.amount_pence), 0),
+            )
+            .outerjoin(ProjectPayments, ProjectPayments.project_id == Project.id)
+            .outerjoin(PaymentClaim, PaymentClaim.project_id == Project.id)
+            .group_by(Project.id, Project.title, ProjectPayments.budget_pence, PaymentClaim.status)
+        )
         if owner_id is not None:
             query = query.where(Project.owner_id == owner_id)
+            paid_query = paid_query.where(Project.owner_id == owner_id)
+            spend_query = spend_query.where(Project.owner_id == owner_id)
         found = uow.session.execute(query).all()
+        paid = uow.session.execute(paid_query).all()
+        spend = uow.session.execute(spend_query).all()
     cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for title, held_on, meetings, minutes in found:
         cell = cells[title, quarter(held_on)]
@@ -185,11 +222,59 @@ def time_given_report(uow: UnitOfWork, owner_id: int | None = None) -> Report:
         (title, when, str(meetings), f"{minutes / 60:.1f}")
         for (title, when), (meetings, minutes) in sorted(cells.items())
     )
+    money: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    people: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for title, day, category, member_id, pence in paid:
+        key = (title, quarter(day))
+        money[key][category] += int(pence or 0)
+        if pence:
+            people[key].add(member_id)
+    paid_rows = tuple(
+        (
+            title,
+            when,
+            _count(len(people[title, when]), threshold),
+            _pounds(amounts.get("fee", 0)),
+            _pounds(amounts.get("expense", 0)),
+            _pounds(amounts.get("fee", 0) + amounts.get("expense", 0)),
+        )
+        for (title, when), amounts in sorted(money.items())
+    )
+    titles: dict[int, str] = {}
+    budgets: dict[int, int | None] = {}
+    by_status: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for project_id, title, budget_pence, status, pence in spend:
+        titles[project_id], budgets[project_id] = title, budget_pence
+        if status is not None:
+            by_status[project_id][str(status)] += int(pence or 0)
+    budget_rows = []
+    for project_id in sorted(titles, key=lambda p: titles[p]):
+        spent = by_status[project_id]
+        committed = spent["approved"] + spent["paid"]
+        waiting = spent["due"] + spent["submitted"]
+        budget = budgets[project_id]
+        if budget is None:
+            left = "No budget set"
+        else:
+            over = " (over budget)" if budget < committed + waiting else ""
+            left = _pounds(budget - committed - waiting) + over
+        budget_rows.append(
+            (
+                titles[project_id],
+                "Not set" if budget is None else _pounds(budget),
+                _pounds(spent["paid"]),
+                _pounds(spent["approved"]),
+                _pounds(waiting),
+                left,
+            )
+        )
     return Report(
         slug="time-given",
-        title="Time given",
+        title="Resourcing: time and money",
         summary=(
-            "Hours people with lived experience gave in panel meetings, by project and quarter."
+            "Hours people with lived experience gave in panel meetings, what they were paid "
+            "for their time and expenses, by project and quarter, and each project's spending "
+            "against its budget."
         ),
         tables=(
             ReportTable(
@@ -197,10 +282,32 @@ def time_given_report(uow: UnitOfWork, owner_id: int | None = None) -> Report:
                 title="Time given in panel meetings",
                 headers=("Project", "Quarter", "Meetings", "Hours given"),
                 rows=rows,
+                note="From the attendance recorded for each meeting.",
+            ),
+            ReportTable(
+                key="paid",
+                title="Paid to members, by project and quarter",
+                headers=("Project", "Quarter", "People paid", "Fees", "Expenses", "Total"),
+                rows=paid_rows,
                 note=(
-                    "From the attendance recorded for each meeting. Payments, expenses and "
-                    "budgets are not in this report yet."
+                    "From the payment ledger (what finance batches marked paid, less anything "
+                    f"returned), by the day it was paid. People paid: fewer than {threshold} "
+                    "is not shown as a number."
                 ),
+            ),
+            ReportTable(
+                key="budgets",
+                title="Spending against budgets",
+                headers=(
+                    "Project",
+                    "Budget",
+                    "Paid",
+                    "Approved, not yet paid",
+                    "Waiting for choice or approval",
+                    "Left",
+                ),
+                rows=tuple(budget_rows),
+                note="Fees and expenses together; a declined or rejected claim costs nothing.",
             ),
         ),
     )

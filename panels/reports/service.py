@@ -52,7 +52,7 @@ REPORTS: dict[str, ReportKind] = {
     "projects": ReportKind("Panels across projects", _projects),
     "register": ReportKind("The register against the population", _population, True),
     "familiar-voices": ReportKind("Familiar voices", _familiar),
-    "time-given": ReportKind("Time given", _time),
+    "time-given": ReportKind("Resourcing: time and money", _time),
 }
 
 

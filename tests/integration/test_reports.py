@@ -401,3 +401,50 @@ def test_leavers_are_counted_by_the_quarter_they_left(app, uow, make_member):
 
     assert sex.left_quarters == (quarter(date.today()),)
     assert "people who left, by quarter" in as_csv(population_report(found))
+
+
+def test_resourcing_shows_what_was_paid_by_quarter_and_spending_against_budget(
+    app, uow, client, make_user, sign_in, two_panels
+):
+    from datetime import UTC, datetime
+
+    from models import PaymentClaim, Project
+    from panels.db import open_unit_of_work
+    from panels.payments import batches, rates
+    from panels.payments import service as payments
+    from panels.uow import Actor
+
+    _home, day, _ = two_panels
+    with uow:
+        members = []
+        for invitation in invitations_of(uow, day):
+            invitation.status = "accepted"
+            members.append(invitation.member_id)
+        uow.session.get(Project, day).confirmed_at = datetime.now(UTC)
+        rates.project_payments(uow, day, create=True).budget_pence = 30_000
+    invitations.record_meeting(
+        uow, day, date(2026, 2, 3), "First meeting", {m: 60 for m in members[:6]}
+    )
+    claims = uow.session.scalars(select(PaymentClaim).order_by(PaymentClaim.id)).all()
+    assert len(claims) == 6
+    for claim in claims:
+        payments.choose(uow, claim.member_id, claim.id, "bank")
+    manager, admin = make_user("manager"), make_user("admin")
+    with app.app_context(), open_unit_of_work(Actor.for_user(manager), app) as unit:
+        for claim in claims[:5]:
+            payments.approve(unit, claim.id, unit.session.get(PaymentClaim, claim.id).version)
+    with app.app_context(), open_unit_of_work(Actor.for_user(admin), app) as unit:
+        batch = batches.create_batch(unit)
+        batches.confirm_batch_paid(unit, batch.id)
+    sign_in(manager)
+    html = client.get("/reports/time-given").get_data(as_text=True)
+    assert "Resourcing: time and money" in html
+    paid = html.split("Paid to members, by project and quarter")[2].split("</table>")[0]
+    quarter = f"{date.today().year} Q{(date.today().month - 1) // 3 + 1}"
+    # five people paid £27.50 each for an hour: £137.50, all fees
+    assert quarter in paid and "£137.50" in paid and ">5<" in paid
+    budgets = html.split("Spending against budgets")[2].split("</table>")[0]
+    # budget £300: £137.50 paid, one £27.50 payment waiting, £135.00 left
+    assert "£300.00" in budgets and "£137.50" in budgets and "£27.50" in budgets
+    assert "£135.00" in budgets
+    assert client.get("/reports/time-given.csv").status_code == 200
