@@ -1,7 +1,8 @@
 """A member's own space in a real browser, axe-core on every page: setting up the account
 from the emailed link (taken from the outbox), changing access needs and availability,
 withdrawing a consent after its confirmation, accepting an invitation, their chance of
-selection, and downloading their data; and the Easy Read pages."""
+selection, claiming mileage with a receipt and choosing a voucher for their time, and
+downloading their data; and the Easy Read pages."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from tests.e2e.conftest import PASSWORD, assert_accessible
 
 pytestmark = pytest.mark.browser
 MEMBER_PASSWORD = "my own long password"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 
 
 @pytest.fixture
@@ -80,7 +82,9 @@ def _set_up_path(app, member_id: int) -> str:
     return found.group(1)
 
 
-def test_a_member_sets_up_their_account_and_uses_their_space(live_server, chosen_member, page):
+def test_a_member_sets_up_their_account_and_uses_their_space(
+    live_server, chosen_member, page, tmp_path
+):
     base_url, app = live_server
     _, member_id = chosen_member
     path = _set_up_path(app, member_id)
@@ -191,6 +195,60 @@ def test_a_member_sets_up_their_account_and_uses_their_space(live_server, chosen
     assert page.get_by_test_id("you-said-we-did").is_visible()
     assert_accessible(page)
 
+    # The others answer, the lead confirms the panel, it meets, and the lead records that
+    # they came: a payment for their time is due.
+    from panels.db import open_unit_of_work
+    from panels.projects import invitations
+    from panels.uow import Actor
+
+    with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
+        project_id = uow.session.scalar(
+            select(Invitation.project_id).where(Invitation.member_id == member_id)
+        )
+        others = uow.session.scalars(
+            select(Invitation.id).where(
+                Invitation.project_id == project_id, Invitation.status == "invited"
+            )
+        ).all()
+        for invitation_id in others:
+            invitations.answer(uow, invitation_id, "accept")
+        invitations.confirm_panel(uow, project_id)
+        invitations.record_meeting(uow, project_id, date.today(), "First meeting", {member_id: 60})
+
+    # Claim mileage with a photo of the parking receipt.
+    page.goto(f"{base_url}/my/")
+    page.get_by_role("link", name="Your payments").click()
+    assert page.get_by_role("heading", name="Your payments").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Claim expenses").click()
+    assert_accessible(page)
+    page.get_by_label("Car mileage", exact=True).check()
+    page.get_by_label("Day").fill(str(date.today().day))
+    page.get_by_label("Month").fill(str(date.today().month))
+    page.get_by_label("Year").fill(str(date.today().year))
+    page.get_by_label("Miles driven there and back").fill("12.5")
+    page.get_by_role("button", name="Send my claim").click()
+    assert "Enter the miles as a whole number" in page.content()
+    assert_accessible(page)
+    page.get_by_label("Miles driven there and back").fill("12")
+    receipt = tmp_path / "parking.png"
+    receipt.write_bytes(PNG)
+    page.get_by_label("Receipts (photos or PDFs)").set_input_files(str(receipt))
+    page.get_by_role("button", name="Send my claim").click()
+    assert "Your claim for £5.40 is sent for approval" in page.content()
+    assert page.get_by_test_id("status").inner_text() == "Waiting for approval"
+    assert_accessible(page)
+
+    # The payment for the meeting: a voucher, told that vouchers count as income.
+    page.get_by_role("link", name="Back to your payments").click()
+    page.get_by_role("link", name="Payment for time").click()
+    assert "A voucher counts as income" in page.content()
+    assert_accessible(page)
+    page.get_by_label("A voucher").check()
+    page.get_by_role("button", name="Save my choice").click()
+    assert page.get_by_test_id("choice").inner_text() == "A voucher"
+    assert_accessible(page)
+
     # Download their data: the page, then the file.
     page.goto(f"{base_url}/my/")
     page.get_by_role("link", name="Download your data").click()
@@ -202,6 +260,9 @@ def test_a_member_sets_up_their_account_and_uses_their_space(live_server, chosen
     assert "What you agreed to, and when" in titles and "Dates you are away" in titles
     needs = next(s for s in document["sections"] if s["title"].startswith("Your communication"))
     assert {"Need": "Step-free access"} in needs["rows"]
+    payments = next(s for s in document["sections"] if s["title"] == "Payments and expenses")
+    assert {r["How paid"] for r in payments["rows"]} >= {"A voucher"}, payments
+    assert any(s["title"] == "Receipts" and s["rows"] for s in document["sections"])
 
     from panels.db import database
 

@@ -1,13 +1,13 @@
 """Payments in a real browser, with axe-core on every page: staff record attendance, see the
 payments due, approve (two approvers above the limit), reject with a reason, export a
-finance batch and mark it paid; a member claims mileage with a receipt and chooses a
-voucher."""
+finance batch and mark it paid. A member's claim and choice are in their own journey
+(tests/e2e/test_member_space_browser.py)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -208,72 +208,3 @@ def test_staff_record_attendance_approve_reject_and_pay_a_finance_batch(page, li
         )
         assert statuses == {asha: "paid", ben: "rejected", cara: "paid"}
         assert sorted(paid) == [2750, 5500]
-
-
-def test_a_member_claims_mileage_with_a_receipt_and_chooses_a_voucher(
-    page, live_server, panel, tmp_path
-):
-    from panels.db import open_unit_of_work
-    from panels.projects import invitations
-    from panels.uow import Actor
-
-    base_url, _ = live_server
-    app, project_id, members = panel
-    (asha, _account), *_ = members
-    with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
-        invitations.record_meeting(uow, project_id, date.today(), "First meeting", {asha: 60})
-
-    sign_in(page, base_url, "asha@pay.example")
-    with page.expect_navigation():
-        page.get_by_role("navigation", name="Main menu").get_by_role(
-            "link", name="My payments"
-        ).click()
-    assert page.get_by_role("heading", name="Your payments").is_visible()
-    assert "Waiting for you to choose how to be paid" in page.content()
-    assert_accessible(page)
-
-    # Mileage, with a photo of the parking receipt.
-    with page.expect_navigation():
-        page.get_by_role("button", name="Claim expenses").click()
-    assert_accessible(page)
-    page.get_by_label("Car mileage", exact=True).check()
-    day = date.today() - timedelta(days=1)
-    page.get_by_label("Day").fill(str(day.day))
-    page.get_by_label("Month").fill(str(day.month))
-    page.get_by_label("Year").fill(str(day.year))
-    page.get_by_label("Miles driven there and back").fill("12.5")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Send my claim").click()
-    assert "Enter the miles as a whole number" in page.content()
-    assert_accessible(page)
-    page.get_by_label("Miles driven there and back").fill("12")
-    receipt = tmp_path / "parking.png"
-    receipt.write_bytes(PNG)
-    page.get_by_label("Receipts (photos or PDFs)").set_input_files(str(receipt))
-    with page.expect_navigation():
-        page.get_by_role("button", name="Send my claim").click()
-    assert "Your claim for £5.40 is sent for approval" in page.content()
-    assert page.get_by_test_id("status").inner_text() == "Waiting for approval"
-    assert page.get_by_role("link", name="Download parking.png").is_visible()
-    assert_accessible(page)
-
-    # The payment for the meeting: a voucher, told that vouchers count as income.
-    with page.expect_navigation():
-        page.get_by_role("link", name="Back to your payments").click()
-    with page.expect_navigation():
-        page.get_by_role("link", name="Payment for time").click()
-    assert "A voucher counts as income" in page.content()
-    assert_accessible(page)
-    page.get_by_label("A voucher").check()
-    with page.expect_navigation():
-        page.get_by_role("button", name="Save my choice").click()
-    assert "You can change it until the payment is approved" in page.content()
-    assert page.get_by_test_id("choice").inner_text() == "A voucher"
-    assert_accessible(page)
-
-    with page.expect_navigation():
-        page.get_by_role("link", name="Back to your payments").click()
-    with page.expect_navigation():
-        page.get_by_role("link", name="Easy Read version of this page").click()
-    assert page.get_by_role("img", name="A bus").is_visible()
-    assert_accessible(page)
