@@ -7,13 +7,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextArea
-from sqlalchemy import select
 from wtforms import BooleanField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from models import ERASURE_STATUSES, Member
 from panels.erasure import service
 from panels.errors import NotFound
+from panels.register.queries import member_for_user
 from panels.security import requires
 from panels.web import unit_of_work
 
@@ -55,18 +55,11 @@ class RefuseForm(FlaskForm):
     submit = SubmitField("Refuse the request", widget=GovSubmitInput())
 
 
-def _own_member() -> Member:
-    member = unit_of_work().session.scalar(select(Member).where(Member.user_id == current_user.id))
-    if member is None:
-        raise NotFound("your account is not linked to a member of the register")
-    return member
-
-
 @bp.route("/my/delete-my-details", methods=["GET", "POST"])
 @requires("member_space")
 def own_request() -> ResponseReturnValue:
     uow = unit_of_work()
-    member = _own_member()
+    member = member_for_user(uow, current_user.id)
     pending = service.open_request(uow, member.id)
     form = RequestForm()
     if pending is None and form.validate_on_submit():

@@ -42,19 +42,6 @@ def _project(uow: UnitOfWork, project_id: int) -> Project:
     return project
 
 
-def member_for_user(uow: UnitOfWork, user_id: int | None) -> Member:
-    """The member whose account is ``user_id``."""
-    with uow:
-        member = (
-            uow.session.scalar(select(Member).where(Member.user_id == user_id))
-            if user_id is not None
-            else None
-        )
-        if member is None:
-            raise NotAllowed("Your account is not linked to a member of the register yet.")
-        return member
-
-
 def member_projects(uow: UnitOfWork, member_id: int) -> list[Project]:
     """The projects whose panels the member was on (they accepted a place)."""
     with uow:

@@ -11,6 +11,7 @@ from panels.errors import InvalidInput, NotAllowed
 from panels.impact import flags, service
 from panels.impact.forms import FeedbackForm, LadderForm, MemberLadderForm, PublishForm
 from panels.projects.service import get_project
+from panels.register.queries import member_for_user
 from panels.security import can, requires
 from panels.web import unit_of_work
 
@@ -96,7 +97,7 @@ def publish(project_id: int, item_id: int) -> ResponseReturnValue:
 @requires("member_space")
 def member() -> str:
     uow = unit_of_work()
-    me = service.member_for_user(uow, current_user.id)
+    me = member_for_user(uow, current_user.id)
     projects = service.member_projects(uow, me.id)
     return render_template(
         "impact/member.html",
@@ -110,7 +111,7 @@ def member() -> str:
 @requires("member_space")
 def member_rate(project_id: int) -> ResponseReturnValue:
     uow = unit_of_work()
-    me = service.member_for_user(uow, current_user.id)
+    me = member_for_user(uow, current_user.id)
     found = next((p for p in service.member_projects(uow, me.id) if p.id == project_id), None)
     if found is None:
         raise NotAllowed("You can only tell us about panels you were on.")

@@ -36,21 +36,6 @@ from panels.register.taxonomy import DimensionInfo, Taxonomy, load_taxonomy
 from panels.uow import UnitOfWork
 
 
-class NotLinked(NotFound):
-    """A member's account with no register entry linked to it."""
-
-
-def member_for_user(uow: UnitOfWork, user_id: int) -> Member:
-    """The register entry linked to a member's account."""
-    with uow:
-        member = uow.session.scalar(select(Member).where(Member.user_id == user_id))
-        if member is None:
-            raise NotLinked(
-                "Your account is not linked to the people register yet. Please contact us."
-            )
-        return member
-
-
 def get_member(uow: UnitOfWork, member_id: int) -> Member:
     with uow:
         member = uow.session.scalar(

@@ -50,6 +50,7 @@ from panels.members.forms import (
 )
 from panels.projects.answer_views import AnswerForm
 from panels.register.members import InvalidMember
+from panels.register.queries import NotLinked, member_for_user
 from panels.register.taxonomy import load_taxonomy
 from panels.security import can, public, requires, start_session
 from panels.uow import UnitOfWork
@@ -93,7 +94,7 @@ def subject() -> Subject:
     """The member whose pages these are: the signed-in member, or the one staff act for."""
     base = unit_of_work()
     if can(current_user, "member_space"):
-        member = profile.member_for_user(base, current_user.id)
+        member = member_for_user(base, current_user.id)
         found = Subject(base, member.id, member.display_name, False)
     elif can(current_user, "act_for_members") and session.get(ACTING):
         member = profile.get_member(base, int(session[ACTING]))
@@ -125,7 +126,7 @@ def _problems_to_form(form: Any, error: InvalidMember, default: str) -> None:
 def start() -> str:
     try:
         who = subject()
-    except profile.NotLinked as error:
+    except NotLinked as error:
         return render_template("members/not_linked.html", message=str(error))
     invitations = involvement.my_invitations(who.uow, who.member_id)
     return _render(

@@ -167,18 +167,6 @@ def _tell_member_payment_due(uow: UnitOfWork, claim: PaymentClaim, meeting: Meet
 # --- the member's side ----------------------------------------------------------------------
 
 
-def member_for_user(uow: UnitOfWork, user_id: int | None) -> Member:
-    member = (
-        uow.session.scalar(select(Member).where(Member.user_id == user_id)) if user_id else None
-    )
-    if member is None:
-        raise NotFound(
-            "Your account is not linked to a member of the register yet. Contact us and we "
-            "will link it."
-        )
-    return member
-
-
 def _own_claim(uow: UnitOfWork, member_id: int, claim_id: int) -> PaymentClaim:
     claim = ledger.lock_claim(uow, claim_id)
     if claim.member_id != member_id:

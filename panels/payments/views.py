@@ -42,6 +42,7 @@ from panels.payments.forms import (
 )
 from panels.payments.money import format_pence, parse_pounds, tax_year_label
 from panels.projects.service import get_project
+from panels.register.queries import member_for_user
 from panels.security import can, requires, signed_in
 from panels.web import unit_of_work
 
@@ -61,7 +62,7 @@ def _pence_filter(pence: int | None) -> str:
 
 
 def _member() -> Member:
-    return service.member_for_user(unit_of_work(), current_user.id)
+    return member_for_user(unit_of_work(), current_user.id)
 
 
 def _claims_of(member_id: int) -> list[PaymentClaim]:

@@ -41,15 +41,13 @@ from panels.projects.pool import (
     pool_counts,
     summarise,
 )
-from panels.projects.targets import manual_shares, map_target
+from panels.projects.targets import manual_shares, map_target, read_population_file
 from panels.register.taxonomy import Taxonomy, load_taxonomy
 from panels.text import reject_control_characters
 from panels.uow import UnitOfWork
 from representativeness import (
     TargetPopulation,
     builtin_target,
-    load_ons_custom_dataset,
-    load_tidy_csv,
 )
 
 if TYPE_CHECKING:
@@ -253,16 +251,7 @@ def set_target_from_file(
     uow: UnitOfWork, project_id: int, kind: str, path: Path, file_name: str, area: str = ""
 ) -> ProjectTarget:
     """Use an ONS "Create a custom dataset" download (one area) or a tidy CSV."""
-    try:
-        if kind == "ons":
-            population = load_ons_custom_dataset(path, area or None)
-        elif kind == "tidy":
-            population = load_tidy_csv(path, name=file_name)
-        else:
-            raise InvalidInput(f"file kind {kind!r} is not valid; choose one of: ons, tidy")
-    except (KeyError, ValueError) as error:
-        message = error.args[0] if error.args else str(error)
-        raise InvalidInput(f"The file {file_name!r} could not be used: {message}") from None
+    population = read_population_file(path, kind, file_name, area)
     return _set_population(uow, project_id, kind, population, area)
 
 

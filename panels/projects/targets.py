@@ -15,11 +15,12 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from panels.errors import InvalidInput
 from panels.register.taxonomy import DimensionInfo, Taxonomy
-from representativeness import TargetPopulation
+from representativeness import TargetPopulation, load_ons_custom_dataset, load_tidy_csv
 
 # Target dimension names that differ from the register's question keys.
 ALIASES = {
@@ -217,3 +218,17 @@ def manual_shares(
             f"the percentages for {dimension.label} add up to {total:g}%; they must add up to 100%"
         )
     return {code: value / total for code, value in percentages.items()}
+
+
+def read_population_file(path: Path, kind: str, file_name: str, area: str = "") -> TargetPopulation:
+    """Read an ONS "Create a custom dataset" download (one ``area``) or a tidy CSV; a file
+    that cannot be used raises :class:`InvalidInput` naming it and what is wrong."""
+    try:
+        if kind == "ons":
+            return load_ons_custom_dataset(path, area or None)
+        if kind == "tidy":
+            return load_tidy_csv(path, name=file_name)
+    except (KeyError, ValueError) as error:
+        message = error.args[0] if error.args else str(error)
+        raise InvalidInput(f"The file {file_name!r} could not be used: {message}") from None
+    raise InvalidInput(f"file kind {kind!r} is not valid; choose one of: ons, tidy")

@@ -34,7 +34,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from models import Member, MemberCharacteristic
+from panels.errors import NotFound
 from panels.register.taxonomy import CategoryInfo, DimensionInfo, Taxonomy
+from panels.uow import UnitOfWork
 
 UNKNOWN = "prefer_not_to_say"
 """The code under which :func:`count_answers` counts people with no usable answer."""
@@ -332,3 +334,23 @@ def count_by_category(session: Session, taxonomy: Taxonomy, dimension_key: str) 
 
 def member_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Member)) or 0
+
+
+class NotLinked(NotFound):
+    """A member's account with no register entry linked to it."""
+
+
+def member_for_user(uow: UnitOfWork, user_id: int | None) -> Member:
+    """The register entry linked to a member's account (raises :class:`NotLinked`)."""
+    with uow:
+        member = (
+            uow.session.scalar(select(Member).where(Member.user_id == user_id))
+            if user_id is not None
+            else None
+        )
+        if member is None:
+            raise NotLinked(
+                "Your account is not linked to the people register yet. Please contact us and "
+                "we will link it."
+            )
+        return member

@@ -24,7 +24,12 @@ from models import Member
 from panels.charts import Bar, BarChart
 from panels.errors import InvalidInput
 from panels.projects.pool import UNKNOWN
-from panels.projects.targets import MappedDimension, MappedTarget, map_target
+from panels.projects.targets import (
+    MappedDimension,
+    MappedTarget,
+    map_target,
+    read_population_file,
+)
 from panels.register.queries import answers_for, count_answers
 from panels.register.taxonomy import Taxonomy, load_taxonomy
 from panels.reports.participation import quarter
@@ -32,7 +37,7 @@ from panels.reports.tables import Report, ReportTable
 from panels.suppression import ProtectedTable, Unprotectable, protect_table, threshold_of
 from panels.uow import UnitOfWork
 from representativeness import builtin_target, gap_analysis
-from representativeness.target import BUILTIN_TARGETS, load_ons_custom_dataset, load_tidy_csv
+from representativeness.target import BUILTIN_TARGETS
 
 AREA_KEY = "local_area"
 Progress = Callable[[int, int, str], None]
@@ -119,16 +124,7 @@ def save_uploaded_target(
 ) -> str:
     """Read an area's population (an ONS custom dataset or a tidy CSV, as a project's target
     is read), map it to the register's categories and keep it; returns its target name."""
-    try:
-        if kind == "ons":
-            population = load_ons_custom_dataset(path, area or None)
-        elif kind == "tidy":
-            population = load_tidy_csv(path, name=file_name)
-        else:
-            raise InvalidInput(f"file kind {kind!r} is not valid; choose one of: ons, tidy")
-    except (KeyError, ValueError) as error:
-        message = error.args[0] if error.args else str(error)
-        raise InvalidInput(f"The file {file_name!r} could not be used: {message}") from None
+    population = read_population_file(path, kind, file_name, area)
     with uow:
         mapped = map_target(population, load_taxonomy(uow.session))
     token = secrets.token_hex(16)
