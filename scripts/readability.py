@@ -160,7 +160,7 @@ def _set_up_member(app: Any) -> tuple[str, int, int, str]:
             select(OutboxMessage.body).where(OutboxMessage.subject == "Set up your account")
         ).one()
         project_id = project.id
-    found = re.search(r"https?://[^/\s]+(/join/\S+)", body)
+    found = re.search(r"https?://[^/\s]+(/set-up-account/\S+)", body)
     assert found is not None
     return found.group(1), invitation_id, project_id, "contact"
 
@@ -198,6 +198,10 @@ def member_pages(app: Any) -> list[tuple[str, str]]:
         ("Your panels", "/my/panels"),
         ("Your chance of being chosen", "/my/chances"),
         ("Your data", "/my/data"),
+        ("Your payments", "/my/payments/"),
+        ("Your payments (Easy Read)", "/my/payments/easy-read"),
+        ("Leave the register", "/my/delete-my-details"),
+        ("What changed", "/impact/member/"),
     ]:
         response = client.get(path)
         if response.status_code != 200:
