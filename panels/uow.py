@@ -12,7 +12,8 @@ Nothing here reads ``flask.g`` or ``flask_login.current_user``: the caller says 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal
@@ -144,6 +145,16 @@ class UnitOfWork:
         if not self.active:
             raise RuntimeError("after_commit needs an open unit of work (use `with uow:`)")
         self._after_commit.append(callback)
+
+    @contextmanager
+    def acting_as(self, actor: Actor) -> Iterator[UnitOfWork]:
+        """The same unit of work (same transaction, same commit) acting for ``actor``
+        inside the block: for seeding demo data in which several people act."""
+        before, self.actor = self.actor, actor
+        try:
+            yield self
+        finally:
+            self.actor = before
 
     def rollback(self) -> None:
         """Throw away everything written so far (for a preview or a dry run)."""

@@ -5,7 +5,8 @@ project, and small hand-built projects that raise each box-ticking flag:
   close is dated a season ago, so the feedback deadline has passed);
 - "Reablement leaflet": its panel confirmed after its decision date;
 - "Transport to day centres": three people who were already on the three "Falls
-  prevention" panels hold most of its seats (familiar voices).
+  prevention" panels hold most of its seats (familiar voices);
+- "Respite review": its members came to a meeting six weeks ago and are still not paid.
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ def seed_demo_impact(uow: UnitOfWork, seed: int) -> list[str]:
             )
         )
         free = [m for m in everyone if m not in taken]
-        if len(free) < 12:
+        if len(free) < 14:
             return ["Not enough demo members for the impact demo projects."]
         charges = _hand_built(uow, "Home care charges", free[0:4], close=True)
         for member_id, rung in zip(
@@ -151,7 +152,15 @@ def seed_demo_impact(uow: UnitOfWork, seed: int) -> list[str]:
         for n in (1, 2, 3):
             _hand_built(uow, f"Falls prevention, part {n}", familiar, close=True)
         _hand_built(uow, "Transport to day centres", [*familiar, free[10]])
+        respite = _hand_built(uow, "Respite review", free[11:14])
+        invitations.record_meeting(
+            uow,
+            respite.id,
+            today - timedelta(weeks=6),
+            "Workshop",
+            {member_id: 150 for member_id in free[11:14]},
+        )
     return [
         "Added ladder ratings and two “you said, we did” items to the closed demo project, "
-        "and 6 small projects that raise the box-ticking flags (see Impact)."
+        "and 7 small projects that raise the box-ticking flags (see Impact)."
     ]

@@ -52,10 +52,9 @@ def _erase(uow: UnitOfWork, member_id: int) -> None:
 
 
 def _demo(uow: UnitOfWork, seed: int) -> list[str]:
-    from panels.payments.rates import ensure_rate_card
+    from panels.payments.demo import seed_demo_payments
 
-    ensure_rate_card(uow)
-    return ["Payments: rate card seeded from the NIHR figures (check the current figures)."]
+    return seed_demo_payments(uow)
 
 
 feature = Feature(

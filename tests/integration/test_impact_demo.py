@@ -35,6 +35,8 @@ def test_the_demo_seeds_outreach_impact_and_each_flag(app, runner, session):
     assert {"low_on_the_ladder", "no_feedback_after_closing"} <= flagged["Home care charges"]
     assert "confirmed_after_decision" in flagged["Reablement leaflet"]
     assert "familiar_voices" in flagged["Transport to day centres"]
-    # Rated co-design by its members, fed back at once: only the projects demo's dates flag
-    # it (its panel is confirmed on the day the demo is seeded, after its decision date).
+    assert "payments_unpaid" in flagged["Respite review"]
+    # Rated co-design by its members, fed back at once, its members paid (the payments
+    # demo): only the projects demo's dates flag it (its panel is confirmed on the day the
+    # demo is seeded, after its decision date).
     assert flagged["Carers' short breaks"] <= {"confirmed_after_decision"}
