@@ -53,6 +53,20 @@ def test_success_commits_once_at_the_outermost_level(app, session):
     assert _counts(session) == (1, 2)  # the member's creation and the outer step's export
 
 
+def test_acting_as_changes_who_is_audited_for_a_block_and_still_commits_once(app, session):
+    someone = Actor("user", "approver@uow.example", None, "manager")
+    with app.app_context(), open_unit_of_work(Actor.command_line(), app) as uow:
+        with uow:
+            audit.record(uow, "export", "member", None, record_count=0, file="before")
+            with uow.acting_as(someone):
+                audit.record(uow, "export", "member", None, record_count=0, file="as them")
+            audit.record(uow, "export", "member", None, record_count=0, file="after")
+        assert uow.commits == 1 and uow.actor.kind == "cli"
+    session.rollback()
+    actors = session.scalars(select(AuditEvent.actor).order_by(AuditEvent.id)).all()
+    assert actors == ["command line", "approver@uow.example", "command line"]
+
+
 def test_an_inner_failure_swallowed_by_the_caller_still_commits_nothing(app, session):
     with (
         app.app_context(),
