@@ -277,21 +277,26 @@ class PublishedFeedback:
     published_at: datetime
 
 
-def published_for_member(uow: UnitOfWork, member_id: int) -> list[PublishedFeedback]:
-    """Published "you said, we did" items of the projects whose panels the member was on,
-    newest first (for the members' own space)."""
+def published_for_member(
+    uow: UnitOfWork, member_id: int, project_id: int | None = None
+) -> list[PublishedFeedback]:
+    """Published "you said, we did" items of the projects whose panels the member was on
+    (or of ``project_id`` only), newest first (for the members' own space)."""
+    query = (
+        select(FeedbackItem, Project.title)
+        .join(Project, Project.id == FeedbackItem.project_id)
+        .join(Invitation, Invitation.project_id == Project.id)
+        .where(
+            Invitation.member_id == member_id,
+            Invitation.status == "accepted",
+            FeedbackItem.status == "published",
+        )
+        .order_by(FeedbackItem.published_at.desc(), FeedbackItem.id.desc())
+    )
+    if project_id is not None:
+        query = query.where(FeedbackItem.project_id == project_id)
     with uow:
-        rows = uow.session.execute(
-            select(FeedbackItem, Project.title)
-            .join(Project, Project.id == FeedbackItem.project_id)
-            .join(Invitation, Invitation.project_id == Project.id)
-            .where(
-                Invitation.member_id == member_id,
-                Invitation.status == "accepted",
-                FeedbackItem.status == "published",
-            )
-            .order_by(FeedbackItem.published_at.desc(), FeedbackItem.id.desc())
-        ).all()
+        rows = uow.session.execute(query).all()
     return [
         PublishedFeedback(
             item.project_id, title, item.you_said, item.we_did, item.not_done, item.published_at

@@ -433,11 +433,7 @@ def panel(project_id: int) -> str:
 
     who = subject()
     found = involvement.my_panel(who.uow, who.member_id, project_id)
-    feedback = [
-        item
-        for item in published_for_member(who.uow, who.member_id)
-        if item.project_id == project_id
-    ]
+    feedback = published_for_member(who.uow, who.member_id, project_id)
     return _render("members/panel.html", who, panel=found, when=involvement.when, feedback=feedback)
 
 

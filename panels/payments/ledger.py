@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from models import (
     LedgerEntry,
@@ -16,6 +16,7 @@ from models import (
     PaymentClaim,
 )
 from panels.errors import NotFound
+from panels.locks import lock_row
 from panels.payments.money import tax_year_of
 from panels.uow import UnitOfWork
 
@@ -25,33 +26,16 @@ def on_sqlite(uow: UnitOfWork) -> bool:
 
 
 def lock_claim(uow: UnitOfWork, claim_id: int) -> PaymentClaim:
-    """The claim as it is now, held until the unit of work ends (see lock_project_row)."""
-    if on_sqlite(uow):
-        uow.session.execute(
-            update(PaymentClaim).where(PaymentClaim.id == claim_id).values(id=PaymentClaim.id)
-        )
-    claim = uow.session.scalar(
-        select(PaymentClaim)
-        .where(PaymentClaim.id == claim_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    """The claim as it is now, held until the unit of work ends."""
+    claim = lock_row(uow.session, PaymentClaim, claim_id)
     if claim is None:
         raise NotFound(f"There is no payment or claim with id {claim_id}.")
     return claim
 
 
 def lock_batch(uow: UnitOfWork, batch_id: int) -> PaymentBatch:
-    if on_sqlite(uow):
-        uow.session.execute(
-            update(PaymentBatch).where(PaymentBatch.id == batch_id).values(id=PaymentBatch.id)
-        )
-    batch = uow.session.scalar(
-        select(PaymentBatch)
-        .where(PaymentBatch.id == batch_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    """The finance batch as it is now, held until the unit of work ends."""
+    batch = lock_row(uow.session, PaymentBatch, batch_id)
     if batch is None:
         raise NotFound(f"There is no finance batch with id {batch_id}.")
     return batch

@@ -44,6 +44,7 @@ from panels.payments.money import format_pence, parse_pounds, tax_year_label
 from panels.projects.service import get_project
 from panels.register.queries import member_for_user
 from panels.security import can, requires, signed_in
+from panels.uow import UnitOfWork
 from panels.web import unit_of_work
 
 member_bp = Blueprint("my_payments", __name__, url_prefix="/my/payments")
@@ -127,6 +128,24 @@ def easy_read() -> str:
     )
 
 
+def _save_choice(uow: UnitOfWork, member_id: int, claim_id: int, form: ChoiceForm) -> bool:
+    """Save the choice on ``form`` (the member's, or staff's for them); a refusal goes on
+    the form as its error."""
+    try:
+        service.choose(
+            uow,
+            member_id,
+            claim_id,
+            form.choice.data,
+            lower_pence=form.lower_pence,
+            charity=form.charity.data or "",
+        )
+    except DomainError as error:
+        form.choice.errors = [str(error)]
+        return False
+    return True
+
+
 @member_bp.route("/<int:claim_id>", methods=["GET", "POST"])
 @requires("claim_payments")
 def claim(claim_id: int) -> ResponseReturnValue:
@@ -143,21 +162,13 @@ def claim(claim_id: int) -> ResponseReturnValue:
         form.charity.data = found.charity
         if found.choice == "lower":
             form.lower.data = f"{found.amount_pence / 100:.2f}"
-    if action == "choose" and form.validate_on_submit():
-        try:
-            service.choose(
-                uow,
-                member.id,
-                claim_id,
-                form.choice.data,
-                lower_pence=form.lower_pence,
-                charity=form.charity.data or "",
-            )
-        except DomainError as error:
-            form.choice.errors = [str(error)]
-        else:
-            flash("Your choice is saved. You can change it until the payment is approved.")
-            return redirect(url_for(".claim", claim_id=claim_id))
+    if (
+        action == "choose"
+        and form.validate_on_submit()
+        and _save_choice(uow, member.id, claim_id, form)
+    ):
+        flash("Your choice is saved. You can change it until the payment is approved.")
+        return redirect(url_for(".claim", claim_id=claim_id))
     if action == "confirm" and confirm.validate_on_submit():
         try:
             service.confirm_benefits(uow, member.id, claim_id)
@@ -372,24 +383,12 @@ def record_choice(claim_id: int) -> ResponseReturnValue:
     form = ChoiceForm(prefix="choice")
     if request.method == "GET" and found.choice:
         form.choice.data, form.charity.data = found.choice, found.charity
-    if form.validate_on_submit():
-        try:
-            service.choose(
-                uow,
-                member.id,
-                claim_id,
-                form.choice.data,
-                lower_pence=form.lower_pence,
-                charity=form.charity.data or "",
-            )
-        except DomainError as error:
-            form.choice.errors = [str(error)]
-        else:
-            flash(
-                f"{member.display_name}'s choice is recorded. Someone else must approve it, "
-                "because you recorded it."
-            )
-            return redirect(url_for(".project", project_id=project.id))
+    if form.validate_on_submit() and _save_choice(uow, member.id, claim_id, form):
+        flash(
+            f"{member.display_name}'s choice is recorded. Someone else must approve it, "
+            "because you recorded it."
+        )
+        return redirect(url_for(".project", project_id=project.id))
     service.record_staff_view(uow, "payment choice", "payment_claim", claim_id)
     return render_template(
         "payments/record_choice.html",
