@@ -71,6 +71,10 @@ ALGORITHM = "leximin"
 Quotas = dict[str, dict[str, list[int]]]
 
 
+# Engines that computed LEXIMIN by column generation only; their draws are replayed so.
+COLUMN_GENERATION_ONLY = frozenset({"coproduction-panels 0.1.0"})
+
+
 def engine_version() -> str:
     try:
         return f"coproduction-panels {metadata.version('coproduction-panels')}"
@@ -579,6 +583,7 @@ def _engine_progress(progress: ProgressFn | None) -> Callable[[ProgressEvent], N
         phases = {
             "feasibility": "Checking the quotas can be met",
             "initial": "Finding first panels",
+            "decomposition": "Making chances as equal as possible",
             "column_generation": "Making chances as equal as possible",
             "fixed": "Making chances as equal as possible",
             "done": "Drawing the panel",
@@ -838,6 +843,7 @@ def verify_draw(uow: UnitOfWork, draw_id: int) -> Verification:
             algorithm=draw.algorithm,
             must_include=list(draw.must_include),
             exclude=list(draw.excluded),
+            relaxation=draw.engine_version not in COLUMN_GENERATION_ONLY,
         )
         audit.record(uow, "verify_draw", "project", draw.project_id, draw=draw.number)
     return Verification(

@@ -79,3 +79,9 @@ INFEASIBLE = highspy.HighsModelStatus.kInfeasible
 INTEGER = highspy.HighsVarType.kInteger
 MAXIMIZE = highspy.ObjSense.kMaximize
 MINIMIZE = highspy.ObjSense.kMinimize
+
+
+def change_rows_bounds(highs: highspy.Highs, lower: np.ndarray, upper: np.ndarray) -> None:
+    """Set the bounds of every row (``changeRowsBounds``, missing from highspy's stubs)."""
+    rows = np.arange(len(lower), dtype=np.int32)
+    highs.changeRowsBounds(len(lower), rows, lower, upper)  # type: ignore[attr-defined]

@@ -1,7 +1,10 @@
-"""LEXIMIN and MAXIMIN selection by column generation on HiGHS.
+"""LEXIMIN and MAXIMIN selection on HiGHS.
 
-The algorithm is that of Flanigan, Gölz, Gupta, Hennig and Procaccia (2021), run over
-person types instead of people (see :mod:`representativeness.selection.model`).
+LEXIMIN is first computed over the LP relaxation of the panels and written as a
+mixture of integer panels (:mod:`representativeness.selection.relaxed`); when that
+mixture cannot be found, and for MAXIMIN, the column generation of Flanigan, Gölz,
+Gupta, Hennig and Procaccia (2021) runs instead, over person types instead of people
+(see :mod:`representativeness.selection.model`).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _highs
+from . import _highs, relaxed
 from .model import Instance, ProgressCallback, ProgressEvent
 
 # A new panel is added when it beats the master LP dual by more than this.
@@ -349,6 +352,7 @@ class ColumnGenerationResult:
     rounds: int
     levels: tuple[float, ...] = ()
     complete: bool = True
+    method: str = "column_generation"
 
 
 class _Master:
@@ -493,12 +497,67 @@ def _swap_panels(
     return found
 
 
+def _by_relaxation(
+    instance: Instance, start: float, deadline: float, progress: ProgressCallback | None
+) -> tuple[ColumnGenerationResult | None, np.ndarray]:
+    """LEXIMIN over the relaxation, written as a mixture of panels.
+
+    Returns the result when the mixture reproduces the relaxation's LEXIMIN point,
+    else None, with the panels found (a warm start for column generation).
+    """
+    n_types = len(instance.types)
+    point = relaxed.relaxed_leximin(instance)
+    levels = point.levels
+
+    def report(phase: str, iteration: int, share: float, rounds: int = 0) -> None:
+        if progress is not None:
+            progress(
+                ProgressEvent(
+                    phase=phase,
+                    iteration=iteration,
+                    bound=levels[0],
+                    fixed_types=int(share * n_types),
+                    total_types=n_types,
+                    rounds_done=rounds,
+                    minimum=levels[0],
+                )
+            )
+
+    report("initial", 0, 0.0)
+    mixture = relaxed.decompose(
+        instance,
+        point.x,
+        deadline=deadline,
+        progress=lambda steps, covered: report("decomposition", steps, covered),
+    )
+    if not mixture.exact:
+        return None, mixture.panels
+    for done in range(1, len(levels) + 1):
+        report("fixed", mixture.steps, 1.0, done)
+    report("done", mixture.steps, 1.0, len(levels))
+    keep = mixture.weights > WEIGHT_CUTOFF
+    weights = mixture.weights[keep]
+    result = ColumnGenerationResult(
+        panels=mixture.panels[keep],
+        weights=weights / weights.sum(),
+        fixed=point.fixed,
+        columns_generated=len(mixture.panels),
+        seconds=time.perf_counter() - start,
+        iterations=mixture.steps,
+        rounds=len(levels),
+        levels=levels,
+        method="relaxation",
+    )
+    return result, mixture.panels
+
+
 def column_generation(
     instance: Instance,
     *,
     leximin: bool = True,
     progress: ProgressCallback | None = None,
     time_limit: float | None = None,
+    relaxation: bool = True,
 ) -> ColumnGenerationResult:
     """Find a LEXIMIN (or MAXIMIN) distribution over type-level panels.
 
@@ -510,6 +569,8 @@ def column_generation(
     time_limit : seconds; once they have run out and the first round (the MAXIMIN
         optimum) is finished, LEXIMIN stops and the result has ``complete=False``.
         The first round always runs to its end, however long it takes.
+    relaxation : for LEXIMIN, whether to try the relaxation first (False runs column
+        generation only, as the tests do to compare the two).
 
     Returns
     -------
@@ -517,6 +578,16 @@ def column_generation(
 
     Notes
     -----
+    LEXIMIN over the LP relaxation of the panels is computed first, in a few small LPs
+    over the types, and written as a mixture of integer panels by
+    :func:`relaxed.decompose`. The relaxation holds every mixture of panels, so when
+    its LEXIMIN point is such a mixture, that mixture is LEXIMIN-optimal, each level
+    certified by the dual of its round; the mixture's panels are checked against
+    every quota and the household rows, and its probabilities against the levels,
+    within ``relaxed.MATCH_TOLERANCE``. When no mixture is found (the point may lie
+    outside the panels' hull), or the time runs out first, column generation over
+    panels starts from the panels found, as follows.
+
     Each round maximises the smallest probability ``z`` among the types not yet fixed,
     adding panels found by the pricing ILP until none beats the LP dual; the types
     with positive dual weight are then fixed at ``z`` (they are at ``z`` in every
@@ -538,6 +609,11 @@ def column_generation(
     """
     start = time.perf_counter()
     deadline = np.inf if time_limit is None else start + time_limit
+    warm = np.zeros((0, len(instance.types)), dtype=np.int64)
+    if leximin and relaxation:
+        found_by_relaxation, warm = _by_relaxation(instance, start, deadline, progress)
+        if found_by_relaxation is not None:
+            return found_by_relaxation
     oracle = PanelOracle(instance)
     search = SwapSearch(instance)
     master = _Master(instance)
@@ -568,9 +644,11 @@ def column_generation(
     if first is None:
         raise RuntimeError("no panel meets the quotas; check feasibility first")
     master.add(first[0])
+    for counts in warm:
+        master.add(counts)
     # Cover every type that can be selected at all, so the first LP is informative:
     # each new panel takes as many of the uncovered types as it can.
-    uncovered = free & (first[0] == 0)
+    uncovered = free & (master.matrix.sum(axis=0) == 0)
     while uncovered.any():
         w = np.where(uncovered, 1.0 / sizes, 0.0)
         candidate = search.improve(master.panels[-1], w) if search.enabled else first[0]

@@ -62,7 +62,10 @@ class SolverStats:
 
     ``columns`` is the number of panels generated (columns of the master LP; for
     ``legacy``, distinct panels drawn); ``iterations`` the master LP solves (for
-    ``legacy``, the draws); ``rounds`` the LEXIMIN rounds (fixing steps).
+    ``legacy``, the draws; for ``"relaxation"``, the panels peeled off); ``rounds`` the
+    LEXIMIN rounds (fixing steps). ``method`` says how the distribution was found:
+    ``"relaxation"`` (LEXIMIN over the LP relaxation, written as a mixture of panels),
+    ``"column_generation"`` or ``"legacy"``.
     """
 
     seconds: float
@@ -70,18 +73,21 @@ class SolverStats:
     iterations: int
     rounds: int
     n_types: int
+    method: str = "column_generation"
 
 
 @dataclass(frozen=True)
 class ProgressEvent:
     """A progress report for long runs.
 
-    ``phase`` is one of ``"feasibility"``, ``"initial"``, ``"column_generation"``,
-    ``"fixed"``, ``"done"``; ``bound`` is the current optimum of the master LP (the
-    probability being maximised in this round); ``rounds_done`` the LEXIMIN rounds
-    finished; ``minimum`` the smallest probability of the current distribution (the
-    MAXIMIN optimum once the first round is done). A progress bar can show
-    ``fixed_types / total_types``.
+    ``phase`` is one of ``"feasibility"``, ``"initial"``, ``"decomposition"``,
+    ``"column_generation"``, ``"fixed"``, ``"done"``; ``bound`` is the current optimum
+    of the master LP (the probability being maximised in this round; in the
+    decomposition, the LEXIMIN minimum of the relaxation); ``rounds_done`` the LEXIMIN
+    rounds finished; ``minimum`` the smallest probability of the current distribution
+    (the MAXIMIN optimum once the first round is done). A progress bar can show
+    ``fixed_types / total_types``; in the decomposition, ``fixed_types`` is the share
+    of the distribution written as panels so far, in units of types.
     """
 
     phase: str

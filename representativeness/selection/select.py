@@ -113,6 +113,7 @@ def select_panel(
     progress: ProgressCallback | None = None,
     legacy_draws: int = 1000,
     time_limit: float | None = None,
+    relaxation: bool = True,
 ) -> SelectionResult:
     """Select a panel of ``k`` people meeting the quotas, as fairly as the quotas allow.
 
@@ -140,6 +141,11 @@ def select_panel(
         ``leximin_levels_fixed`` LEXIMIN levels reached. The first round, which finds
         the MAXIMIN optimum, always runs to its end, even past the budget: a draw is
         never made from a distribution that is not provably fair in that sense.
+    relaxation : for ``"leximin"``, whether to compute LEXIMIN over the LP relaxation
+        first and write it as a mixture of panels (the default, and much the fastest);
+        False runs column generation only, as engines before 0.2.0 did. The two give
+        the same probabilities but may mix different panels, so a draw is replayed
+        with the method it was made with.
 
     Returns
     -------
@@ -160,10 +166,12 @@ def select_panel(
     -----
     LEXIMIN (Flanigan, Gölz, Gupta, Hennig and Procaccia, "Fair algorithms for
     selecting citizens' assemblies", Nature 596, 2021) maximises the smallest
-    selection probability, then the second smallest, and so on. It is computed by
-    column generation with a master LP over panels and a pricing ILP, both on HiGHS,
-    over types of interchangeable people: by symmetry the LEXIMIN probabilities are
-    equal within a type, so a distribution over type counts, completed by drawing
+    selection probability, then the second smallest, and so on. It is computed over
+    the LP relaxation of the panels, then written as a mixture of panels (see
+    :mod:`representativeness.selection.relaxed`); if no mixture is found, by column
+    generation with a master LP over panels and a pricing ILP, both on HiGHS. Both
+    work over types of interchangeable people: by symmetry the LEXIMIN probabilities
+    are equal within a type, so a distribution over type counts, completed by drawing
     uniformly within each type, is optimal for the people.
     """
     if (rng is None) == (seed is None):
@@ -198,7 +206,11 @@ def select_panel(
     if algorithm == "legacy":
         return _legacy(instance, seed, legacy_draws)
     found = column_generation(
-        instance, leximin=algorithm == "leximin", progress=progress, time_limit=time_limit
+        instance,
+        leximin=algorithm == "leximin",
+        progress=progress,
+        time_limit=time_limit,
+        relaxation=relaxation,
     )
     stats = SolverStats(
         seconds=found.seconds,
@@ -206,6 +218,7 @@ def select_panel(
         iterations=found.iterations,
         rounds=found.rounds,
         n_types=len(instance.types),
+        method=found.method,
     )
     return _result(
         instance,
@@ -246,5 +259,6 @@ def _legacy(instance: Instance, seed: int, draws: int) -> SelectionResult:
         iterations=draws,
         rounds=0,
         n_types=len(instance.types),
+        method="legacy",
     )
     return _result(instance, "legacy", panels, weights, seed, stats, panel=panel)

@@ -104,6 +104,44 @@ def test_a_recorded_draw_replays_to_the_same_panel(app, uow, register, runner):
     assert "the same people as recorded" in result.output
 
 
+def test_a_draw_recorded_before_the_relaxation_replays_with_column_generation(
+    app, uow, register, session
+):
+    import pandas as pd
+
+    from representativeness.selection import select_panel
+
+    project = _project(uow)
+    service.set_builtin_target(uow, project.id, "england-and-wales")
+    service.choose_dimensions(uow, project.id, ["sex", "age_band"])
+    service.set_eligibility(uow, project.id, {})
+    service.propose_quotas(uow, project.id, panel_size=6, tolerance=1)
+    draw = service.draw_panel(uow, service.DrawRequest(project.id))
+    stored = session.get(Draw, draw.id)
+    assert stored.engine_version == service.engine_version() != "coproduction-panels 0.1.0"
+    rows = list(stored.pool)
+    quotas = {d: {c: tuple(v) for c, v in cats.items()} for d, cats in stored.quotas.items()}
+
+    def replay(relaxation: bool) -> list[str]:
+        result = select_panel(
+            pd.DataFrame(rows, columns=list(rows[0])),
+            quotas,
+            stored.k,
+            seed=int(stored.seed),
+            relaxation=relaxation,
+        )
+        return sorted(result.panel)
+
+    # the record of an engine that used column generation only, with its panel
+    stored.engine_version = "coproduction-panels 0.1.0"
+    stored.panel = replay(relaxation=False)
+    session.commit()
+    uow.session.expire_all()
+    check = service.verify_draw(uow, draw.id)
+    assert check.confirmed
+    assert sorted(check.replayed_panel) == replay(relaxation=False)
+
+
 def test_a_tampered_record_fails_verification(app, uow, register, runner, session):
     project = _project(uow)
     service.set_builtin_target(uow, project.id, "england-and-wales")

@@ -73,16 +73,25 @@ def test_leximin_matches_brute_force(seed: int, households: bool, must: bool) ->
         if suggested is not None:
             assert feasible_panels(pool, suggested, k, household_column, must_include)
         return
-    result = select_panel(
-        pool, quotas, k, seed=seed, household_column=household_column, must_include=must_include
-    )
-    check_invariants(result, pool, quotas, k, household_column, must_include)
     expected = brute_force_leximin(list(pool["id"]), panels)
-    for pid, p in expected.items():
-        assert result.probabilities[pid] == pytest.approx(p, abs=1e-6), pid
-    assert result.min_probability == pytest.approx(
-        brute_force_maximin(list(pool["id"]), panels), abs=1e-7
-    )
+    # by the relaxation (or column generation, where no mixture is found), and by
+    # column generation alone
+    for relaxation in (True, False):
+        result = select_panel(
+            pool,
+            quotas,
+            k,
+            seed=seed,
+            household_column=household_column,
+            must_include=must_include,
+            relaxation=relaxation,
+        )
+        check_invariants(result, pool, quotas, k, household_column, must_include)
+        for pid, p in expected.items():
+            assert result.probabilities[pid] == pytest.approx(p, abs=1e-6), pid
+        assert result.min_probability == pytest.approx(
+            brute_force_maximin(list(pool["id"]), panels), abs=1e-7
+        )
 
 
 FEASIBLE_SEEDS = [0, 2, 6, 10, 14, 15, 16, 17, 21, 23]

@@ -14,7 +14,8 @@ from .pools import register_pool
 
 @pytest.mark.parametrize(
     ("n", "k", "seed", "household_share", "n_confirmed"),
-    [(150, 15, 1, 0.0, 0), (120, 12, 4, 0.3, 2)],
+    # the third is mid-size: 300 people, 167 types, 8 levels (about 11 s for the plain one)
+    [(150, 15, 1, 0.0, 0), (120, 12, 4, 0.3, 2), (300, 20, 2, 0.1, 1)],
 )
 def test_leximin_matches_the_plain_algorithm(
     n: int, k: int, seed: int, household_share: float, n_confirmed: int
