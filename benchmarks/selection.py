@@ -15,13 +15,17 @@ that reports wall and CPU time, LEXIMIN rounds, minimum probability, Gini and it
 resident memory (with ``--trace-memory``, also the peak of the selection's own Python
 and numpy allocations, from one more run under tracemalloc). The reference MAXIMIN gets
 ``--reference-factor`` times our time (at most ``--reference-timeout`` seconds):
-when it does not finish, the ratio is shown as "> factor".
+when it does not finish, the ratio is shown as "> factor". The "via" column says
+whether LEXIMIN came from the relaxation or from column generation; with
+``--column-generation`` the engine before 0.2.0 (column generation alone, in a child
+process with a timeout) runs too, for the speed-up.
 
 Usage::
 
     python benchmarks/selection.py [--repeat 3] [--reference-timeout 600] [--no-reference]
     python benchmarks/selection.py --scale [--sizes 2000 5000 20000] [--seeds 7 8 9]
         [--reference-factor 10] [--reference-timeout 600] [--time-limit SECONDS]
+        [--column-generation [--column-generation-timeout 300]] [--trace-memory]
 """
 
 from __future__ import annotations
@@ -72,10 +76,19 @@ def register_instance(n: int, seed: int) -> PublicInstance:
     return PublicInstance(f"register_{n}_seed{seed}", pool, quotas, k)
 
 
-def run_ours(instance: PublicInstance, time_limit: float | None = None) -> dict[str, float]:
+def run_ours(
+    instance: PublicInstance, time_limit: float | None = None, relaxation: bool = True
+) -> dict[str, float]:
     start = time.perf_counter()
     cpu_start = time.process_time()
-    result = select_panel(instance.pool, instance.quotas, instance.k, seed=1, time_limit=time_limit)
+    result = select_panel(
+        instance.pool,
+        instance.quotas,
+        instance.k,
+        seed=1,
+        time_limit=time_limit,
+        relaxation=relaxation,
+    )
     return {
         "seconds": time.perf_counter() - start,
         "cpu": time.process_time() - cpu_start,
@@ -85,11 +98,16 @@ def run_ours(instance: PublicInstance, time_limit: float | None = None) -> dict[
         "iterations": result.stats.iterations,
         "rounds": result.stats.rounds,
         "complete": float(result.complete),
+        "relaxation": float(result.stats.method == "relaxation"),
     }
 
 
 def _ours_worker(
-    instance: PublicInstance, time_limit: float | None, trace: bool, queue: mp.Queue
+    instance: PublicInstance,
+    time_limit: float | None,
+    trace: bool,
+    relaxation: bool,
+    queue: mp.Queue,
 ) -> None:
     import resource
     import tracemalloc
@@ -99,24 +117,43 @@ def _ours_worker(
     # used; ru_maxrss (KiB on Linux) is the whole process's peak, HiGHS included.
     if trace:
         tracemalloc.start()
-    figures = run_ours(instance, time_limit)
+    figures = run_ours(instance, time_limit, relaxation)
     peak = tracemalloc.get_traced_memory()[1] if trace else float("nan")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     queue.put(figures | {"peak_mib": peak / 2**20, "rss_mib": rss / 1024})
 
 
 def run_ours_isolated(
-    instance: PublicInstance, time_limit: float | None, trace: bool = False
-) -> dict[str, float]:
-    """One run of ours in a fresh child process, to measure its peak memory."""
+    instance: PublicInstance,
+    time_limit: float | None,
+    trace: bool = False,
+    relaxation: bool = True,
+    timeout: float | None = None,
+) -> dict[str, float] | None:
+    """One run of ours in a fresh child process, to measure its peak memory.
+
+    None when it did not finish within ``timeout`` seconds.
+    """
     ctx = mp.get_context("spawn")
     queue: mp.Queue = ctx.Queue()
-    process = ctx.Process(target=_ours_worker, args=(instance, time_limit, trace, queue))
+    process = ctx.Process(
+        target=_ours_worker, args=(instance, time_limit, trace, relaxation, queue)
+    )
     process.start()
     try:
-        return queue.get()
+        return queue.get(timeout=timeout)
+    except Exception:  # queue.Empty after the timeout
+        return None
     finally:
+        if process.is_alive():
+            process.terminate()
         process.join()
+
+
+def _finished(figures: dict[str, float] | None) -> dict[str, float]:
+    if figures is None:
+        raise RuntimeError("a run of ours without a time limit did not finish")
+    return figures
 
 
 def _reference_worker(instance: PublicInstance, queue: mp.Queue) -> None:
@@ -191,16 +228,20 @@ def main_scale(args: argparse.Namespace) -> None:
     have_reference = _have_reference(args.no_reference)
     header = (
         f"{'instance':24} {'k':>3} {'types':>5} | {'wall s':>7} {'cpu s':>7} {'rounds':>6} "
-        f"{'done':>4} {'min':>7} {'gini':>6} {'peak MiB':>8} {'rss MiB':>7} | "
+        f"{'done':>4} {'via':>5} {'min':>7} {'gini':>6} {'peak MiB':>8} {'rss MiB':>7} | "
         f"{'ref s':>8} {'ref min':>7} | {'ratio':>6}"
     )
+    if args.column_generation:
+        header += f" | {'colgen s':>8} {'speed-up':>8}"
     print(header)
     print("-" * len(header))
     summary: dict[int, list[dict[str, float]]] = {}
     for n in args.sizes:
         for seed in args.seeds:
             instance = register_instance(n, seed)
-            runs = [run_ours_isolated(instance, args.time_limit) for _ in range(args.repeat)]
+            runs = [
+                _finished(run_ours_isolated(instance, args.time_limit)) for _ in range(args.repeat)
+            ]
             ours = (
                 runs[0]
                 | {"peak_mib": float("nan")}
@@ -210,12 +251,13 @@ def main_scale(args: argparse.Namespace) -> None:
                 }
             )
             if args.trace_memory:
-                traced = run_ours_isolated(instance, args.time_limit, trace=True)
+                traced = _finished(run_ours_isolated(instance, args.time_limit, trace=True))
                 ours["peak_mib"] = traced["peak_mib"]
             line = (
                 f"{instance.name:24} {instance.k:3d} {int(ours['types']):5d} | "
                 f"{ours['seconds']:7.2f} {ours['cpu']:7.2f} {int(ours['rounds']):6d} "
-                f"{'yes' if ours['complete'] else 'no':>4} {ours['min']:7.3%} "
+                f"{'yes' if ours['complete'] else 'no':>4} "
+                f"{'relax' if ours['relaxation'] else 'cg':>5} {ours['min']:7.3%} "
                 f"{ours['gini']:6.1%} {ours['peak_mib']:8.1f} {ours['rss_mib']:7.0f} |"
             )
             ratio = float("nan")
@@ -229,22 +271,38 @@ def main_scale(args: argparse.Namespace) -> None:
                 else:
                     ratio = ref["seconds"] / ours["seconds"]
                     line += f" {ref['seconds']:8.2f} {ref['min']:7.3%} | {ratio:6.1f}"
+            speedup = float("nan")
+            if args.column_generation:
+                # the engine before 0.2.0: column generation over panels only
+                cg = run_ours_isolated(
+                    instance, None, relaxation=False, timeout=args.column_generation_timeout
+                )
+                if cg is None:
+                    limit = args.column_generation_timeout
+                    shown = (f"> {limit:.0f}", f"> {limit / ours['seconds']:.0f}")
+                    line += f" | {shown[0]:>8} {shown[1]:>8}"
+                    speedup = -limit / ours["seconds"]
+                else:
+                    speedup = cg["seconds"] / ours["seconds"]
+                    line += f" | {cg['seconds']:8.2f} {speedup:8.1f}"
             target = REGISTER_TARGETS_S.get(n)
             if target is not None:
                 line += (
                     f"  (target < {target:g} s: {'met' if ours['seconds'] < target else 'MISSED'})"
                 )
             print(line, flush=True)
-            summary.setdefault(n, []).append(ours | {"ratio": ratio})
+            summary.setdefault(n, []).append(ours | {"ratio": ratio, "speedup": speedup})
     print(
-        "\nmedians over seeds (a negative ratio -r means the reference did not finish in r x ours)"
+        "\nmedians over seeds (a negative ratio -r means the reference, or column generation,"
+        " did not finish in r x ours)"
     )
     for n, rows in summary.items():
         med = {key: statistics.median(r[key] for r in rows) for key in rows[0]}
         print(
             f"n={n:6d} types={med['types']:.0f} wall={med['seconds']:.2f}s cpu={med['cpu']:.2f}s "
             f"rounds={med['rounds']:.0f} min={med['min']:.4%} gini={med['gini']:.1%} "
-            f"peak={med['peak_mib']:.1f}MiB rss={med['rss_mib']:.0f}MiB ratio={med['ratio']:.1f}"
+            f"peak={med['peak_mib']:.1f}MiB rss={med['rss_mib']:.0f}MiB ratio={med['ratio']:.1f} "
+            f"speed-up over column generation={med['speedup']:.1f}"
         )
 
 
@@ -269,6 +327,17 @@ def main() -> None:
     )
     parser.add_argument(
         "--time-limit", type=float, default=None, help="with --scale, select_panel(time_limit=)"
+    )
+    parser.add_argument(
+        "--column-generation",
+        action="store_true",
+        help="with --scale, also time column generation alone (the engine before 0.2.0)",
+    )
+    parser.add_argument(
+        "--column-generation-timeout",
+        type=float,
+        default=300.0,
+        help="seconds given to each column generation run",
     )
     parser.add_argument(
         "--trace-memory",
