@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from representativeness.selection import compile_instance, relaxed, select_panel
+from representativeness.selection import ProgressEvent, compile_instance, relaxed, select_panel
 from representativeness.selection.leximin import column_generation
 
 from .helpers import brute_force_leximin, check_invariants, feasible_panels
@@ -107,3 +107,18 @@ def test_a_draw_replays_with_column_generation_when_asked() -> None:
     assert fast.panel == select_panel(pool, quotas, 20, **options).panel
     for pid, p in slow.probabilities.items():
         assert fast.probabilities[pid] == pytest.approx(p, abs=1e-6)
+
+
+def test_the_progress_bar_moves_while_panels_are_peeled_off() -> None:
+    pool, quotas, _ = register_pool(2000, 24, 10)
+    events: list[ProgressEvent] = []
+    result = select_panel(pool, quotas, 24, seed=2, progress=events.append)
+    peeling = [e for e in events if e.phase == "decomposition"]
+    assert len(peeling) >= 5
+    shares = [e.fixed_types for e in peeling]
+    assert shares == sorted(shares) and 0 < shares[0] < shares[-1] <= result.stats.n_types
+    assert all(e.minimum == pytest.approx(result.min_probability, abs=1e-7) for e in peeling)
+    assert [e.rounds_done for e in events if e.phase == "fixed"] == list(
+        range(1, result.leximin_levels_fixed + 1)
+    )
+    assert events[-1].phase == "done" and events[-1].fixed_types == events[-1].total_types
