@@ -44,6 +44,16 @@ def _project(uow, **overrides):
     return service.create_project(uow, data)
 
 
+def _ready_to_draw(uow, dimensions, *, panel_size, tolerance):
+    """A project with the built-in Census target, everyone eligible, and quotas."""
+    project = _project(uow)
+    service.set_builtin_target(uow, project.id, "england-and-wales")
+    service.choose_dimensions(uow, project.id, dimensions)
+    service.set_eligibility(uow, project.id, {})
+    service.propose_quotas(uow, project.id, panel_size=panel_size, tolerance=tolerance)
+    return project
+
+
 def test_age_bands_share_years():
     assert age_range("15-19") == (15, 19)
     assert age_range("85+") == (85, 120)
@@ -62,11 +72,7 @@ def test_builtin_ages_map_to_adult_bands_by_years_shared(app, uow):
 
 
 def test_a_first_draw_stands_and_a_redraw_needs_a_reason(app, uow, register, session):
-    project = _project(uow)
-    service.set_builtin_target(uow, project.id, "england-and-wales")
-    service.choose_dimensions(uow, project.id, ["sex", "ethnicity_5"])
-    service.set_eligibility(uow, project.id, {})
-    service.propose_quotas(uow, project.id, panel_size=8, tolerance=1)
+    project = _ready_to_draw(uow, ["sex", "ethnicity_5"], panel_size=8, tolerance=1)
     first = service.draw_panel(uow, service.DrawRequest(project.id))
     assert len(first.panel) == 8
     assert first.min_probability > 0
@@ -91,11 +97,7 @@ def test_a_first_draw_stands_and_a_redraw_needs_a_reason(app, uow, register, ses
 
 
 def test_a_recorded_draw_replays_to_the_same_panel(app, uow, register, runner):
-    project = _project(uow)
-    service.set_builtin_target(uow, project.id, "england-and-wales")
-    service.choose_dimensions(uow, project.id, ["sex", "age_band"])
-    service.set_eligibility(uow, project.id, {})
-    service.propose_quotas(uow, project.id, panel_size=6, tolerance=1)
+    project = _ready_to_draw(uow, ["sex", "age_band"], panel_size=6, tolerance=1)
     draw = service.draw_panel(uow, service.DrawRequest(project.id))
     check = service.verify_draw(uow, draw.id)
     assert check.confirmed and tuple(sorted(check.replayed_panel)) == tuple(sorted(draw.panel))
@@ -111,11 +113,7 @@ def test_a_draw_recorded_before_the_relaxation_replays_with_column_generation(
 
     from representativeness.selection import select_panel
 
-    project = _project(uow)
-    service.set_builtin_target(uow, project.id, "england-and-wales")
-    service.choose_dimensions(uow, project.id, ["sex", "age_band"])
-    service.set_eligibility(uow, project.id, {})
-    service.propose_quotas(uow, project.id, panel_size=6, tolerance=1)
+    project = _ready_to_draw(uow, ["sex", "age_band"], panel_size=6, tolerance=1)
     draw = service.draw_panel(uow, service.DrawRequest(project.id))
     stored = session.get(Draw, draw.id)
     assert stored.engine_version == service.engine_version() != "coproduction-panels 0.1.0"
@@ -143,11 +141,7 @@ def test_a_draw_recorded_before_the_relaxation_replays_with_column_generation(
 
 
 def test_a_tampered_record_fails_verification(app, uow, register, runner, session):
-    project = _project(uow)
-    service.set_builtin_target(uow, project.id, "england-and-wales")
-    service.choose_dimensions(uow, project.id, ["sex"])
-    service.set_eligibility(uow, project.id, {})
-    service.propose_quotas(uow, project.id, panel_size=6, tolerance=0)
+    project = _ready_to_draw(uow, ["sex"], panel_size=6, tolerance=0)
     draw = service.draw_panel(uow, service.DrawRequest(project.id))
     stored = session.get(Draw, draw.id)
     others = [row["id"] for row in stored.pool if row["id"] not in stored.panel]
@@ -162,11 +156,7 @@ def test_infeasible_quotas_are_explained_and_relaxed_in_one_step(app, uow, make_
     for n in range(10):
         make_member(sex="Female", date_of_birth=_born(30 + n))
     make_member(sex="Male", date_of_birth=_born(40))
-    project = _project(uow)
-    service.set_builtin_target(uow, project.id, "england-and-wales")
-    service.choose_dimensions(uow, project.id, ["sex"])
-    service.set_eligibility(uow, project.id, {})
-    service.propose_quotas(uow, project.id, panel_size=6, tolerance=0)
+    project = _ready_to_draw(uow, ["sex"], panel_size=6, tolerance=0)
     report = service.check_quotas(uow, project.id)
     assert not report.feasible
     assert report.reasons and report.changes
@@ -176,11 +166,7 @@ def test_infeasible_quotas_are_explained_and_relaxed_in_one_step(app, uow, make_
 
 
 def test_replacements_keep_the_seats_already_held(app, uow, register, session):
-    project = _project(uow)
-    service.set_builtin_target(uow, project.id, "england-and-wales")
-    service.choose_dimensions(uow, project.id, ["sex"])
-    service.set_eligibility(uow, project.id, {})
-    service.propose_quotas(uow, project.id, panel_size=6, tolerance=0)
+    project = _ready_to_draw(uow, ["sex"], panel_size=6, tolerance=0)
     draw = service.draw_panel(uow, service.DrawRequest(project.id))
     invitations = session.scalars(select(Invitation)).all()
     for invitation in invitations:
@@ -235,11 +221,7 @@ def test_a_thin_group_is_flagged_before_the_draw(app, uow, make_member):
         make_member(sex="Female", ethnicity="British", date_of_birth=_born(30 + n))
     make_member(sex="Male", ethnicity="African", date_of_birth=_born(40))
     make_member(sex="Male", ethnicity="Indian", date_of_birth=_born(40))
-    project = _project(uow)
-    service.set_builtin_target(uow, project.id, "england-and-wales")
-    service.choose_dimensions(uow, project.id, ["sex"])
-    service.set_eligibility(uow, project.id, {})
-    service.propose_quotas(uow, project.id, panel_size=4, tolerance=0)
+    project = _ready_to_draw(uow, ["sex"], panel_size=4, tolerance=0)
     view = service.pool_view(uow, project.id)
     warnings = [w for s in view.summaries for w in s.warnings]
     assert (
@@ -267,11 +249,7 @@ def test_new_voices_quota_counts_panels_served(app, uow, make_member, session):
 
 
 def test_settings_are_locked_once_drawn(app, uow, register):
-    project = _project(uow)
-    service.set_builtin_target(uow, project.id, "england-and-wales")
-    service.choose_dimensions(uow, project.id, ["sex"])
-    service.set_eligibility(uow, project.id, {})
-    service.propose_quotas(uow, project.id, panel_size=4, tolerance=1)
+    project = _ready_to_draw(uow, ["sex"], panel_size=4, tolerance=1)
     service.draw_panel(uow, service.DrawRequest(project.id))
     with pytest.raises(NotAllowed, match="already been drawn"):
         service.propose_quotas(uow, project.id, panel_size=5, tolerance=1)
