@@ -503,20 +503,27 @@ def _by_relaxation(
     """LEXIMIN over the relaxation, written as a mixture of panels.
 
     Returns the result when the mixture reproduces the relaxation's LEXIMIN point,
-    else None, with the panels found (a warm start for column generation).
+    else None, with the panels of the first try (a warm start for column generation).
+    A try is not cut short by ``deadline``: until it ends there is no distribution at
+    all, and it ends long before column generation's MAXIMIN round would. Only a new
+    try after a failed one waits for the time left.
     """
     n_types = len(instance.types)
     point = relaxed.relaxed_leximin(instance)
     levels = point.levels
+    shown = 0
 
     def report(phase: str, iteration: int, share: float, rounds: int = 0) -> None:
+        nonlocal shown
+        # a new try starts again from nothing; the bar does not go back
+        shown = max(shown, int(share * n_types))
         if progress is not None:
             progress(
                 ProgressEvent(
                     phase=phase,
                     iteration=iteration,
                     bound=levels[0],
-                    fixed_types=int(share * n_types),
+                    fixed_types=shown,
                     total_types=n_types,
                     rounds_done=rounds,
                     minimum=levels[0],
@@ -524,14 +531,24 @@ def _by_relaxation(
             )
 
     report("initial", 0, 0.0)
-    mixture = relaxed.decompose(
-        instance,
-        point.x,
-        deadline=deadline,
-        progress=lambda steps, covered: report("decomposition", steps, covered),
-    )
-    if not mixture.exact:
-        return None, mixture.panels
+    mixture = None
+    warm = np.zeros((0, n_types), dtype=np.int64)
+    for attempt in range(relaxed.ATTEMPTS):
+        if attempt and time.perf_counter() > deadline:
+            break
+        tried = relaxed.decompose(
+            instance,
+            point.x,
+            progress=lambda steps, covered: report("decomposition", steps, covered),
+            attempt=attempt,
+        )
+        if tried.exact:
+            mixture = tried
+            break
+        if attempt == 0:
+            warm = tried.panels
+    if mixture is None:
+        return None, warm
     for done in range(1, len(levels) + 1):
         report("fixed", mixture.steps, 1.0, done)
     report("done", mixture.steps, 1.0, len(levels))
@@ -568,7 +585,9 @@ def column_generation(
     progress : called after every master LP solve and every finished round.
     time_limit : seconds; once they have run out and the first round (the MAXIMIN
         optimum) is finished, LEXIMIN stops and the result has ``complete=False``.
-        The first round always runs to its end, however long it takes.
+        The first round always runs to its end, however long it takes. A try at the
+        relaxation's mixture is not cut short either (it is the quicker way to a fair
+        distribution): the budget bounds column generation, when that is needed.
     relaxation : for LEXIMIN, whether to try the relaxation first (False runs column
         generation only, as the tests do to compare the two).
 

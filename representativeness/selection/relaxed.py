@@ -16,7 +16,6 @@ over panels (see :mod:`representativeness.selection.leximin`).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -47,6 +46,8 @@ MIP_GAP = 0.1
 MASS_LEFT = 1e-12
 # Steps between two progress reports of the decomposition.
 PROGRESS_EVERY = 25
+# Tries at the decomposition, each along other panels, before column generation.
+ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,6 @@ class Decomposition:
     weights: np.ndarray
     exact: bool
     steps: int
-    stopped_by_deadline: bool
 
 
 class _Face:
@@ -288,8 +288,8 @@ def decompose(
     instance: Instance,
     x: np.ndarray,
     *,
-    deadline: float = np.inf,
     progress: Callable[[int, float], None] | None = None,
+    attempt: int = 0,
 ) -> Decomposition:
     """Write ``x`` as a convex combination of integer panels, if this finds one.
 
@@ -298,25 +298,27 @@ def decompose(
     of the relaxation holding ``q``, with the largest weight that keeps the new rest in
     the relaxation. The new rest meets one more bound, so lies on a smaller face, and
     there are at most as many steps as the face has dimensions. Steps stop when the
-    mass is used up, when a face holds no integer panel (``x`` may then be outside the
-    panels' hull, or the rest has left it), or at ``deadline``. The panels are checked
-    against every constraint and their mixture against ``x`` before ``exact`` is set.
+    mass is used up, or when a face holds no integer panel: ``x`` may then lie outside
+    the panels' hull, or the rest has left it. The panels are checked against every
+    constraint and their mixture against ``x`` before ``exact`` is set.
 
-    ``progress(steps, mass covered)`` is called every ``PROGRESS_EVERY`` steps.
+    The panel at each step is a good one for the weights ``q`` (it peels off more at
+    once); an ``attempt`` above 0 scales them by seeded random factors between 1 and 2,
+    for another try along other panels. ``progress(steps, mass covered)`` is called
+    every ``PROGRESS_EVERY`` steps.
     """
     face = _Face(instance)
+    noise = None
+    if attempt:
+        noise = 1.0 + np.random.default_rng(attempt).random(len(x))
     r = x.astype(float).copy()
     m = 1.0
     panels: list[np.ndarray] = []
     weights: list[float] = []
-    stopped = False
     while m > MASS_LEFT:
-        if time.perf_counter() > deadline:
-            stopped = True
-            break
         q = r / m
         face.tighten(q)
-        counts = face.panel(q)
+        counts = face.panel(q if noise is None else q * noise)
         if counts is None:
             break
         lam = face.step(r, m, counts)
@@ -329,7 +331,7 @@ def decompose(
         if progress is not None and len(panels) % PROGRESS_EVERY == 0:
             progress(len(panels), 1.0 - m)
     if not panels:
-        return Decomposition(np.zeros((0, len(x)), dtype=np.int64), np.zeros(0), False, 0, stopped)
+        return Decomposition(np.zeros((0, len(x)), dtype=np.int64), np.zeros(0), False, 0)
     matrix = np.array(panels)
     w = np.array(weights)
     # the same panel may be peeled twice: merge, then spread the mass left over
@@ -338,9 +340,7 @@ def decompose(
     merged = merged / merged.sum()
     sizes = instance.sizes.astype(float)
     achieved = (merged @ unique) / sizes
-    exact = (
-        not stopped
-        and all(face.feasible(c, instance) for c in unique)
-        and bool(np.abs(achieved - x / sizes).max() <= MATCH_TOLERANCE)
+    exact = all(face.feasible(c, instance) for c in unique) and bool(
+        np.abs(achieved - x / sizes).max() <= MATCH_TOLERANCE
     )
-    return Decomposition(unique, merged, exact, len(panels), stopped)
+    return Decomposition(unique, merged, exact, len(panels))

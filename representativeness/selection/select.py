@@ -140,7 +140,11 @@ def select_panel(
         probability at least the optimal minimum) with the first
         ``leximin_levels_fixed`` LEXIMIN levels reached. The first round, which finds
         the MAXIMIN optimum, always runs to its end, even past the budget: a draw is
-        never made from a distribution that is not provably fair in that sense.
+        never made from a distribution that is not provably fair in that sense. For the
+        same reason a try at writing the relaxation's LEXIMIN point as a mixture of
+        panels runs to its end (it is much quicker than that first round, and when it
+        succeeds LEXIMIN is complete): the budget bounds column generation, which runs
+        only when no mixture is found.
     relaxation : for ``"leximin"``, whether to compute LEXIMIN over the LP relaxation
         first and write it as a mixture of panels (the default, and much the fastest);
         False runs column generation only, as engines before 0.2.0 did. The two give

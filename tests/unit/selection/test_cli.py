@@ -119,14 +119,17 @@ def test_command_does_not_import_flask() -> None:
 
 
 def test_a_time_limit_gives_a_draw_marked_as_not_fully_leximin(tmp_path: Path) -> None:
-    from .pools import register_pool
+    # a pool whose relaxation's LEXIMIN is no mixture of panels: column generation runs,
+    # and the budget stops it after MAXIMIN (see test_relaxation.py)
+    from .test_bruteforce import random_instance
 
-    pool, quotas, _ = register_pool(300, 20, 7)
+    pool, quotas, k, household_column, _ = random_instance(2, households=True)
     pool_file, quotas_file = tmp_path / "pool.csv", tmp_path / "quotas.csv"
-    pool.drop(columns="household").to_csv(pool_file, index=False)
+    pool.to_csv(pool_file, index=False)
     rows = [f"{d},{c},{lo},{hi}" for d, cats in quotas.items() for c, (lo, hi) in cats.items()]
     quotas_file.write_text("dimension,category,min,max\n" + "\n".join(rows) + "\n")
-    args = ["--pool", str(pool_file), "--quotas", str(quotas_file), "--k", "20", "--seed", "2"]
+    args = ["--pool", str(pool_file), "--quotas", str(quotas_file), "--k", str(k), "--seed", "2"]
+    args += ["--household-column", str(household_column)]
     stopped = CliRunner().invoke(select_command, [*args, "--time-limit", "0", "--json"])
     assert stopped.exit_code == 0, stopped.output
     data = json.loads(stopped.output)

@@ -9,7 +9,7 @@ import pytest
 from representativeness.selection import ProgressEvent, compile_instance, relaxed, select_panel
 from representativeness.selection.leximin import column_generation
 
-from .helpers import brute_force_leximin, check_invariants, feasible_panels
+from .helpers import brute_force_leximin, brute_force_maximin, check_invariants, feasible_panels
 from .pools import register_pool
 from .test_bruteforce import random_instance
 
@@ -51,7 +51,7 @@ def test_the_mixture_reproduces_the_relaxations_point_with_valid_panels() -> Non
     assert list(point.levels) == sorted(point.levels)
     assert point.x.sum() == pytest.approx(24, abs=1e-8)
     mixture = relaxed.decompose(instance, point.x)
-    assert mixture.exact and not mixture.stopped_by_deadline
+    assert mixture.exact
     assert mixture.weights.sum() == pytest.approx(1.0, abs=1e-12)
     np.testing.assert_allclose(mixture.weights @ mixture.panels, point.x, atol=1e-7)
     # Carathéodory: no more panels than the face has dimensions, plus one
@@ -65,36 +65,64 @@ def test_the_mixture_reproduces_the_relaxations_point_with_valid_panels() -> Non
             assert counts[list(household)].sum() <= 1
 
 
-def test_when_no_mixture_is_found_column_generation_finds_leximin() -> None:
+def test_another_try_along_other_panels_finds_the_mixture() -> None:
     # On this small pool the relaxation's point is a mixture of panels (brute force
-    # reaches its levels), but peeling panels off greedily leaves a rest outside the
-    # panels' hull, so column generation takes over, from the panels found.
-    pool, quotas, k, household_column, must_include = random_instance(0)
+    # reaches its levels), but the first greedy peeling leaves a rest outside the
+    # panels' hull; a later try, with the panels' weights shaken, finds the mixture.
+    pool, quotas, k, _, _ = random_instance(0)
     instance = compile_instance(pool, quotas, k)
     point = relaxed.relaxed_leximin(instance)
-    assert not relaxed.decompose(instance, point.x).exact
+    tries = [relaxed.decompose(instance, point.x, attempt=a).exact for a in range(3)]
+    assert tries == [False, False, True]
     result = select_panel(pool, quotas, k, seed=0)
-    assert result.stats.method == "column_generation" and result.complete
+    assert result.stats.method == "relaxation" and result.complete
     check_invariants(result, pool, quotas, k)
     expected = brute_force_leximin(list(pool["id"]), feasible_panels(pool, quotas, k))
     for pid, p in expected.items():
         assert result.probabilities[pid] == pytest.approx(p, abs=1e-7)
-    assert sorted(set(np.round(list(expected.values()), 7))) == pytest.approx(
-        sorted(set(np.round(point.levels, 7))), abs=1e-7
-    )
 
 
-def test_a_budget_long_enough_for_the_relaxation_gives_full_leximin() -> None:
+def _outside_the_hull():
+    """A pool with households whose relaxation promises more than any lottery gives."""
+    pool, quotas, k, household_column, _ = random_instance(2, households=True)
+    return pool, quotas, k, household_column
+
+
+def test_when_the_relaxation_promises_too_much_column_generation_finds_leximin() -> None:
+    pool, quotas, k, household_column = _outside_the_hull()
+    instance = compile_instance(pool, quotas, k, household_column=household_column)
+    point = relaxed.relaxed_leximin(instance)
+    panels = feasible_panels(pool, quotas, k, household_column)
+    expected = brute_force_leximin(list(pool["id"]), panels)
+    levels = sorted(set(np.round(list(expected.values()), 6)))
+    # the second level of the relaxation (1/2) is above LEXIMIN's (2/5): its point is
+    # no mixture of panels, so every try fails
+    assert levels == pytest.approx([0.2, 0.4, 0.6], abs=1e-6)
+    assert point.levels == pytest.approx((0.2, 0.5), abs=1e-7)
+    assert not any(relaxed.decompose(instance, point.x, attempt=a).exact for a in range(3))
+    result = select_panel(pool, quotas, k, seed=0, household_column=household_column)
+    assert result.stats.method == "column_generation" and result.complete
+    check_invariants(result, pool, quotas, k, household_column)
+    for pid, p in expected.items():
+        assert result.probabilities[pid] == pytest.approx(p, abs=1e-7)
+    # with no time to spare, column generation stops after MAXIMIN, and says so
+    stopped = select_panel(pool, quotas, k, seed=0, household_column=household_column, time_limit=0)
+    assert not stopped.complete and stopped.levels == pytest.approx((0.2,), abs=1e-9)
+    assert stopped.min_probability == pytest.approx(brute_force_maximin(list(pool["id"]), panels))
+
+
+def test_a_budget_does_not_cut_the_mixture_short() -> None:
     pool, quotas, confirmed = register_pool(2000, 24, 9, household_share=0.1, n_confirmed=1)
     options = {"household_column": "household", "must_include": confirmed, "seed": 4}
-    result = select_panel(pool, quotas, 24, time_limit=60.0, **options)
+    result = select_panel(pool, quotas, 24, **options)
     assert result.complete and result.stats.method == "relaxation"
     assert result.leximin_levels_fixed == len(result.levels) > 3
-    # a budget of nothing stops before the first panel is peeled off: column
-    # generation's MAXIMIN, with the same minimum
-    stopped = select_panel(pool, quotas, 24, time_limit=0.0, **options)
-    assert not stopped.complete and stopped.stats.method == "column_generation"
-    assert stopped.min_probability == pytest.approx(result.min_probability, abs=1e-7)
+    # until the mixture is found there is no distribution at all, and it is found long
+    # before column generation's MAXIMIN round would end: a budget of nothing gets the
+    # whole LEXIMIN
+    hurried = select_panel(pool, quotas, 24, time_limit=0.0, **options)
+    assert hurried.complete and hurried.stats.method == "relaxation"
+    assert hurried.probabilities == result.probabilities and hurried.panel == result.panel
 
 
 def test_a_draw_replays_with_column_generation_when_asked() -> None:
