@@ -143,10 +143,13 @@ class _Face:
     def __init__(self, instance: Instance) -> None:
         self.n_types = len(instance.types)
         self.rows = _rows(instance)
-        self.col_lo = instance.lower.astype(float)
-        self.col_hi = instance.sizes.astype(float)
+        self.lower, self.sizes = instance.lower, instance.sizes
+        self.col_lo = self.lower.astype(float)
+        self.col_hi = self.sizes.astype(float)
         self.row_lo = np.array([r[0] for r in self.rows])
         self.row_hi = np.array([r[1] for r in self.rows])
+        # the panels' own row bounds; row_lo and row_hi become the face's
+        self.bounds = (self.row_lo.copy(), self.row_hi.copy())
         # sparse: there is a household row per shared household
         self.matrix = sparse.csr_matrix(
             (
@@ -274,14 +277,12 @@ class _Face:
                 lam = min(lam, float(np.min((m * hi[up] - a[up]) / (hi[up] - b[up]))))
         return max(lam, 0.0)
 
-    def feasible(self, counts: np.ndarray, instance: Instance) -> bool:
+    def feasible(self, counts: np.ndarray) -> bool:
         """Whether integer ``counts`` meet the type bounds and every row of the panels."""
-        if (counts < instance.lower).any() or (counts > instance.sizes).any():
+        if (counts < self.lower).any() or (counts > self.sizes).any():
             return False
         sums = self.matrix @ counts
-        lo = np.array([r[0] for r in self.rows])
-        hi = np.array([r[1] for r in self.rows])
-        return bool((sums >= lo - 1e-9).all() and (sums <= hi + 1e-9).all())
+        return bool((sums >= self.bounds[0] - 1e-9).all() and (sums <= self.bounds[1] + 1e-9).all())
 
 
 def decompose(
@@ -340,7 +341,7 @@ def decompose(
     merged = merged / merged.sum()
     sizes = instance.sizes.astype(float)
     achieved = (merged @ unique) / sizes
-    exact = all(face.feasible(c, instance) for c in unique) and bool(
+    exact = all(face.feasible(c) for c in unique) and bool(
         np.abs(achieved - x / sizes).max() <= MATCH_TOLERANCE
     )
     return Decomposition(unique, merged, exact, len(panels))
