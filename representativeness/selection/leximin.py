@@ -509,7 +509,11 @@ def _by_relaxation(
     try after a failed one waits for the time left.
     """
     n_types = len(instance.types)
-    point = relaxed.relaxed_leximin(instance)
+    warm = np.zeros((0, n_types), dtype=np.int64)
+    try:
+        point = relaxed.relaxed_leximin(instance)
+    except RuntimeError:  # HiGHS in numerical trouble: column generation instead
+        return None, warm
     levels = point.levels
     shown = 0
 
@@ -532,7 +536,6 @@ def _by_relaxation(
 
     report("initial", 0, 0.0)
     mixture = None
-    warm = np.zeros((0, n_types), dtype=np.int64)
     for attempt in range(relaxed.ATTEMPTS):
         if attempt and time.perf_counter() > deadline:
             break
