@@ -223,6 +223,11 @@ def _have_reference(disabled: bool) -> bool:
     return not disabled
 
 
+def _not_finished(limit: float, ours: float) -> tuple[tuple[str, str], float]:
+    """Cells for a run that did not finish in ``limit`` s, and its ratio (negative)."""
+    return (f"> {limit:.0f}", f"> {limit / ours:.0f}"), -limit / ours
+
+
 def main_scale(args: argparse.Namespace) -> None:
     """Register-scale pools: ours in child processes, the reference with a time limit."""
     have_reference = _have_reference(args.no_reference)
@@ -265,9 +270,8 @@ def main_scale(args: argparse.Namespace) -> None:
                 limit = min(args.reference_timeout, args.reference_factor * ours["seconds"])
                 ref = run_reference(instance, limit)
                 if ref is None:
-                    shown = (f"> {limit:.0f}", f"> {limit / ours['seconds']:.0f}")
+                    shown, ratio = _not_finished(limit, ours["seconds"])
                     line += f" {shown[0]:>8} {'-':>7} | {shown[1]:>6}"
-                    ratio = -limit / ours["seconds"]
                 else:
                     ratio = ref["seconds"] / ours["seconds"]
                     line += f" {ref['seconds']:8.2f} {ref['min']:7.3%} | {ratio:6.1f}"
@@ -278,10 +282,8 @@ def main_scale(args: argparse.Namespace) -> None:
                     instance, None, relaxation=False, timeout=args.column_generation_timeout
                 )
                 if cg is None:
-                    limit = args.column_generation_timeout
-                    shown = (f"> {limit:.0f}", f"> {limit / ours['seconds']:.0f}")
+                    shown, speedup = _not_finished(args.column_generation_timeout, ours["seconds"])
                     line += f" | {shown[0]:>8} {shown[1]:>8}"
-                    speedup = -limit / ours["seconds"]
                 else:
                     speedup = cg["seconds"] / ours["seconds"]
                     line += f" | {cg['seconds']:8.2f} {speedup:8.1f}"
