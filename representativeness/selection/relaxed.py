@@ -248,6 +248,7 @@ class _Face:
             return None
         finally:
             self.highs.changeColsBounds(self.n_types, self.columns, self.col_lo, self.col_hi)
+            # the next step mostly changes the objective: primal simplex from here
             self.highs.setOptionValue("simplex_strategy", 4)
 
     def _solve_integer(self, weights: np.ndarray) -> np.ndarray | None:
