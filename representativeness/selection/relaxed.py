@@ -124,13 +124,15 @@ class Decomposition:
     """Integer panels (counts per type) with weights summing to 1.
 
     ``exact`` when they are all quota-feasible and reproduce the LEXIMIN point within
-    ``MATCH_TOLERANCE`` on every probability; ``steps`` is the number of panels peeled.
+    ``MATCH_TOLERANCE`` on every probability; ``steps`` is the number of panels peeled,
+    ``integer_programs`` the number of them found by the integer program over a face.
     """
 
     panels: np.ndarray
     weights: np.ndarray
     exact: bool
     steps: int
+    integer_programs: int = 0
 
 
 class _Face:
@@ -345,4 +347,4 @@ def decompose(
     exact = all(face.feasible(c) for c in unique) and bool(
         np.abs(achieved - x / sizes).max() <= MATCH_TOLERANCE
     )
-    return Decomposition(unique, merged, exact, len(panels))
+    return Decomposition(unique, merged, exact, len(panels), face.mip_solves)

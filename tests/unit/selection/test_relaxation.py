@@ -65,6 +65,21 @@ def test_the_mixture_reproduces_the_relaxations_point_with_valid_panels() -> Non
             assert counts[list(household)].sum() <= 1
 
 
+def test_without_rounding_dives_the_integer_program_finds_the_panels(monkeypatch) -> None:
+    pool, quotas, confirmed = register_pool(300, 20, 5, household_share=0.1, n_confirmed=1)
+    instance = compile_instance(
+        pool, quotas, 20, household_column="household", must_include=confirmed
+    )
+    point = relaxed.relaxed_leximin(instance)
+    with_dives = relaxed.decompose(instance, point.x)
+    # the dives find nearly every panel; here a couple need the integer program
+    assert with_dives.exact and with_dives.integer_programs < with_dives.steps / 20
+    monkeypatch.setattr(relaxed, "DIVE_DEPTH", 0)
+    without = relaxed.decompose(instance, point.x)
+    assert without.exact and without.integer_programs > 5 * max(1, with_dives.integer_programs)
+    np.testing.assert_allclose(without.weights @ without.panels, point.x, atol=1e-7)
+
+
 def test_another_try_along_other_panels_finds_the_mixture() -> None:
     # On this small pool the relaxation's point is a mixture of panels (brute force
     # reaches its levels), but the first greedy peeling leaves a rest outside the
