@@ -18,7 +18,9 @@ and numpy allocations, from one more run under tracemalloc). The reference MAXIM
 when it does not finish, the ratio is shown as "> factor". The "via" column says
 whether LEXIMIN came from the relaxation or from column generation; with
 ``--column-generation`` the engine before 0.2.0 (column generation alone, in a child
-process with a timeout) runs too, for the speed-up.
+process with a timeout) runs too, for the speed-up. ``--households 0.05 --confirmed 2``
+puts that share of people in two-person households and confirms people in advance (as
+the tests' register pools do); the reference is not run on those.
 
 Usage::
 
@@ -26,6 +28,7 @@ Usage::
     python benchmarks/selection.py --scale [--sizes 2000 5000 20000] [--seeds 7 8 9]
         [--reference-factor 10] [--reference-timeout 600] [--time-limit SECONDS]
         [--column-generation [--column-generation-timeout 300]] [--trace-memory]
+        [--households SHARE] [--confirmed N]
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import multiprocessing as mp
 import statistics
 import sys
 import time
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -47,7 +51,10 @@ from representativeness.selection.io import (  # noqa: E402
     read_public_instance,
     shared_dir,
 )
-from representativeness.selection.synthetic import coproduction_pool  # noqa: E402
+from representativeness.selection.synthetic import (  # noqa: E402
+    coproduction_pool,
+    register_pool,
+)
 
 PUBLIC = ("example_small_20", "sortition_algorithms_fixture", "example_large_200")
 TARGETS_S = {
@@ -64,16 +71,36 @@ def coproduction_instance(n: int = 500, k: int = 24, seed: int = 2024) -> Public
     return PublicInstance("coproduction_500", pool, quotas, k)
 
 
+@dataclass(frozen=True)
+class RegisterInstance(PublicInstance):
+    """A generated register with households and people confirmed in advance."""
+
+    household_column: str | None = None
+    must_include: tuple[str, ...] = ()
+
+
 REGISTER_K = {2000: 24, 5000: 30, 20000: 30}
 REGISTER_TARGETS_S = {2000: 3.0, 5000: 10.0, 20000: 30.0}
 
 
-def register_instance(n: int, seed: int) -> PublicInstance:
-    """A register-scale synthetic pool, as in issue 11 (k = 24 up to 2,000, else 30)."""
+def register_instance(
+    n: int, seed: int, household_share: float = 0.0, n_confirmed: int = 0
+) -> PublicInstance:
+    """A register-scale synthetic pool, as in issue 11 (k = 24 up to 2,000, else 30).
+
+    With ``household_share``, that share of the people live in two-person households,
+    and ``n_confirmed`` people are confirmed in advance, as in a replacement draw.
+    """
     k = REGISTER_K.get(n, 30)
-    pool, shares = coproduction_pool(n, seed)
-    quotas = quotas_from_shares(shares, k, tolerance=1)
-    return PublicInstance(f"register_{n}_seed{seed}", pool, quotas, k)
+    if not household_share and not n_confirmed:
+        pool, shares = coproduction_pool(n, seed)
+        quotas = quotas_from_shares(shares, k, tolerance=1)
+        return PublicInstance(f"register_{n}_seed{seed}", pool, quotas, k)
+    pool, quotas, confirmed = register_pool(
+        n, k, seed, household_share=household_share, n_confirmed=n_confirmed
+    )
+    name = f"register_{n}_seed{seed}_hh"
+    return RegisterInstance(name, pool, quotas, k, "household", confirmed)
 
 
 def run_ours(
@@ -81,6 +108,12 @@ def run_ours(
 ) -> dict[str, float]:
     start = time.perf_counter()
     cpu_start = time.process_time()
+    options = {}
+    if isinstance(instance, RegisterInstance):
+        options = {
+            "household_column": instance.household_column,
+            "must_include": instance.must_include,
+        }
     result = select_panel(
         instance.pool,
         instance.quotas,
@@ -88,6 +121,7 @@ def run_ours(
         seed=1,
         time_limit=time_limit,
         relaxation=relaxation,
+        **options,
     )
     return {
         "seconds": time.perf_counter() - start,
@@ -243,7 +277,7 @@ def main_scale(args: argparse.Namespace) -> None:
     summary: dict[int, list[dict[str, float]]] = {}
     for n in args.sizes:
         for seed in args.seeds:
-            instance = register_instance(n, seed)
+            instance = register_instance(n, seed, args.households, args.confirmed)
             runs = [
                 _finished(run_ours_isolated(instance, args.time_limit)) for _ in range(args.repeat)
             ]
@@ -266,7 +300,8 @@ def main_scale(args: argparse.Namespace) -> None:
                 f"{ours['gini']:6.1%} {ours['peak_mib']:8.1f} {ours['rss_mib']:7.0f} |"
             )
             ratio = float("nan")
-            if have_reference:
+            # the reference is run on the pools of issue 11, without households
+            if have_reference and not isinstance(instance, RegisterInstance):
                 limit = min(args.reference_timeout, args.reference_factor * ours["seconds"])
                 ref = run_reference(instance, limit)
                 if ref is None:
@@ -275,6 +310,8 @@ def main_scale(args: argparse.Namespace) -> None:
                 else:
                     ratio = ref["seconds"] / ours["seconds"]
                     line += f" {ref['seconds']:8.2f} {ref['min']:7.3%} | {ratio:6.1f}"
+            else:
+                line += f" {'-':>8} {'-':>7} | {'-':>6}"
             speedup = float("nan")
             if args.column_generation:
                 # the engine before 0.2.0: column generation over panels only
@@ -329,6 +366,18 @@ def main() -> None:
     )
     parser.add_argument(
         "--time-limit", type=float, default=None, help="with --scale, select_panel(time_limit=)"
+    )
+    parser.add_argument(
+        "--households",
+        type=float,
+        default=0.0,
+        help="with --scale, the share of people in two-person households (no reference then)",
+    )
+    parser.add_argument(
+        "--confirmed",
+        type=int,
+        default=0,
+        help="with --scale, people confirmed in advance, as in a replacement draw",
     )
     parser.add_argument(
         "--column-generation",

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .quotas import quotas_from_shares
+
 # dimension: (target shares, shares among volunteers, in the same category order)
 COPRODUCTION_DIMENSIONS: dict[str, tuple[dict[str, float], list[float]]] = {
     "age": ({"18-29": 0.18, "30-44": 0.24, "45-64": 0.33, "65+": 0.25}, [0.10, 0.20, 0.40, 0.30]),
@@ -37,3 +39,31 @@ def coproduction_pool(
         data[dimension] = list(rng.choice(list(target), size=n, p=volunteers))
         shares[dimension] = target
     return pd.DataFrame(data), shares
+
+
+def register_pool(
+    n: int,
+    k: int,
+    seed: int,
+    *,
+    household_share: float = 0.0,
+    n_confirmed: int = 0,
+) -> tuple[pd.DataFrame, dict[str, dict[str, tuple[int, int]]], tuple[str, ...]]:
+    """Return ``(pool, quotas, confirmed)``: a register-scale co-production pool.
+
+    The pool is :func:`coproduction_pool`'s with a ``household`` column: about
+    ``household_share`` of the people live in two-person households (empty for everyone
+    else). ``n_confirmed`` people, drawn from those living alone, are already confirmed,
+    as in a replacement draw. The quotas are those of the target shares with tolerance
+    1, which the confirmed people count towards.
+    """
+    pool, shares = coproduction_pool(n, seed)
+    rng = np.random.default_rng([seed, 1])
+    households = np.array([""] * n, dtype=object)
+    in_household = rng.permutation(n)[: 2 * int(n * household_share / 2)]
+    for h, pair in enumerate(in_household.reshape(-1, 2)):
+        households[pair] = f"h{h}"
+    pool = pool.assign(household=households)
+    alone = np.flatnonzero(households == "")
+    confirmed = tuple(str(pool["id"].iloc[i]) for i in rng.choice(alone, n_confirmed, False))
+    return pool, quotas_from_shares(shares, k, tolerance=1), confirmed
