@@ -67,6 +67,7 @@ def _summary(result: SelectionResult) -> dict[str, object]:
         "leximin_levels_fixed": result.leximin_levels_fixed,
         "seconds": result.stats.seconds,
         "columns_generated": result.stats.columns,
+        "method": result.stats.method,
     }
 
 

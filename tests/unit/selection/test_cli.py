@@ -47,6 +47,7 @@ def test_json_output(files: tuple[str, str]) -> None:
     data = json.loads(result.output)
     assert len(data["panel"]) == 4
     assert data["seed"] == 11 and data["algorithm"] == "leximin"
+    assert data["method"] == "relaxation"
     assert sum(data["probabilities"].values()) == pytest.approx(4)
     assert data["min_probability"] == pytest.approx(0.5)
     assert 0 <= data["gini"] < 1
@@ -134,6 +135,7 @@ def test_a_time_limit_gives_a_draw_marked_as_not_fully_leximin(tmp_path: Path) -
     assert stopped.exit_code == 0, stopped.output
     data = json.loads(stopped.output)
     assert data["complete"] is False and data["leximin_levels_fixed"] >= 1
+    assert data["method"] == "column_generation"
     text = CliRunner().invoke(select_command, [*args, "--time-limit", "0"])
     assert "The time limit stopped LEXIMIN after" in text.output
     full = json.loads(CliRunner().invoke(select_command, [*args, "--json"]).output)
