@@ -44,6 +44,10 @@ DIVE_DEPTH = 60
 MIP_GAP = 0.1
 # The decomposition stops when less mass than this is left to cover.
 MASS_LEFT = 1e-12
+# The face's LP is built again without the counts the face has fixed once they are
+# this share of its columns (and at least COMPACT_MIN of them).
+COMPACT_SHARE = 0.15
+COMPACT_MIN = 50
 # Steps between two progress reports of the decomposition.
 PROGRESS_EVERY = 25
 # Tries at the decomposition, each along other panels, before column generation.
@@ -138,8 +142,8 @@ class Decomposition:
 class _Face:
     """The smallest face of the relaxation that holds the current point, as bounds.
 
-    Holds a warm LP over the face, and builds an integer program over it only if a
-    rounding dive ever fails.
+    Holds a warm LP over the face (see :class:`_FaceLP`), and builds an integer program
+    over it only if a rounding dive ever fails.
     """
 
     def __init__(self, instance: Instance) -> None:
@@ -164,42 +168,25 @@ class _Face:
             shape=(len(self.rows), self.n_types),
         )
         self.columns = np.arange(self.n_types, dtype=np.int32)
-        self.highs = self._model(integer=False)
+        self.lp = _FaceLP(self)
         self.mip: highspy.Highs | None = None
         self.mip_solves = 0
-
-    def _model(self, *, integer: bool) -> highspy.Highs:
-        highs = _highs.new_highs(mip_gap=MIP_GAP if integer else None)
-        if not integer:
-            highs.setOptionValue("presolve", "off")
-            for name in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
-                highs.setOptionValue(name, 1e-10)
-        highs.changeObjectiveSense(_highs.MAXIMIZE)
-        highs.addVars(self.n_types, self.col_lo, self.col_hi)
-        _highs.add_rows(highs, [(lo, hi, idx, [1.0] * len(idx)) for lo, hi, idx in self.rows])
-        if integer:
-            highs.changeColsIntegrality(
-                self.n_types, self.columns, np.array([_highs.INTEGER] * self.n_types)
-            )
-        return highs
 
     def tighten(self, q: np.ndarray) -> None:
         """Hold every bound that the point ``q`` meets from now on."""
         open_ = self.col_hi > self.col_lo
         at_lo = open_ & (q <= self.col_lo + TIGHT)
         at_hi = open_ & (q >= self.col_hi - TIGHT)
-        if at_lo.any() or at_hi.any():
-            self.col_hi[at_lo] = self.col_lo[at_lo]
-            self.col_lo[at_hi] = self.col_hi[at_hi]
-            self.highs.changeColsBounds(self.n_types, self.columns, self.col_lo, self.col_hi)
+        self.col_hi[at_lo] = self.col_lo[at_lo]
+        self.col_lo[at_hi] = self.col_hi[at_hi]
         sums = self.matrix @ q
         open_ = self.row_hi > self.row_lo
         r_lo = open_ & (sums <= self.row_lo + TIGHT)
         r_hi = open_ & (sums >= self.row_hi - TIGHT)
-        if r_lo.any() or r_hi.any():
-            self.row_hi[r_lo] = self.row_lo[r_lo]
-            self.row_lo[r_hi] = self.row_hi[r_hi]
-            _highs.change_rows_bounds(self.highs, self.row_lo, self.row_hi)
+        self.row_hi[r_lo] = self.row_lo[r_lo]
+        self.row_lo[r_hi] = self.row_hi[r_hi]
+        if at_lo.any() or at_hi.any() or r_lo.any() or r_hi.any():
+            self.lp.follow()
 
     def panel(self, weights: np.ndarray) -> np.ndarray | None:
         """An integer panel on the face, good for ``weights``; None when there is none.
@@ -208,54 +195,25 @@ class _Face:
         warm LP usually finds a panel in a few re-solves; only then is the integer
         program over the face solved.
         """
-        self.highs.changeColsCost(self.n_types, self.columns, weights)
-        self.highs.run()
-        if self.highs.getModelStatus() != _highs.OPTIMAL:
+        v = self.lp.solve(weights)
+        if v is None:
             return None
-        v = np.asarray(self.highs.getSolution().col_value)
         counts = np.rint(v)
         if np.abs(v - counts).max() <= INTEGRAL:
             return counts
-        dived = self._dive(v)
+        dived = self.lp.dive(v)
         return dived if dived is not None else self._solve_integer(weights)
-
-    def _dive(self, v: np.ndarray) -> np.ndarray | None:
-        """Round ``v`` by fixing one fractional count at a time, re-solving the LP.
-
-        The count of largest fractional part goes up to its ceiling (down to its floor
-        when that leaves no solution). Gives up after ``DIVE_DEPTH`` fixings or at a
-        dead end. The face's own bounds are restored either way.
-        """
-        lo, hi = self.col_lo.copy(), self.col_hi.copy()
-        # bound changes keep the basis dual feasible: dual simplex suits them
-        self.highs.setOptionValue("simplex_strategy", 1)
-        try:
-            for _ in range(DIVE_DEPTH):
-                part = v - np.floor(v)
-                fractional = np.abs(v - np.rint(v)) > INTEGRAL
-                if not fractional.any():
-                    return np.rint(v)
-                j = int(np.argmax(np.where(fractional, part, -1.0)))
-                point = None
-                for bound in ((float(np.ceil(v[j])), hi[j]), (lo[j], float(np.floor(v[j])))):
-                    self.highs.changeColBounds(j, *bound)
-                    self.highs.run()
-                    if self.highs.getModelStatus() == _highs.OPTIMAL:
-                        point = np.asarray(self.highs.getSolution().col_value)
-                        lo[j], hi[j] = bound
-                        break
-                if point is None:
-                    return None
-                v = point
-            return None
-        finally:
-            self.highs.changeColsBounds(self.n_types, self.columns, self.col_lo, self.col_hi)
-            # the next step mostly changes the objective: primal simplex from here
-            self.highs.setOptionValue("simplex_strategy", 4)
 
     def _solve_integer(self, weights: np.ndarray) -> np.ndarray | None:
         if self.mip is None:
-            self.mip = self._model(integer=True)
+            self.mip = _highs.new_highs(mip_gap=MIP_GAP)
+            self.mip.changeObjectiveSense(_highs.MAXIMIZE)
+            self.mip.addVars(self.n_types, self.lower.astype(float), self.sizes.astype(float))
+            rows = [(lo, hi, idx, [1.0] * len(idx)) for lo, hi, idx in self.rows]
+            _highs.add_rows(self.mip, rows)
+            self.mip.changeColsIntegrality(
+                self.n_types, self.columns, np.array([_highs.INTEGER] * self.n_types)
+            )
         self.mip.changeColsBounds(self.n_types, self.columns, self.col_lo, self.col_hi)
         _highs.change_rows_bounds(self.mip, self.row_lo, self.row_hi)
         self.mip.changeColsCost(self.n_types, self.columns, weights)
@@ -286,6 +244,118 @@ class _Face:
             return False
         sums = self.matrix @ counts
         return bool((sums >= self.bounds[0] - 1e-9).all() and (sums <= self.bounds[1] + 1e-9).all())
+
+
+class _FaceLP:
+    """A warm LP over a face, on the counts the face still leaves free.
+
+    As the walk goes on, the face fixes more and more counts. Once the fixed ones make
+    up ``COMPACT_SHARE`` of the model, the model is built again without them (their
+    values move into the row bounds, and rows left with no free count go), so each
+    re-solve works on a smaller LP; the warm start is lost only at that rebuild.
+    """
+
+    def __init__(self, face: _Face) -> None:
+        self.face = face
+        self._build()
+
+    def _build(self) -> None:
+        face = self.face
+        self.cols = np.flatnonzero(face.col_hi > face.col_lo)
+        self.fixed = np.where(face.col_hi > face.col_lo, 0.0, face.col_lo)
+        self.row_const = face.matrix @ self.fixed
+        sub = face.matrix[:, self.cols].tocsr()
+        self.rows_in = np.flatnonzero(np.diff(sub.indptr) > 0)
+        sub = sub[self.rows_in]
+        self.index = np.arange(len(self.cols), dtype=np.int32)
+        # the model's column of each count (-1 for the counts left out)
+        self.position = np.full(face.n_types, -1)
+        self.position[self.cols] = self.index
+        self.row_index = np.arange(len(self.rows_in), dtype=np.int32)
+        highs = _highs.new_highs()
+        highs.setOptionValue("presolve", "off")
+        for name in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
+            highs.setOptionValue(name, 1e-10)
+        # re-solves mostly change the objective, which keeps the basis primal feasible
+        highs.setOptionValue("simplex_strategy", 4)
+        highs.changeObjectiveSense(_highs.MAXIMIZE)
+        highs.addVars(len(self.cols), face.col_lo[self.cols], face.col_hi[self.cols])
+        lo, hi = self._row_bounds()
+        highs.addRows(
+            len(self.rows_in),
+            lo,
+            hi,
+            sub.nnz,
+            sub.indptr[:-1].astype(np.int32),
+            sub.indices.astype(np.int32),
+            sub.data.astype(float),
+        )
+        self.highs = highs
+
+    def _row_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        const = self.row_const[self.rows_in]
+        return self.face.row_lo[self.rows_in] - const, self.face.row_hi[self.rows_in] - const
+
+    def follow(self) -> None:
+        """Take on the face's new bounds, building the model again when it pays."""
+        face = self.face
+        closed = int((face.col_hi[self.cols] <= face.col_lo[self.cols]).sum())
+        if closed >= COMPACT_MIN and closed >= COMPACT_SHARE * len(self.cols):
+            self._build()
+            return
+        self._push_columns()
+        lo, hi = self._row_bounds()
+        _highs.change_rows_bounds(self.highs, lo, hi)
+
+    def _push_columns(self) -> None:
+        lo, hi = self.face.col_lo[self.cols], self.face.col_hi[self.cols]
+        self.highs.changeColsBounds(len(self.cols), self.index, lo, hi)
+
+    def _point(self) -> np.ndarray:
+        v = self.fixed.copy()
+        v[self.cols] = np.asarray(self.highs.getSolution().col_value)
+        return v
+
+    def solve(self, weights: np.ndarray) -> np.ndarray | None:
+        """The optimal vertex for ``weights`` (all counts), or None when the face is empty."""
+        self.highs.changeColsCost(len(self.cols), self.index, weights[self.cols])
+        self.highs.run()
+        if self.highs.getModelStatus() != _highs.OPTIMAL:
+            return None
+        return self._point()
+
+    def dive(self, v: np.ndarray) -> np.ndarray | None:
+        """Round ``v`` by fixing one fractional count at a time, re-solving the LP.
+
+        The count of largest fractional part goes up to its ceiling (down to its floor
+        when that leaves no solution). Gives up after ``DIVE_DEPTH`` fixings or at a
+        dead end. The face's own bounds are restored either way.
+        """
+        lo, hi = self.face.col_lo.copy(), self.face.col_hi.copy()
+        # bound changes keep the basis dual feasible: dual simplex suits them
+        self.highs.setOptionValue("simplex_strategy", 1)
+        try:
+            for _ in range(DIVE_DEPTH):
+                part = v - np.floor(v)
+                fractional = np.abs(v - np.rint(v)) > INTEGRAL
+                if not fractional.any():
+                    return np.rint(v)
+                j = int(np.argmax(np.where(fractional, part, -1.0)))
+                point = None
+                for bound in ((float(np.ceil(v[j])), hi[j]), (lo[j], float(np.floor(v[j])))):
+                    self.highs.changeColBounds(int(self.position[j]), *bound)
+                    self.highs.run()
+                    if self.highs.getModelStatus() == _highs.OPTIMAL:
+                        point = self._point()
+                        lo[j], hi[j] = bound
+                        break
+                if point is None:
+                    return None
+                v = point
+            return None
+        finally:
+            self._push_columns()
+            self.highs.setOptionValue("simplex_strategy", 4)
 
 
 def decompose(
