@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _highs, relaxed
-from .model import Instance, ProgressCallback, ProgressEvent
+from .model import Instance, ProgressCallback, ProgressEvent, panel_rows
 
 # A new panel is added when it beats the master LP dual by more than this.
 PRICING_TOLERANCE = 1e-9
@@ -67,12 +67,8 @@ class PanelOracle:
             np.arange(n_types, dtype=np.int32),
             np.array([_highs.INTEGER] * n_types),
         )
-        rows = [
-            (float(lo), float(hi), list(idx), [1.0] * len(idx))
-            for (_, _, lo, hi, idx) in instance.quota_rows
-        ]
-        rows.append((float(instance.k), float(instance.k), list(range(n_types)), [1.0] * n_types))
-        rows.extend((-np.inf, 1.0, list(h), [1.0] * len(h)) for h in instance.household_rows)
+        self.rows = panel_rows(instance)
+        rows = self.rows.for_highs()
         _highs.add_rows(self.highs, rows)
         self.highs.changeObjectiveSense(_highs.MAXIMIZE)
         self.solves = 0
@@ -91,11 +87,6 @@ class PanelOracle:
         self._columns = np.arange(n_types, dtype=np.int32)
         self._lower = instance.lower.astype(np.int64)
         self._upper = instance.sizes.astype(np.int64)
-        self._row_lo = np.array([r[0] for r in rows])
-        self._row_hi = np.array([r[1] for r in rows])
-        self._row_matrix = np.zeros((len(rows), n_types))
-        for j, (_, _, idx, _) in enumerate(rows):
-            self._row_matrix[j, list(idx)] = 1.0
 
     def best(self, weights: np.ndarray) -> tuple[np.ndarray, float, float] | None:
         """Return ``(counts, value, upper bound)`` of a panel maximising ``weights @ c``.
@@ -239,10 +230,7 @@ class PanelOracle:
 
     def _feasible(self, counts: np.ndarray) -> bool:
         """Whether integer ``counts`` meet the type bounds and every row exactly."""
-        if (counts < self._lower).any() or (counts > self._upper).any():
-            return False
-        sums = self._row_matrix @ counts
-        return bool((sums >= self._row_lo).all() and (sums <= self._row_hi).all())
+        return self.rows.met_by(counts)
 
 
 class SwapSearch:
@@ -503,7 +491,7 @@ def _by_relaxation(
     """LEXIMIN over the relaxation, written as a mixture of panels.
 
     Returns the result when the mixture reproduces the relaxation's LEXIMIN point,
-    else None, with the panels of the first try (a warm start for column generation).
+    else None with the panels of the first try (a warm start for column generation).
     A try is not cut short by ``deadline``: until it ends there is no distribution at
     all, and it ends long before column generation's MAXIMIN round would. Only a new
     try after a failed one waits for the time left.
@@ -568,7 +556,7 @@ def _by_relaxation(
         levels=levels,
         method="relaxation",
     )
-    return result, mixture.panels
+    return result, warm
 
 
 def column_generation(
@@ -607,8 +595,8 @@ def column_generation(
     certified by the dual of its round; the mixture's panels are checked against
     every quota and the household rows, and its probabilities against the levels,
     within ``relaxed.MATCH_TOLERANCE``. When no mixture is found (the point may lie
-    outside the panels' hull), or the time runs out first, column generation over
-    panels starts from the panels found, as follows.
+    outside the panels' hull), column generation over panels starts from the panels
+    of the first try, as follows.
 
     Each round maximises the smallest probability ``z`` among the types not yet fixed,
     adding panels found by the pricing ILP until none beats the LP dual; the types

@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 Quotas = Mapping[str, Mapping[str, tuple[int, int]]]
 """Quotas as ``{dimension: {category: (min, max)}}``."""
@@ -211,6 +212,65 @@ class Instance:
     def n_people(self) -> int:
         """Number of people in the (non-excluded) pool."""
         return int(self.sizes.sum())
+
+
+@dataclass(frozen=True)
+class PanelRows:
+    """The linear rows every panel's type counts ``c`` must meet.
+
+    One row per quota category (its minimum and maximum), one ``sum(c) == k`` and one
+    ``sum <= 1`` per shared household: ``lower <= matrix @ c <= upper``, with
+    ``members[j]`` the types of row ``j``; and each type's bounds,
+    ``least <= c <= most``.
+    """
+
+    lower: np.ndarray
+    upper: np.ndarray
+    members: tuple[tuple[int, ...], ...]
+    matrix: sparse.csr_matrix  # sparse: there is a household row per shared household
+    least: np.ndarray
+    most: np.ndarray
+
+    def for_highs(self) -> list[tuple[float, float, list[int], list[float]]]:
+        """The rows as ``(lower, upper, column indices, coefficients)``."""
+        return [
+            (float(lo), float(hi), list(idx), [1.0] * len(idx))
+            for lo, hi, idx in zip(self.lower, self.upper, self.members, strict=True)
+        ]
+
+    def met_by(self, counts: np.ndarray) -> bool:
+        """Whether integer ``counts`` are a panel: within the type bounds, every row met."""
+        if (counts < self.least).any() or (counts > self.most).any():
+            return False
+        sums = self.matrix @ counts
+        return bool((sums >= self.lower).all() and (sums <= self.upper).all())
+
+
+def panel_rows(instance: Instance) -> PanelRows:
+    """The rows of :class:`PanelRows` for ``instance``."""
+    n_types = len(instance.types)
+    rows = [(float(lo), float(hi), tuple(idx)) for (_, _, lo, hi, idx) in instance.quota_rows]
+    rows.append((float(instance.k), float(instance.k), tuple(range(n_types))))
+    rows.extend((-np.inf, 1.0, tuple(h)) for h in instance.household_rows)
+    members = tuple(idx for _, _, idx in rows)
+    matrix = sparse.csr_matrix(
+        (
+            np.ones(sum(len(idx) for idx in members)),
+            (
+                np.repeat(np.arange(len(rows)), [len(idx) for idx in members]),
+                np.concatenate([np.asarray(idx, dtype=np.int64) for idx in members]),
+            ),
+        ),
+        shape=(len(rows), n_types),
+    )
+    return PanelRows(
+        lower=np.array([r[0] for r in rows]),
+        upper=np.array([r[1] for r in rows]),
+        members=members,
+        matrix=matrix,
+        least=instance.lower,
+        most=instance.sizes,
+    )
 
 
 def _format_choices(values: Iterable[str]) -> str:

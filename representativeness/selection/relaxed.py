@@ -21,10 +21,9 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
-from scipy import sparse
 
 from . import _highs
-from .model import Instance
+from .model import Instance, panel_rows
 
 # A type whose dual weight exceeds this is fixed at the round's optimum.
 DUAL_TOLERANCE = 1e-9
@@ -63,13 +62,6 @@ class RelaxedLeximin:
     fixed: np.ndarray  # probability of each type, fixed in the round that reached it
 
 
-def _rows(instance: Instance) -> list[tuple[float, float, list[int]]]:
-    rows = [(float(lo), float(hi), list(idx)) for (_, _, lo, hi, idx) in instance.quota_rows]
-    rows.append((float(instance.k), float(instance.k), list(range(len(instance.types)))))
-    rows.extend((-np.inf, 1.0, list(h)) for h in instance.household_rows)
-    return rows
-
-
 def relaxed_leximin(instance: Instance) -> RelaxedLeximin:
     """LEXIMIN over the LP relaxation of the panels, in rounds as over panels.
 
@@ -87,7 +79,7 @@ def relaxed_leximin(instance: Instance) -> RelaxedLeximin:
     highs.addVars(n_types, lower, sizes)
     highs.addVar(0.0, 1.0)  # z, column n_types
     highs.changeColCost(n_types, 1.0)
-    rows = [(lo, hi, idx, [1.0] * len(idx)) for lo, hi, idx in _rows(instance)]
+    rows = panel_rows(instance).for_highs()
     free = np.array([not t.must_include for t in instance.types])
     level_rows = {}
     for t in np.flatnonzero(free):
@@ -148,25 +140,14 @@ class _Face:
 
     def __init__(self, instance: Instance) -> None:
         self.n_types = len(instance.types)
-        self.rows = _rows(instance)
+        self.rows = panel_rows(instance)
         self.lower, self.sizes = instance.lower, instance.sizes
         self.col_lo = self.lower.astype(float)
         self.col_hi = self.sizes.astype(float)
-        self.row_lo = np.array([r[0] for r in self.rows])
-        self.row_hi = np.array([r[1] for r in self.rows])
-        # the panels' own row bounds; row_lo and row_hi become the face's
-        self.bounds = (self.row_lo.copy(), self.row_hi.copy())
-        # sparse: there is a household row per shared household
-        self.matrix = sparse.csr_matrix(
-            (
-                np.ones(sum(len(idx) for _, _, idx in self.rows)),
-                (
-                    np.repeat(np.arange(len(self.rows)), [len(idx) for _, _, idx in self.rows]),
-                    np.concatenate([np.asarray(idx, dtype=np.int64) for _, _, idx in self.rows]),
-                ),
-            ),
-            shape=(len(self.rows), self.n_types),
-        )
+        # the face's row bounds (the panels' own stay in self.rows)
+        self.row_lo = self.rows.lower.copy()
+        self.row_hi = self.rows.upper.copy()
+        self.matrix = self.rows.matrix
         self.columns = np.arange(self.n_types, dtype=np.int32)
         self.lp = _FaceLP(self)
         self.mip: highspy.Highs | None = None
@@ -209,8 +190,7 @@ class _Face:
             self.mip = _highs.new_highs(mip_gap=MIP_GAP)
             self.mip.changeObjectiveSense(_highs.MAXIMIZE)
             self.mip.addVars(self.n_types, self.lower.astype(float), self.sizes.astype(float))
-            rows = [(lo, hi, idx, [1.0] * len(idx)) for lo, hi, idx in self.rows]
-            _highs.add_rows(self.mip, rows)
+            _highs.add_rows(self.mip, self.rows.for_highs())
             self.mip.changeColsIntegrality(
                 self.n_types, self.columns, np.array([_highs.INTEGER] * self.n_types)
             )
@@ -237,13 +217,6 @@ class _Face:
             if up.any():
                 lam = min(lam, float(np.min((m * hi[up] - a[up]) / (hi[up] - b[up]))))
         return max(lam, 0.0)
-
-    def feasible(self, counts: np.ndarray) -> bool:
-        """Whether integer ``counts`` meet the type bounds and every row of the panels."""
-        if (counts < self.lower).any() or (counts > self.sizes).any():
-            return False
-        sums = self.matrix @ counts
-        return bool((sums >= self.bounds[0] - 1e-9).all() and (sums <= self.bounds[1] + 1e-9).all())
 
 
 class _FaceLP:
@@ -414,7 +387,7 @@ def decompose(
     merged = merged / merged.sum()
     sizes = instance.sizes.astype(float)
     achieved = (merged @ unique) / sizes
-    exact = all(face.feasible(c) for c in unique) and bool(
+    exact = all(face.rows.met_by(c) for c in unique) and bool(
         np.abs(achieved - x / sizes).max() <= MATCH_TOLERANCE
     )
     return Decomposition(unique, merged, exact, len(panels), face.mip_solves)
